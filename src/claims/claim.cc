@@ -1,0 +1,56 @@
+#include "claims/claim.h"
+
+#include <map>
+
+namespace attest::claims {
+
+void ClaimSet::Add(std::string type, nlohmann::json value, std::string issuer) {
+  claims_.push_back(Claim{std::move(type), std::move(value), std::move(issuer)});
+}
+
+void ClaimSet::Set(std::string type, nlohmann::json value, std::string issuer) {
+  std::erase_if(claims_, [&](const Claim& c) { return c.type == type; });
+  Add(std::move(type), std::move(value), std::move(issuer));
+}
+
+void ClaimSet::Append(const ClaimSet& other) {
+  claims_.insert(claims_.end(), other.claims_.begin(), other.claims_.end());
+}
+
+const Claim* ClaimSet::Find(std::string_view type) const {
+  for (const Claim& c : claims_) {
+    if (c.type == type) return &c;
+  }
+  return nullptr;
+}
+
+const nlohmann::json* ClaimSet::FindValue(std::string_view type) const {
+  const Claim* c = Find(type);
+  return c ? &c->value : nullptr;
+}
+
+std::vector<const Claim*> ClaimSet::FindAll(std::string_view type) const {
+  std::vector<const Claim*> out;
+  for (const Claim& c : claims_) {
+    if (c.type == type) out.push_back(&c);
+  }
+  return out;
+}
+
+nlohmann::json ClaimSet::ToJsonObject() const {
+  nlohmann::json out = nlohmann::json::object();
+  std::map<std::string, size_t> count;
+  for (const Claim& c : claims_) ++count[c.type];
+  for (const Claim& c : claims_) {
+    if (count[c.type] == 1) {
+      out[c.type] = c.value;
+    } else {
+      nlohmann::json& arr = out[c.type];
+      if (!arr.is_array()) arr = nlohmann::json::array();
+      arr.push_back(c.value);
+    }
+  }
+  return out;
+}
+
+}  // namespace attest::claims

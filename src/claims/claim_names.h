@@ -1,0 +1,72 @@
+// Every claim name attestd emits, in one place. Names follow MAA (spec/maa-tokens.md);
+// attestd's own additions carry the `x-attestd-` prefix. docs/claims.md documents them.
+#pragma once
+
+#include <string_view>
+
+namespace attest::claims {
+
+// Common (all TEE types).
+inline constexpr std::string_view kAttestationType = "x-ms-attestation-type";
+inline constexpr std::string_view kVer = "x-ms-ver";
+inline constexpr std::string_view kPolicyHash = "x-ms-policy-hash";
+inline constexpr std::string_view kPolicySigner = "x-ms-policy-signer";
+inline constexpr std::string_view kPolicy = "x-ms-policy";
+inline constexpr std::string_view kNonce = "nonce";
+inline constexpr std::string_view kRuntime = "x-ms-runtime";
+inline constexpr std::string_view kInitTime = "x-ms-inittime";
+
+// SGX and Open Enclave (spec/maa-tokens.md §3.1).
+inline constexpr std::string_view kSgxIsDebuggable = "x-ms-sgx-is-debuggable";
+inline constexpr std::string_view kSgxMrEnclave = "x-ms-sgx-mrenclave";
+inline constexpr std::string_view kSgxMrSigner = "x-ms-sgx-mrsigner";
+inline constexpr std::string_view kSgxProductId = "x-ms-sgx-product-id";
+inline constexpr std::string_view kSgxSvn = "x-ms-sgx-svn";
+inline constexpr std::string_view kSgxReportData = "x-ms-sgx-report-data";
+inline constexpr std::string_view kSgxEhd = "x-ms-sgx-ehd";
+inline constexpr std::string_view kSgxCollateral = "x-ms-sgx-collateral";
+inline constexpr std::string_view kSgxConfigId = "x-ms-sgx-config-id";
+inline constexpr std::string_view kSgxConfigSvn = "x-ms-sgx-config-svn";
+inline constexpr std::string_view kSgxIsvExtendedProductId = "x-ms-sgx-isv-extended-product-id";
+inline constexpr std::string_view kSgxIsvFamilyId = "x-ms-sgx-isv-family-id";
+
+// TDX (spec/maa-tokens.md §4.2).
+inline constexpr std::string_view kEatProfile = "eat_profile";
+inline constexpr std::string_view kDbgStat = "dbgstat";
+inline constexpr std::string_view kIntUse = "intuse";
+inline constexpr std::string_view kTdxMrSignerSeam = "tdx_mrsignerseam";
+inline constexpr std::string_view kTdxMrSeam = "tdx_mrseam";
+inline constexpr std::string_view kTdxMrTd = "tdx_mrtd";
+inline constexpr std::string_view kTdxRtmr0 = "tdx_rtmr0";
+inline constexpr std::string_view kTdxRtmr1 = "tdx_rtmr1";
+inline constexpr std::string_view kTdxRtmr2 = "tdx_rtmr2";
+inline constexpr std::string_view kTdxRtmr3 = "tdx_rtmr3";
+inline constexpr std::string_view kTdxMrConfigId = "tdx_mrconfigid";
+inline constexpr std::string_view kTdxMrOwner = "tdx_mrowner";
+inline constexpr std::string_view kTdxMrOwnerConfig = "tdx_mrownerconfig";
+inline constexpr std::string_view kTdxReportData = "tdx_report_data";
+inline constexpr std::string_view kTdxSeamAttributes = "tdx_seam_attributes";
+inline constexpr std::string_view kTdxTeeTcbSvn = "tdx_tee_tcb_svn";
+inline constexpr std::string_view kTdxTeeTcbSvn2 = "tdx_tee_tcb_svn2";
+inline constexpr std::string_view kTdxMrServiceTd = "tdx_mrservicetd";
+inline constexpr std::string_view kTdxXfam = "tdx_xfam";
+inline constexpr std::string_view kTdxSeamSvn = "tdx_seamsvn";
+inline constexpr std::string_view kTdxTdAttributes = "tdx_td_attributes";
+inline constexpr std::string_view kTdxTdAttributesDebug = "tdx_td_attributes_debug";
+inline constexpr std::string_view kTdxTdAttributesKeyLocker = "tdx_td_attributes_key_locker";
+inline constexpr std::string_view kTdxTdAttributesPerfmon = "tdx_td_attributes_perfmon";
+inline constexpr std::string_view kTdxTdAttributesProtectionKeys =
+    "tdx_td_attributes_protection_keys";
+inline constexpr std::string_view kTdxTdAttributesSeptVeDisable =
+    "tdx_td_attributes_septve_disable";
+
+// TCB verdict of Intel DCAP evidence (SGX, OE, TDX). MAA names the converged status
+// `attester_tcb_status` for TDX; attestd emits it for every DCAP type.
+inline constexpr std::string_view kAttesterTcbStatus = "attester_tcb_status";
+inline constexpr std::string_view kAttesterAdvisoryIds = "attester_advisory_ids";
+// The detailed verdict object (fields named as vectors' `expected`, docs/claims.md).
+inline constexpr std::string_view kAttestdTcb = "x-attestd-tcb";
+// Bytes after the signed quote that were ignored (unsigned padding).
+inline constexpr std::string_view kAttestdTrailingBytes = "x-attestd-quote-trailing-bytes";
+
+}  // namespace attest::claims

@@ -1,0 +1,32 @@
+#include "crypto/digest.h"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+namespace attest::crypto {
+
+Sha256Digest Sha256(ByteSpan data) {
+  Sha256Digest out;
+  SHA256(data.data(), data.size(), out.data());
+  return out;
+}
+
+Sha256Digest Sha256(ByteSpan a, ByteSpan b) {
+  Sha256Digest out;
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx, a.data(), a.size());
+  EVP_DigestUpdate(ctx, b.data(), b.size());
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, out.data(), &len);
+  EVP_MD_CTX_free(ctx);
+  return out;
+}
+
+Sha384Digest Sha384(ByteSpan data) {
+  Sha384Digest out;
+  SHA384(data.data(), data.size(), out.data());
+  return out;
+}
+
+}  // namespace attest::crypto

@@ -1,0 +1,22 @@
+// Verifier: one per TEE, built once at start-up, shared by all requests (thread-safe).
+//
+// Verify() returns the incoming claims of valid evidence. Weak-but-valid evidence (TCB
+// OutOfDate, debug enclave) is NOT an error: it is described by claims and left to policy.
+// Errors are kInvalidEvidence (400, stable reason), kInvalidCollateral (caller-supplied
+// collateral unusable) or kUnavailable (cannot decide now; retryable).
+#pragma once
+
+#include "claims/claim.h"
+#include "evidence/evidence.h"
+
+namespace attest::evidence {
+
+class Verifier {
+ public:
+  virtual ~Verifier() = default;
+  virtual AttestationType type() const = 0;
+  virtual StatusOr<claims::ClaimSet> Verify(const Evidence& evidence,
+                                            const VerifyContext& context) const = 0;
+};
+
+}  // namespace attest::evidence
