@@ -1,0 +1,20 @@
+// The discovery documents: the JWK Set served at /certs and the OpenID metadata served at
+// /.well-known/openid-configuration. Pure functions; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "token/signing_key.h"
+
+namespace attest::token {
+
+// spec/maa-rest-api.md §3.2: {"keys":[{"kid","kty":"RSA","x5c":["<std base64 DER>"]}]} and
+// nothing else per key; kid equals the token header kid, x5c[0] is the signing cert.
+nlohmann::json JwkSet(const std::vector<const SigningKey*>& keys);
+
+// spec/maa-rest-api.md §3.1.
+nlohmann::json OpenIdMetadata(const std::string& base_url);
+
+}  // namespace attest::token

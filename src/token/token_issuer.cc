@@ -1,0 +1,45 @@
+#include "token/token_issuer.h"
+
+#include <openssl/rand.h>
+
+#include "base/encoding.h"
+#include "token/jws.h"
+
+namespace attest::token {
+
+nlohmann::json TokenIssuer::Header() const {
+  return {{"alg", "RS256"}, {"jku", base_url_ + "/certs"}, {"kid", key_.kid()}, {"typ", "JWT"}};
+}
+
+Status TokenIssuer::AddRegisteredClaims(nlohmann::json& claims, int64_t lifetime,
+                                        bool with_jti) const {
+  if (!claims.is_object()) return Status::Internal("token claims must be a JSON object");
+  const UnixTime now = clock_.Now();
+  claims["iss"] = base_url_;
+  claims["iat"] = now;
+  claims["nbf"] = now;
+  claims["exp"] = now + lifetime;
+  if (with_jti) {
+    uint8_t jti[32];
+    if (RAND_bytes(jti, sizeof jti) != 1) return Status::Internal("RAND_bytes failed");
+    claims["jti"] = HexEncode(jti);
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::string> TokenIssuer::IssueAttestationToken(nlohmann::json claims) const {
+  ATTEST_RETURN_IF_ERROR(AddRegisteredClaims(claims, kAttestationTokenLifetime, true));
+  return SignCompactJws(Header(), claims, key_);
+}
+
+StatusOr<std::string> TokenIssuer::IssueManagementToken(nlohmann::json claims) const {
+  ATTEST_RETURN_IF_ERROR(AddRegisteredClaims(claims, kManagementTokenLifetime, false));
+  return SignCompactJws(Header(), claims, key_);
+}
+
+StatusOr<std::string> TokenIssuer::IssueUnsecuredToken(nlohmann::json claims) const {
+  ATTEST_RETURN_IF_ERROR(AddRegisteredClaims(claims, kAttestationTokenLifetime, true));
+  return UnsecuredCompactJws(claims);
+}
+
+}  // namespace attest::token

@@ -1,0 +1,46 @@
+// TokenIssuer: turns a claim object into a signed MAA-shaped JWT.
+//
+// Adds the registered claims (spec/maa-tokens.md §1): iss = base URI, iat = nbf = now,
+// exp = iat + lifetime, jti = 64 lower-case hex of 32 random bytes (attestation tokens
+// only), and signs with header {"alg":"RS256","jku":"<base>/certs","kid":...,"typ":"JWT"}.
+// Holds references to a SigningKey and a Clock that must outlive it. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "base/status.h"
+#include "base/time.h"
+#include "token/signing_key.h"
+
+namespace attest::token {
+
+// spec/maa-tokens.md §1: attestation tokens live 8 h, policy/certificate results 1 h.
+inline constexpr int64_t kAttestationTokenLifetime = 28800;
+inline constexpr int64_t kManagementTokenLifetime = 3600;
+
+class TokenIssuer {
+ public:
+  TokenIssuer(const SigningKey& key, std::string base_url, const Clock& clock)
+      : key_(key), base_url_(std::move(base_url)), clock_(clock) {}
+
+  // `claims` must be a JSON object; its iss/iat/nbf/exp/jti members are overwritten.
+  StatusOr<std::string> IssueAttestationToken(nlohmann::json claims) const;
+  StatusOr<std::string> IssueManagementToken(nlohmann::json claims) const;
+  // The same claims as an unsigned {"alg":"none"} token (draft-policy results).
+  StatusOr<std::string> IssueUnsecuredToken(nlohmann::json claims) const;
+
+  const SigningKey& key() const { return key_; }
+  const std::string& base_url() const { return base_url_; }
+
+ private:
+  Status AddRegisteredClaims(nlohmann::json& claims, int64_t lifetime, bool with_jti) const;
+  nlohmann::json Header() const;
+
+  const SigningKey& key_;
+  std::string base_url_;
+  const Clock& clock_;
+};
+
+}  // namespace attest::token
