@@ -69,4 +69,21 @@ inline constexpr std::string_view kAttestdTcb = "x-attestd-tcb";
 // Bytes after the signed quote that were ignored (unsigned padding).
 inline constexpr std::string_view kAttestdTrailingBytes = "x-attestd-quote-trailing-bytes";
 
+// Legacy SGX claims MAA still emits at the top level of every SGX/OE token
+// (spec/maa-tokens.md §3.1); values equal the x-ms-sgx-* claims they mirror.
+inline constexpr std::string_view kLegacyIsDebuggable = "is-debuggable";
+inline constexpr std::string_view kLegacyProductId = "product-id";
+inline constexpr std::string_view kLegacySgxMrEnclave = "sgx-mrenclave";
+inline constexpr std::string_view kLegacySgxMrSigner = "sgx-mrsigner";
+inline constexpr std::string_view kLegacySvn = "svn";
+inline constexpr std::string_view kLegacyTee = "tee";
+inline constexpr std::string_view kLegacyAasEhd = "aas-ehd";
+inline constexpr std::string_view kLegacyMaaEhd = "maa-ehd";
+inline constexpr std::string_view kLegacyMaaAttestationCollateral = "maa-attestationcollateral";
+// Compliance verdict issued by default policies (spec/maa-tokens.md §4.1).
+inline constexpr std::string_view kComplianceStatus = "x-ms-compliance-status";
+// Present when verification judged collateral and certificates at a configured time
+// (attestd --collateral-time) instead of the real clock: RFC 3339 of that time.
+inline constexpr std::string_view kAttestdCollateralTime = "x-attestd-collateral-time";
+
 }  // namespace attest::claims

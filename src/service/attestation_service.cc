@@ -1,0 +1,163 @@
+#include "service/attestation_service.h"
+
+#include <utility>
+
+#include "base/encoding.h"
+#include "claims/claim_names.h"
+#include "evidence/registry.h"
+
+namespace attest::service {
+namespace {
+
+using evidence::AttestationType;
+using evidence::BoundData;
+
+bool IsSgxFamily(AttestationType type) {
+  return type == AttestationType::kSgxEnclave || type == AttestationType::kOpenEnclave;
+}
+
+// spec/maa-service-behaviour.md §4.2: JSON data must be valid RFC 8259 JSON; the parsed
+// value becomes x-ms-runtime / x-ms-inittime.
+StatusOr<nlohmann::json> ParseBoundJson(const BoundData& data, std::string_view field) {
+  nlohmann::json value =
+      nlohmann::json::parse(data.data.begin(), data.data.end(), nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) {
+    return Err(Status::InvalidArgument(
+        "INVALID_" + std::string(field == "runtimeData" ? "RUNTIME" : "INIT_TIME") + "_DATA_JSON",
+        std::string(field) + " has dataType JSON but its data is not valid JSON"));
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string_view TokenAttestationType(AttestationType type) {
+  switch (type) {
+    case AttestationType::kSgxEnclave:
+    case AttestationType::kOpenEnclave:
+      return "sgx";
+    case AttestationType::kTdxVm:
+      return "tdxvm";
+    case AttestationType::kSevSnpVm:
+      return "sevsnpvm";
+    case AttestationType::kTpm:
+      return "tpm";
+  }
+  return "unknown";
+}
+
+AttestationService::AttestationService(AttestationServiceOptions options,
+                                       const PolicyEvaluator& policy,
+                                       const token::TokenIssuer& issuer)
+    : options_(std::move(options)), policy_(policy), issuer_(issuer) {
+  if (!options_.find_verifier) options_.find_verifier = evidence::FindVerifier;
+}
+
+StatusOr<std::string> AttestationService::Attest(const AttestationRequest& request) const {
+  // Not silently ignored: a draft-policy caller expects the draft's verdict, and a signed
+  // token under another policy would be confusable with it (maa-service-behaviour.md §3.7).
+  if (request.draft_policy.has_value()) {
+    return Err(Status::InvalidArgument(
+        "DRAFT_POLICY_UNSUPPORTED",
+        "draftPolicyForAttestation is not supported yet; omit it to attest under the "
+        "configured policy"));
+  }
+  const evidence::Verifier* verifier = options_.find_verifier(request.type);
+  if (verifier == nullptr) {
+    return Err(Status::NotFound("ATTESTATION_TYPE_UNSUPPORTED",
+                                "attestation type " +
+                                    std::string(evidence::AttestationTypeName(request.type)) +
+                                    " is not supported by this server"));
+  }
+  if (options_.collateral == nullptr) {
+    return Err(Status::Unavailable("COLLATERAL_UNAVAILABLE", "no collateral source is configured"));
+  }
+  // Reject bad JSON data before the (expensive) verification.
+  if (request.runtime_data && request.runtime_data->kind == BoundData::Kind::kJson) {
+    ATTEST_ASSIGN_OR_RETURN(auto ignored, ParseBoundJson(*request.runtime_data, "runtimeData"));
+    (void)ignored;
+  }
+  if (request.init_time_data && request.init_time_data->kind == BoundData::Kind::kJson) {
+    ATTEST_ASSIGN_OR_RETURN(auto ignored, ParseBoundJson(*request.init_time_data, "initTimeData"));
+    (void)ignored;
+  }
+
+  evidence::Evidence ev;
+  ev.type = request.type;
+  ev.blob = request.evidence;
+  ev.runtime_data = request.runtime_data;
+  ev.init_time_data = request.init_time_data;
+  ev.nonce = request.nonce;
+  evidence::VerifyContext context{*options_.verification_clock, *options_.collateral,
+                                  *options_.anchors, options_.verify_options};
+  ATTEST_ASSIGN_OR_RETURN(claims::ClaimSet incoming, verifier->Verify(ev, context));
+  ATTEST_ASSIGN_OR_RETURN(nlohmann::json body, BuildTokenClaims(request, std::move(incoming)));
+  return issuer_.IssueAttestationToken(std::move(body));
+}
+
+StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationRequest& request,
+                                                              claims::ClaimSet incoming) const {
+  namespace c = claims;
+  const bool sgx = IsSgxFamily(request.type);
+  // spec/maa-tokens.md §2: common claims; set before policy so rules can match them.
+  incoming.Set(std::string(c::kAttestationType), std::string(TokenAttestationType(request.type)));
+
+  ATTEST_ASSIGN_OR_RETURN(PolicyDecision decision, policy_.Evaluate(request.type, incoming));
+  if (!decision.permitted) {
+    return Err(Status::InvalidArgument(
+        "POLICY_DENIED", decision.deny_message.empty()
+                             ? "A Deny claim was issued, authorization failed."
+                             : decision.deny_message));
+  }
+
+  c::ClaimSet out = std::move(incoming);
+  out.Set(std::string(c::kVer), "1.0");
+  out.Set(std::string(c::kPolicyHash), PolicyHash(decision.policy_text));
+  if (decision.signer.has_value()) out.Set(std::string(c::kPolicySigner), *decision.signer);
+
+  // spec/maa-service-behaviour.md §4.2 and maa-tokens.md §3.2.
+  if (request.runtime_data.has_value()) {
+    if (request.runtime_data->kind == BoundData::Kind::kJson) {
+      ATTEST_ASSIGN_OR_RETURN(nlohmann::json v, ParseBoundJson(*request.runtime_data, "runtimeData"));
+      out.Set(std::string(c::kRuntime), std::move(v));
+    } else if (sgx) {
+      std::string ehd = Base64UrlEncode(request.runtime_data->data);
+      out.Set(std::string(c::kSgxEhd), ehd);
+      out.Set(std::string(c::kLegacyAasEhd), ehd);
+      out.Set(std::string(c::kLegacyMaaEhd), ehd);
+    }
+  }
+  if (request.init_time_data.has_value() &&
+      request.init_time_data->kind == BoundData::Kind::kJson) {
+    ATTEST_ASSIGN_OR_RETURN(nlohmann::json v,
+                            ParseBoundJson(*request.init_time_data, "initTimeData"));
+    out.Set(std::string(c::kInitTime), std::move(v));
+  }
+  if (request.nonce.has_value()) out.Set(std::string(c::kNonce), *request.nonce);
+
+  if (sgx) {
+    // spec/maa-tokens.md §3.3: SGX/OE policy-issued claims go under x-ms-policy.
+    out.Set(std::string(c::kPolicy), decision.issued.ToJsonObject());
+    // §3.1: legacy top-level mirrors of the x-ms-sgx-* claims, always emitted.
+    constexpr std::pair<std::string_view, std::string_view> kLegacy[] = {
+        {c::kSgxIsDebuggable, c::kLegacyIsDebuggable}, {c::kSgxProductId, c::kLegacyProductId},
+        {c::kSgxMrEnclave, c::kLegacySgxMrEnclave},    {c::kSgxMrSigner, c::kLegacySgxMrSigner},
+        {c::kSgxSvn, c::kLegacySvn},                   {c::kAttestationType, c::kLegacyTee},
+        {c::kSgxCollateral, c::kLegacyMaaAttestationCollateral},
+    };
+    for (const auto& [from, to] : kLegacy) {
+      if (const nlohmann::json* v = out.FindValue(from)) out.Set(std::string(to), *v);
+    }
+  } else {
+    // maa-service-behaviour.md §3.6: other types get issued claims at the top level.
+    for (const c::Claim& claim : decision.issued.claims()) out.Set(claim.type, claim.value);
+  }
+
+  if (options_.collateral_time_override.has_value()) {
+    out.Set(std::string(c::kAttestdCollateralTime),
+            FormatRfc3339(*options_.collateral_time_override));
+  }
+  return out.ToJsonObject();
+}
+
+}  // namespace attest::service

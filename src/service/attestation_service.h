@@ -1,0 +1,76 @@
+// AttestationService: the attestation pipeline of spec/maa-service-behaviour.md §3, as
+// orchestration only — decode-independent request in, signed token out:
+//
+//   request -> Evidence -> Verifier (evidence/) -> incoming claims
+//           -> PolicyEvaluator -> issued claims -> token claim set (spec/maa-tokens.md)
+//           -> TokenIssuer (token/) -> JWT
+//
+// Everything it uses is borrowed and must outlive it. Thread-safe when its collaborators are
+// (verifiers, collateral providers and evaluators are required to be).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "base/bytes.h"
+#include "base/status.h"
+#include "base/time.h"
+#include "collateral/collateral_provider.h"
+#include "evidence/evidence.h"
+#include "evidence/trust_anchors.h"
+#include "evidence/verifier.h"
+#include "service/policy_evaluator.h"
+#include "token/token_issuer.h"
+
+namespace attest::service {
+
+// One /attest/{type} request after wire decoding (api/ owns the MAA JSON shapes).
+struct AttestationRequest {
+  evidence::AttestationType type = evidence::AttestationType::kSgxEnclave;
+  Bytes evidence;  // SGX/TDX quote, or Open Enclave report (16-byte header + quote)
+  std::optional<evidence::BoundData> runtime_data;
+  std::optional<evidence::BoundData> init_time_data;
+  std::optional<std::string> nonce;
+  std::optional<std::string> draft_policy;  // draftPolicyForAttestation (not supported yet)
+};
+
+struct AttestationServiceOptions {
+  // The time at which evidence, collateral and certificates are judged. Tokens always use
+  // the issuer's (real) clock.
+  const Clock* verification_clock = &SystemClock::Get();
+  // Set when verification_clock is an operator override (--collateral-time); tokens then
+  // carry x-attestd-collateral-time.
+  std::optional<UnixTime> collateral_time_override;
+  collateral::CollateralProvider* collateral = nullptr;
+  const evidence::TrustAnchors* anchors = &evidence::TrustAnchors::Production();
+  evidence::VerifyOptions verify_options;
+  // The verifier registry; replaceable in tests.
+  std::function<const evidence::Verifier*(evidence::AttestationType)> find_verifier;
+};
+
+class AttestationService {
+ public:
+  AttestationService(AttestationServiceOptions options, const PolicyEvaluator& policy,
+                     const token::TokenIssuer& issuer);
+
+  // The signed token, or: kInvalidArgument (request: bad runtime JSON, draft policy,
+  // POLICY_DENIED), kInvalidEvidence / kInvalidCollateral (from the verifier), kNotFound
+  // (unsupported type / no policy), kUnavailable, kInternal. Never a token on failure.
+  StatusOr<std::string> Attest(const AttestationRequest& request) const;
+
+  // The token claim object for already-verified incoming claims (exposed for tests).
+  StatusOr<nlohmann::json> BuildTokenClaims(const AttestationRequest& request,
+                                            claims::ClaimSet incoming) const;
+
+ private:
+  AttestationServiceOptions options_;
+  const PolicyEvaluator& policy_;
+  const token::TokenIssuer& issuer_;
+};
+
+// MAA's x-ms-attestation-type value for `type` (spec/maa-tokens.md §2): "sgx" for both
+// SgxEnclave and OpenEnclave, "tdxvm", "sevsnpvm", "tpm".
+std::string_view TokenAttestationType(evidence::AttestationType type);
+
+}  // namespace attest::service

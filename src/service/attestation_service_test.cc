@@ -1,0 +1,208 @@
+#include "service/attestation_service.h"
+
+#include <gtest/gtest.h>
+
+#include "base/encoding.h"
+#include "claims/claim_names.h"
+#include "token/jws.h"
+
+namespace attest::service {
+namespace {
+
+using evidence::AttestationType;
+using evidence::BoundData;
+
+// Returns fixed SGX claims; records what it was given.
+class FakeVerifier final : public evidence::Verifier {
+ public:
+  AttestationType type() const override { return AttestationType::kSgxEnclave; }
+  StatusOr<claims::ClaimSet> Verify(const evidence::Evidence& ev,
+                                    const evidence::VerifyContext& ctx) const override {
+    seen_time = ctx.clock.Now();
+    seen_runtime = ev.runtime_data.has_value();
+    if (ev.blob.empty()) return Err(Status::InvalidEvidence("QUOTE_TRUNCATED", "empty"));
+    claims::ClaimSet out;
+    out.Add(std::string(claims::kSgxIsDebuggable), false);
+    out.Add(std::string(claims::kSgxMrEnclave), std::string(64, 'a'));
+    out.Add(std::string(claims::kSgxMrSigner), std::string(64, 'b'));
+    out.Add(std::string(claims::kSgxProductId), 3);
+    out.Add(std::string(claims::kSgxSvn), 7);
+    out.Add(std::string(claims::kSgxCollateral), {{"quotehash", "00"}});
+    return out;
+  }
+  mutable UnixTime seen_time = 0;
+  mutable bool seen_runtime = false;
+};
+
+class DenyAll final : public PolicyEvaluator {
+ public:
+  StatusOr<PolicyDecision> Evaluate(AttestationType, const claims::ClaimSet&) const override {
+    PolicyDecision d;
+    d.policy_text = "deny";
+    return d;
+  }
+};
+
+class AttestationServiceTest : public ::testing::Test {
+ protected:
+  AttestationServiceTest()
+      : key_(*token::SigningKey::Generate("https://attest.example")),
+        token_clock_(1800000000),
+        verify_clock_(1700000000),
+        issuer_(key_, "https://attest.example", token_clock_),
+        collateral_(nullptr) {}
+
+  AttestationServiceOptions Options(std::optional<UnixTime> override_time = std::nullopt) {
+    AttestationServiceOptions o;
+    o.verification_clock = &verify_clock_;
+    o.collateral_time_override = override_time;
+    o.collateral = &collateral_;
+    o.find_verifier = [this](AttestationType t) -> const evidence::Verifier* {
+      return t == AttestationType::kTpm ? nullptr : &verifier_;
+    };
+    return o;
+  }
+
+  nlohmann::json Payload(const std::string& token) {
+    auto parsed = token::VerifyCompactJwsRs256(token, key_.public_key());
+    EXPECT_TRUE(parsed.has_value());
+    return parsed.has_value() ? parsed->payload : nlohmann::json();
+  }
+
+  token::SigningKey key_;
+  FixedClock token_clock_;
+  FixedClock verify_clock_;
+  token::TokenIssuer issuer_;
+  collateral::StaticCollateralProvider collateral_;
+  FakeVerifier verifier_;
+  DefaultPolicyEvaluator default_policy_;
+};
+
+TEST(PolicyHashTest, DefaultSgxPolicyHashMatchesMaa) {
+  // spec/maa-tokens.md §5 test vector.
+  auto text = DefaultPolicyEvaluator::DefaultPolicyText(AttestationType::kSgxEnclave);
+  ASSERT_TRUE(text.has_value());
+  EXPECT_EQ(PolicyHash(*text), "bROrN897ZfWmWY2V0FLUlu3uwk5xatGnKYHn3zBbSlw");
+}
+
+TEST_F(AttestationServiceTest, SgxTokenCarriesMaaClaimSetWithBinaryRuntimeData) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.evidence = {1, 2, 3};
+  req.runtime_data = BoundData{{'h', 'i'}, BoundData::Kind::kBinary};
+  req.nonce = "1234";
+  auto token = service.Attest(req);
+  ASSERT_TRUE(token.has_value()) << token.error().ToString();
+  nlohmann::json p = Payload(*token);
+  EXPECT_TRUE(verifier_.seen_runtime);
+  EXPECT_EQ(verifier_.seen_time, 1700000000);
+  EXPECT_EQ(p["iat"], 1800000000);  // tokens keep the issuer's clock
+  EXPECT_EQ(p["x-ms-attestation-type"], "sgx");
+  EXPECT_EQ(p["x-ms-ver"], "1.0");
+  EXPECT_EQ(p["x-ms-policy-hash"], "bROrN897ZfWmWY2V0FLUlu3uwk5xatGnKYHn3zBbSlw");
+  EXPECT_EQ(p["nonce"], "1234");
+  EXPECT_EQ(p["x-ms-sgx-ehd"], "aGk");
+  EXPECT_EQ(p["aas-ehd"], "aGk");
+  EXPECT_EQ(p["maa-ehd"], "aGk");
+  EXPECT_FALSE(p.contains("x-ms-runtime"));
+  EXPECT_EQ(p["tee"], "sgx");
+  EXPECT_EQ(p["svn"], 7);
+  EXPECT_EQ(p["product-id"], 3);
+  EXPECT_EQ(p["is-debuggable"], false);
+  EXPECT_EQ(p["sgx-mrenclave"], std::string(64, 'a'));
+  EXPECT_EQ(p["maa-attestationcollateral"], p["x-ms-sgx-collateral"]);
+  nlohmann::json expected_policy = {{"is-debuggable", false}, {"sgx-mrsigner", std::string(64, 'b')},
+                                    {"sgx-mrenclave", std::string(64, 'a')}, {"product-id", 3},
+                                    {"svn", 7}, {"tee", "sgx"}};
+  EXPECT_EQ(p["x-ms-policy"], expected_policy);
+  EXPECT_FALSE(p.contains("x-attestd-collateral-time"));
+}
+
+TEST_F(AttestationServiceTest, JsonRuntimeDataBecomesXMsRuntimeWithoutEhd) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.evidence = {1};
+  std::string json = R"({"keys":[{"kid":"k"}],"n":1})";
+  req.runtime_data = BoundData{ToBytes(json), BoundData::Kind::kJson};
+  req.init_time_data = BoundData{ToBytes(std::string_view("[true]")), BoundData::Kind::kJson};
+  auto token = service.Attest(req);
+  ASSERT_TRUE(token.has_value()) << token.error().ToString();
+  nlohmann::json p = Payload(*token);
+  EXPECT_EQ(p["x-ms-runtime"], nlohmann::json::parse(json));
+  EXPECT_EQ(p["x-ms-inittime"], nlohmann::json::parse("[true]"));
+  EXPECT_FALSE(p.contains("x-ms-sgx-ehd"));
+  EXPECT_FALSE(p.contains("aas-ehd"));
+}
+
+TEST_F(AttestationServiceTest, InvalidJsonRuntimeDataIsRejectedBeforeVerification) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.evidence = {1};
+  req.runtime_data = BoundData{ToBytes(std::string_view("{nope")), BoundData::Kind::kJson};
+  auto token = service.Attest(req);
+  ASSERT_FALSE(token.has_value());
+  EXPECT_EQ(token.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(token.error().reason(), "INVALID_RUNTIME_DATA_JSON");
+  EXPECT_FALSE(verifier_.seen_runtime);
+}
+
+TEST_F(AttestationServiceTest, CollateralTimeOverrideIsStatedInTheToken) {
+  AttestationService service(Options(1700000000), default_policy_, issuer_);
+  AttestationRequest req;
+  req.evidence = {1};
+  auto token = service.Attest(req);
+  ASSERT_TRUE(token.has_value());
+  nlohmann::json p = Payload(*token);
+  EXPECT_EQ(p["x-attestd-collateral-time"], "2023-11-14T22:13:20Z");
+  EXPECT_EQ(p["iat"], 1800000000);
+}
+
+TEST_F(AttestationServiceTest, FailuresNeverYieldAToken) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest bad_evidence;  // empty blob: the fake verifier rejects it
+  auto r1 = service.Attest(bad_evidence);
+  ASSERT_FALSE(r1.has_value());
+  EXPECT_EQ(r1.error().reason(), "QUOTE_TRUNCATED");
+
+  AttestationRequest draft;
+  draft.evidence = {1};
+  draft.draft_policy = "version=1.0;";
+  auto r2 = service.Attest(draft);
+  ASSERT_FALSE(r2.has_value());
+  EXPECT_EQ(r2.error().reason(), "DRAFT_POLICY_UNSUPPORTED");
+
+  AttestationRequest tpm;
+  tpm.type = AttestationType::kTpm;
+  tpm.evidence = {1};
+  auto r3 = service.Attest(tpm);
+  ASSERT_FALSE(r3.has_value());
+  EXPECT_EQ(r3.error().code(), StatusCode::kNotFound);
+
+  DenyAll deny;
+  AttestationService denying(Options(), deny, issuer_);
+  AttestationRequest ok;
+  ok.evidence = {1};
+  auto r4 = denying.Attest(ok);
+  ASSERT_FALSE(r4.has_value());
+  EXPECT_EQ(r4.error().reason(), "POLICY_DENIED");
+}
+
+TEST_F(AttestationServiceTest, TdxTokenHasTopLevelClaimsAndNoSgxLegacyClaims) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.type = AttestationType::kTdxVm;
+  req.evidence = {1};
+  req.runtime_data = BoundData{{1, 2}, BoundData::Kind::kBinary};
+  auto token = service.Attest(req);
+  ASSERT_TRUE(token.has_value());
+  nlohmann::json p = Payload(*token);
+  EXPECT_EQ(p["x-ms-attestation-type"], "tdxvm");
+  EXPECT_FALSE(p.contains("x-ms-policy"));
+  EXPECT_FALSE(p.contains("tee"));
+  EXPECT_FALSE(p.contains("x-ms-sgx-ehd"));
+  EXPECT_EQ(p["x-ms-policy-hash"],
+            PolicyHash("version=1.0; authorizationrules{=> permit();}; issuancerules{};"));
+}
+
+}  // namespace
+}  // namespace attest::service

@@ -1,0 +1,58 @@
+// PolicyEvaluator: the seam between attestation orchestration and the policy engine.
+//
+// AttestationService asks an evaluator which policy is in force for a type and what it
+// decides for a set of incoming claims. Until the claim-rule engine lands
+// (spec/maa-policy-language.md), DefaultPolicyEvaluator hard-codes the built-in default
+// policies of spec/maa-policy-language.md §8; the engine will implement the same interface
+// (stored policies, draft policies) without changes to AttestationService.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+#include "claims/claim.h"
+#include "evidence/evidence.h"
+
+namespace attest::service {
+
+struct PolicyDecision {
+  bool permitted = false;
+  std::string deny_message;  // when !permitted
+  // Claims produced by issuance rules (SGX/OE: token member x-ms-policy; others: top level).
+  claims::ClaimSet issued;
+  // The exact policy text in force; x-ms-policy-hash is computed from it.
+  std::string policy_text;
+  // JWK of the policy signer when the policy in force was uploaded signed (x-ms-policy-signer).
+  std::optional<nlohmann::json> signer;
+};
+
+// Implementations must be thread-safe.
+class PolicyEvaluator {
+ public:
+  virtual ~PolicyEvaluator() = default;
+  // Errors: kNotFound (no policy for the type), kInvalidArgument POLICY_PARSING_ERROR.
+  virtual StatusOr<PolicyDecision> Evaluate(evidence::AttestationType type,
+                                            const claims::ClaimSet& incoming) const = 0;
+};
+
+// The built-in default policies (spec/maa-policy-language.md §8): SGX and Open Enclave use
+// MAA's default text (permit; issue is-debuggable, sgx-mrsigner, sgx-mrenclave, product-id,
+// svn, tee); TDX uses the recommended permit-all with no issuance rules. Stateless;
+// thread-safe.
+class DefaultPolicyEvaluator final : public PolicyEvaluator {
+ public:
+  StatusOr<PolicyDecision> Evaluate(evidence::AttestationType type,
+                                    const claims::ClaimSet& incoming) const override;
+
+  // The default policy text for `type`, or nullopt when the type has none.
+  static std::optional<std::string_view> DefaultPolicyText(evidence::AttestationType type);
+};
+
+// spec/maa-tokens.md §5: base64url(SHA-256(ASCII(base64url(UTF-8 policy text)))).
+std::string PolicyHash(std::string_view policy_text);
+
+}  // namespace attest::service
