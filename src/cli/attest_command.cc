@@ -1,0 +1,108 @@
+// attestctl attest: send evidence to an attestd/MAA endpoint and print the token.
+//
+//   attestctl attest --endpoint URL --type sgx|openenclave|tdx --evidence FILE
+//                    [--runtime-data FILE [--json]] [--nonce N] [--ca FILE]
+//
+// Prints only the JWT on stdout (exit 0). On failure prints the error envelope
+// {"error":{"code","message","reason"}} on stderr (exit 1); usage errors exit 2.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "base/file.h"
+#include "client/attestation_client.h"
+#include "client/error_envelope.h"
+#include "cli/commands.h"
+
+namespace attest::cli {
+namespace {
+
+constexpr size_t kMaxEvidenceBytes = 4 << 20;
+constexpr size_t kMaxRuntimeDataBytes = 1 << 20;
+
+struct AttestFlags {
+  std::string endpoint;
+  std::string type;
+  std::string evidence_file;
+  std::string runtime_data_file;
+  bool runtime_data_json = false;
+  std::string nonce;
+  std::string ca_file;
+  std::string api_version;
+  bool skip_validation = false;
+};
+
+int Fail(const Status& status, int exit_code) {
+  std::cerr << client::ErrorEnvelopeJson(status) << "\n";
+  return exit_code;
+}
+
+int RunAttest(const AttestFlags& flags, bool nonce_given) {
+  auto type = client::ParseAttestationType(flags.type);
+  if (!type.has_value()) {
+    return Fail(type.error(), 2);
+  }
+  auto evidence = ReadFileBytes(flags.evidence_file, kMaxEvidenceBytes);
+  if (!evidence.has_value()) {
+    return Fail(evidence.error().WithContext("--evidence"), 2);
+  }
+  client::AttestOptions options;
+  if (!flags.runtime_data_file.empty()) {
+    auto data = ReadFileBytes(flags.runtime_data_file, kMaxRuntimeDataBytes);
+    if (!data.has_value()) {
+      return Fail(data.error().WithContext("--runtime-data"), 2);
+    }
+    options.runtime_data = client::BoundData{std::move(data).value(), flags.runtime_data_json};
+  }
+  if (nonce_given) {
+    options.nonce = flags.nonce;
+  }
+  options.validate_token = !flags.skip_validation;
+
+  client::AttestationClientOptions client_options;
+  client_options.endpoint = flags.endpoint;
+  client_options.ca_file = flags.ca_file;
+  client_options.api_version = flags.api_version;
+  auto attestation_client = client::AttestationClient::Create(std::move(client_options));
+  if (!attestation_client.has_value()) {
+    const Status& s = attestation_client.error();
+    return Fail(s, s.code() == StatusCode::kInvalidArgument ? 2 : 1);
+  }
+  auto result = (*attestation_client)->Attest(*type, *evidence, options);
+  if (!result.has_value()) {
+    return Fail(result.error(), 1);
+  }
+  std::cout << result->token << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void RegisterAttestCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<AttestFlags>();
+  CLI::App* cmd = app.add_subcommand(
+      "attest", "Send evidence to an attestation endpoint and print the resulting token (JWT)");
+  cmd->add_option("--endpoint", flags->endpoint, "Provider base URL (https://host[:port])")
+      ->required();
+  cmd->add_option("--type", flags->type, "Evidence type")
+      ->required()
+      ->check(CLI::IsMember({"sgx", "openenclave", "tdx"}, CLI::ignore_case));
+  cmd->add_option("--evidence", flags->evidence_file,
+                  "SGX/TDX quote or Open Enclave report (binary)")
+      ->required();
+  CLI::Option* runtime =
+      cmd->add_option("--runtime-data", flags->runtime_data_file, "Runtime data file to bind");
+  cmd->add_flag("--json", flags->runtime_data_json,
+                "Send the runtime data as dataType JSON (claims in x-ms-runtime)")
+      ->needs(runtime);
+  CLI::Option* nonce = cmd->add_option("--nonce", flags->nonce, "Nonce to echo into the token");
+  cmd->add_option("--ca", flags->ca_file, "PEM file of CA certificates to trust for TLS");
+  cmd->add_option("--api-version", flags->api_version,
+                  "api-version query value (default: 2022-08-01, TDX 2025-06-01)");
+  cmd->add_flag("--no-validate", flags->skip_validation,
+                "Do not validate the returned token against /certs");
+  cmd->callback([flags, nonce, exit_code] { *exit_code = RunAttest(*flags, nonce->count() > 0); });
+}
+
+}  // namespace attest::cli
