@@ -19,6 +19,11 @@ bool IsSgxFamily(AttestationType type) {
 // spec/maa-service-behaviour.md §4.2: JSON data must be valid RFC 8259 JSON; the parsed
 // value becomes x-ms-runtime / x-ms-inittime.
 StatusOr<nlohmann::json> ParseBoundJson(const BoundData& data, std::string_view field) {
+  if (!JsonDepthWithin(AsChars(data.data), kMaxBoundJsonDepth)) {
+    return Err(Status::InvalidArgument(
+        "INVALID_" + std::string(field == "runtimeData" ? "RUNTIME" : "INIT_TIME") + "_DATA_JSON",
+        std::string(field) + " JSON nests deeper than " + std::to_string(kMaxBoundJsonDepth)));
+  }
   nlohmann::json value =
       nlohmann::json::parse(data.data.begin(), data.data.end(), nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) {
@@ -30,6 +35,32 @@ StatusOr<nlohmann::json> ParseBoundJson(const BoundData& data, std::string_view 
 }
 
 }  // namespace
+
+bool JsonDepthWithin(std::string_view text, size_t max_depth) {
+  size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char ch : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (ch == '\\') {
+        escaped = true;
+      } else if (ch == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (ch == '"') {
+      in_string = true;
+    } else if (ch == '[' || ch == '{') {
+      if (++depth > max_depth) return false;
+    } else if ((ch == ']' || ch == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return true;
+}
 
 std::string_view TokenAttestationType(AttestationType type) {
   switch (type) {

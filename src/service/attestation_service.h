@@ -69,6 +69,14 @@ class AttestationService {
   const token::TokenIssuer& issuer_;
 };
 
+// True when the JSON text `text` nests arrays/objects at most `max_depth` deep (strings are
+// skipped; the text need not be valid JSON). Untrusted JSON is checked before parsing so
+// that parsing and re-serialising stay bounded.
+bool JsonDepthWithin(std::string_view text, size_t max_depth);
+
+// Deepest nesting accepted in runtime / init-time JSON data.
+inline constexpr size_t kMaxBoundJsonDepth = 64;
+
 // MAA's x-ms-attestation-type value for `type` (spec/maa-tokens.md §2): "sgx" for both
 // SgxEnclave and OpenEnclave, "tdxvm", "sevsnpvm", "tpm".
 std::string_view TokenAttestationType(evidence::AttestationType type);

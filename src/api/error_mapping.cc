@@ -1,0 +1,53 @@
+#include "api/error_mapping.h"
+
+#include <nlohmann/json.hpp>
+
+namespace attest::api {
+
+HttpError MapStatus(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kInvalidEvidence:
+    case StatusCode::kInvalidCollateral:
+      // spec/maa-rest-api.md §7: policy denials and policy syntax errors have their own
+      // codes; every other bad request/evidence is InvalidParameter.
+      if (status.reason() == "POLICY_DENIED") return {400, "PolicyEvaluationError"};
+      if (status.reason() == "POLICY_PARSING_ERROR") return {400, "PolicyParsingError"};
+      return {400, "InvalidParameter"};
+    case StatusCode::kFailedPrecondition:
+      return {400, "InvalidOperation"};
+    case StatusCode::kUnauthenticated:
+      return {401, "Unauthorized"};
+    case StatusCode::kPermissionDenied:
+      return {403, "OperationNotSupported"};
+    case StatusCode::kNotFound:
+      return {404, "NotFound"};
+    case StatusCode::kResourceExhausted:
+      if (status.reason() == "REQUEST_BODY_TOO_LARGE") return {413, "RequestEntityTooLarge"};
+      return {429, "TooManyRequests"};
+    case StatusCode::kUnavailable:
+      return {503, "ServiceUnavailable"};
+    case StatusCode::kOk:
+    case StatusCode::kInternal:
+      break;
+  }
+  return {500, "InternalError"};
+}
+
+HttpResponse ErrorResponse(const Status& status) {
+  HttpError mapped = MapStatus(status);
+  nlohmann::json body = {{"error",
+                          {{"code", mapped.code},
+                           {"message", status.message()},
+                           {"reason", status.reason().empty() ? "INTERNAL_ERROR" : status.reason()}}}};
+  HttpResponse out;
+  out.status = mapped.status;
+  out.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out.error_reason = status.reason();
+  if (mapped.status == 429 || mapped.status == 503) out.headers.emplace_back("Retry-After", "1");
+  // 2025-06-01 TypeSpec: optional x-ms-error-code header.
+  out.headers.emplace_back("x-ms-error-code", std::string(mapped.code));
+  return out;
+}
+
+}  // namespace attest::api

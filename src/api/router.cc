@@ -1,0 +1,196 @@
+#include "api/router.h"
+
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <exception>
+#include <optional>
+
+#include "api/error_mapping.h"
+#include "api/wire_models.h"
+#include "base/encoding.h"
+#include "token/jwks.h"
+
+namespace attest::api {
+namespace {
+
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (Lower(a[i]) != Lower(b[i])) return false;
+  }
+  return true;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = Lower(c);
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out += static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i] == '+' ? ' ' : s[i];
+    }
+  }
+  return out;
+}
+
+// The value of query parameter `name` (case-insensitive name), or nullopt.
+std::optional<std::string> QueryParam(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    size_t eq = pair.find('=');
+    if (EqualsIgnoreCase(PercentDecode(pair.substr(0, eq)), name)) {
+      return eq == std::string_view::npos ? std::string() : PercentDecode(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+// spec/maa-rest-api.md §1.2: required on /attest/*; unknown values are 400 InvalidParameter.
+Status CheckApiVersion(std::string_view query) {
+  std::optional<std::string> version = QueryParam(query, "api-version");
+  if (!version.has_value() || version->empty()) {
+    return Status::InvalidArgument("MISSING_API_VERSION",
+                                   "the api-version query parameter is required");
+  }
+  for (std::string_view v : kSupportedApiVersions) {
+    if (*version == v) return Status::Ok();
+  }
+  return Status::InvalidArgument(
+      "UNSUPPORTED_API_VERSION",
+      "api-version '" + version->substr(0, 64) +
+          "' is not supported; use 2020-10-01, 2022-08-01, 2022-09-01-preview or 2025-06-01");
+}
+
+HttpResponse JsonResponse(std::string body) {
+  HttpResponse r;
+  r.body = std::move(body);
+  return r;
+}
+
+HttpResponse MethodNotAllowed(std::string_view allowed) {
+  HttpResponse r = ErrorResponse(
+      Status::InvalidArgument("METHOD_NOT_ALLOWED", "this route only accepts " + std::string(allowed)));
+  r.status = 405;
+  r.headers.emplace_back("Allow", std::string(allowed));
+  return r;
+}
+
+std::string NewRequestId() {
+  uint8_t id[16];
+  if (RAND_bytes(id, sizeof id) != 1) return "unknown";
+  return HexEncode(id);
+}
+
+}  // namespace
+
+ApiRouter::ApiRouter(std::string base_url, const service::AttestationService& attestation,
+                     const token::SigningKey& key, Metrics& metrics)
+    : base_url_(std::move(base_url)), attestation_(attestation), metrics_(metrics) {
+  certs_body_ = token::JwkSet({&key}).dump();
+  openid_body_ = token::OpenIdMetadata(base_url_).dump();
+}
+
+HttpResponse ApiRouter::Handle(const HttpRequest& request) {
+  const auto start = std::chrono::steady_clock::now();
+  std::string request_id = NewRequestId();
+  std::string route = "other";
+  std::string_view target = request.target;
+  size_t q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+
+  HttpResponse response;
+  try {
+    response = Dispatch(request, path, query, route);
+  } catch (const std::exception& e) {
+    // Nothing we call should throw; if a third-party call does, answer 500, never crash.
+    response = ErrorResponse(Status::Internal(std::string("unexpected exception: ") + e.what()));
+  } catch (...) {
+    response = ErrorResponse(Status::Internal("unexpected exception"));
+  }
+  response.headers.emplace_back("x-ms-request-id", request_id);
+
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics_.RecordRequest(route, response.status, seconds);
+  spdlog::info("request id={} method={} route={} status={} latency_ms={:.3f} bytes_in={} reason={}",
+               request_id, request.method.substr(0, 16), route, response.status, seconds * 1000.0,
+               request.body.size(), response.error_reason.empty() ? "-" : response.error_reason);
+  return response;
+}
+
+HttpResponse ApiRouter::Dispatch(const HttpRequest& request, std::string_view path,
+                                 std::string_view query, std::string& route) {
+  const bool get = request.method == "GET";
+  if (path == "/certs") {
+    route = "/certs";  // §3.2: api-version optional, any value accepted
+    return get ? JsonResponse(certs_body_) : MethodNotAllowed("GET");
+  }
+  if (path == "/.well-known/openid-configuration") {
+    route = "/.well-known/openid-configuration";
+    return get ? JsonResponse(openid_body_) : MethodNotAllowed("GET");
+  }
+  if (path == "/health") {
+    route = "/health";
+    return get ? JsonResponse(R"({"status":"alive"})") : MethodNotAllowed("GET");
+  }
+  if (path == "/ready") {
+    route = "/ready";
+    if (!get) return MethodNotAllowed("GET");
+    if (!ready_.load()) {
+      return ErrorResponse(Status::Unavailable("NOT_READY", "attestd is not ready"));
+    }
+    return JsonResponse(R"({"status":"ready"})");
+  }
+  if (path == "/metrics") {
+    route = "/metrics";
+    if (!get) return MethodNotAllowed("GET");
+    HttpResponse r = JsonResponse(metrics_.RenderPrometheus());
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return r;
+  }
+  constexpr std::string_view kAttestPrefix = "/attest/";
+  if (path.starts_with(kAttestPrefix)) {
+    route = "/attest/unknown";
+    return Attest(request, path.substr(kAttestPrefix.size()), query, route);
+  }
+  return ErrorResponse(Status::NotFound("ROUTE_NOT_FOUND", "no such route"));
+}
+
+HttpResponse ApiRouter::Attest(const HttpRequest& request, std::string_view type_segment,
+                               std::string_view query, std::string& route) {
+  auto type = ParseRouteAttestationType(type_segment);
+  if (!type.has_value()) return ErrorResponse(type.error());
+  const std::string type_name(evidence::AttestationTypeName(*type));
+  route = "/attest/" + type_name;
+  if (request.method != "POST") return MethodNotAllowed("POST");
+  if (Status s = CheckApiVersion(query); !s.ok()) return ErrorResponse(s);
+
+  auto parsed = ParseAttestRequest(*type, request.body);
+  if (!parsed.has_value()) return ErrorResponse(parsed.error());
+  auto token = attestation_.Attest(*parsed);
+  if (!token.has_value()) {
+    metrics_.RecordVerification(type_name, token.error().reason());
+    return ErrorResponse(token.error());
+  }
+  metrics_.RecordVerification(type_name, "success");
+  // §1.6: {"token":"<compact JWS>"}; the token is base64url and dots, no escaping needed.
+  return JsonResponse("{\"token\":\"" + *token + "\"}");
+}
+
+}  // namespace attest::api

@@ -1,0 +1,48 @@
+// ApiRouter: MAA's data-plane routes (spec/maa-rest-api.md §2) over transport-neutral
+// requests, plus /health, /ready and /metrics. Decodes the request, checks api-version,
+// calls AttestationService, encodes {"token": ...} or the error envelope (via
+// error_mapping), records metrics and writes one structured log line per request.
+//
+// Borrowed collaborators must outlive it. Handle() is thread-safe and never throws.
+#pragma once
+
+#include <atomic>
+#include <string>
+#include <string_view>
+
+#include "api/http_types.h"
+#include "api/metrics.h"
+#include "service/attestation_service.h"
+#include "token/signing_key.h"
+
+namespace attest::api {
+
+// spec/maa-rest-api.md §1.2.
+inline constexpr std::string_view kSupportedApiVersions[] = {"2020-10-01", "2022-08-01",
+                                                             "2022-09-01-preview", "2025-06-01"};
+
+class ApiRouter {
+ public:
+  ApiRouter(std::string base_url, const service::AttestationService& attestation,
+            const token::SigningKey& key, Metrics& metrics);
+
+  HttpResponse Handle(const HttpRequest& request);
+
+  // /ready answers 503 while false (before start-up completes and during shutdown).
+  void SetReady(bool ready) { ready_.store(ready); }
+
+ private:
+  HttpResponse Dispatch(const HttpRequest& request, std::string_view path,
+                        std::string_view query, std::string& route);
+  HttpResponse Attest(const HttpRequest& request, std::string_view type_segment,
+                      std::string_view query, std::string& route);
+
+  std::string base_url_;
+  const service::AttestationService& attestation_;
+  Metrics& metrics_;
+  std::string certs_body_;
+  std::string openid_body_;
+  std::atomic<bool> ready_{false};
+};
+
+}  // namespace attest::api

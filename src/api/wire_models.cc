@@ -1,0 +1,147 @@
+#include "api/wire_models.h"
+
+#include <nlohmann/json.hpp>
+
+#include "base/encoding.h"
+
+namespace attest::api {
+namespace {
+
+using evidence::AttestationType;
+using evidence::BoundData;
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
+Status Invalid(std::string reason, std::string message) {
+  return Status::InvalidArgument(std::move(reason), std::move(message));
+}
+
+// The first member of `object` whose name equals `name` ignoring case, or nullptr. JSON
+// null counts as absent (MAA is lenient about explicit nulls).
+const nlohmann::json* FindMember(const nlohmann::json& object, std::string_view name) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    if (EqualsIgnoreCase(it.key(), name)) return it.value().is_null() ? nullptr : &it.value();
+  }
+  return nullptr;
+}
+
+StatusOr<Bytes> DecodeBase64UrlMember(const nlohmann::json& value, std::string_view name) {
+  if (!value.is_string()) {
+    return Err(Invalid("INVALID_BASE64URL", "request member '" + std::string(name) +
+                                                "' must be a base64url string"));
+  }
+  auto bytes = Base64UrlDecode(value.get_ref<const std::string&>());
+  if (!bytes.has_value()) {
+    return Err(Invalid("INVALID_BASE64URL",
+                       "request member '" + std::string(name) + "' is not valid base64url"));
+  }
+  return std::move(*bytes);
+}
+
+// spec/maa-rest-api.md §4.1: {"data": base64url, "dataType": "Binary" | "JSON"}.
+StatusOr<BoundData> ParseBoundData(const nlohmann::json& value, std::string_view name,
+                                   std::string_view reason) {
+  if (!value.is_object()) {
+    return Err(Invalid(std::string(reason), "request member '" + std::string(name) +
+                                                "' must be an object {data, dataType}"));
+  }
+  BoundData out;
+  const nlohmann::json* data = FindMember(value, "data");
+  if (data == nullptr) {
+    return Err(Invalid(std::string(reason), "request member '" + std::string(name) +
+                                                ".data' is required"));
+  }
+  auto bytes = DecodeBase64UrlMember(*data, std::string(name) + ".data");
+  if (!bytes.has_value()) return Err(bytes.error());
+  out.data = std::move(*bytes);
+  if (const nlohmann::json* type = FindMember(value, "dataType")) {
+    if (type->is_string() && EqualsIgnoreCase(type->get_ref<const std::string&>(), "Binary")) {
+      out.kind = BoundData::Kind::kBinary;
+    } else if (type->is_string() && EqualsIgnoreCase(type->get_ref<const std::string&>(), "JSON")) {
+      out.kind = BoundData::Kind::kJson;
+    } else {
+      return Err(Invalid(std::string(reason), "request member '" + std::string(name) +
+                                                  ".dataType' must be \"Binary\" or \"JSON\""));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusOr<AttestationType> ParseRouteAttestationType(std::string_view segment) {
+  for (AttestationType t : {AttestationType::kSgxEnclave, AttestationType::kOpenEnclave,
+                            AttestationType::kTdxVm, AttestationType::kSevSnpVm,
+                            AttestationType::kTpm}) {
+    if (EqualsIgnoreCase(segment, evidence::AttestationTypeName(t))) return t;
+  }
+  return Err(Status::NotFound("ATTESTATION_TYPE_UNKNOWN",
+                              "unknown attestation type '" + std::string(segment.substr(0, 64)) +
+                                  "'"));
+}
+
+StatusOr<service::AttestationRequest> ParseAttestRequest(AttestationType type,
+                                                         std::string_view body) {
+  if (!service::JsonDepthWithin(body, kMaxJsonDepth)) {
+    return Err(Invalid("INVALID_REQUEST_BODY", "the request body nests JSON too deeply"));
+  }
+  nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    return Err(Invalid("INVALID_REQUEST_BODY", "the request body is not valid JSON"));
+  }
+  if (!doc.is_object()) {
+    return Err(Invalid("INVALID_REQUEST_BODY", "the request body must be a JSON object"));
+  }
+  service::AttestationRequest out;
+  out.type = type;
+  // §4.3: Open Enclave evidence is `report`; SGX and TDX send `quote`.
+  const std::string_view evidence_name = type == AttestationType::kOpenEnclave ? "report" : "quote";
+  const nlohmann::json* evidence = FindMember(doc, evidence_name);
+  if (evidence == nullptr) {
+    return Err(Invalid("MISSING_EVIDENCE",
+                       "request member '" + std::string(evidence_name) + "' is required"));
+  }
+  ATTEST_ASSIGN_OR_RETURN(out.evidence, DecodeBase64UrlMember(*evidence, evidence_name));
+  if (out.evidence.empty()) {
+    return Err(Invalid("MISSING_EVIDENCE",
+                       "request member '" + std::string(evidence_name) + "' is empty"));
+  }
+  if (out.evidence.size() > evidence::kMaxEvidenceSize) {
+    return Err(Invalid("EVIDENCE_TOO_LARGE", "the evidence is larger than the limit"));
+  }
+  if (const nlohmann::json* v = FindMember(doc, "runtimeData")) {
+    ATTEST_ASSIGN_OR_RETURN(out.runtime_data, ParseBoundData(*v, "runtimeData", "INVALID_RUNTIME_DATA"));
+  }
+  if (const nlohmann::json* v = FindMember(doc, "initTimeData")) {
+    ATTEST_ASSIGN_OR_RETURN(out.init_time_data,
+                            ParseBoundData(*v, "initTimeData", "INVALID_INIT_TIME_DATA"));
+  }
+  if (const nlohmann::json* v = FindMember(doc, "nonce")) {
+    // §1.3: string in the swagger, a JSON number from the SKR sidecar; echoed as a string.
+    if (v->is_string()) {
+      out.nonce = v->get<std::string>();
+    } else if (v->is_number()) {
+      out.nonce = v->dump();
+    } else {
+      return Err(Invalid("INVALID_NONCE", "request member 'nonce' must be a string or a number"));
+    }
+  }
+  if (const nlohmann::json* v = FindMember(doc, "draftPolicyForAttestation")) {
+    if (!v->is_string()) {
+      return Err(Invalid("INVALID_REQUEST_BODY",
+                         "request member 'draftPolicyForAttestation' must be a string"));
+    }
+    out.draft_policy = v->get<std::string>();
+  }
+  return out;
+}
+
+}  // namespace attest::api
