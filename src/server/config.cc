@@ -1,0 +1,113 @@
+#include "server/config.h"
+
+#include <exception>
+#include <set>
+#include <toml++/toml.h>
+
+namespace attest::server {
+namespace {
+
+// ATTEST_RETURN_IF_ERROR yields a StatusOr error; these functions return a plain Status.
+#define CONFIG_RETURN_IF_ERROR(expr)   \
+  do {                                 \
+    ::attest::Status config_s_ = (expr); \
+    if (!config_s_.ok()) return config_s_; \
+  } while (false)
+
+Status Invalid(std::string message) {
+  return Status::InvalidArgument("CONFIG_INVALID", std::move(message));
+}
+
+template <typename T>
+Status Read(const toml::table& table, std::string_view key, T& out) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) return Status::Ok();
+  std::optional<T> v = node->value<T>();
+  if (!v.has_value()) return Invalid("config key '" + std::string(key) + "' has the wrong type");
+  out = *v;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status LoadConfigFile(const std::string& path, ServerConfig& config) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Invalid("cannot parse " + path + ": " + std::string(e.description()));
+  } catch (const std::exception& e) {
+    return Invalid("cannot read " + path + ": " + e.what());
+  }
+  static const std::set<std::string, std::less<>> kKnown = {
+      "listen",         "base_url",       "data_dir",        "tls_cert",
+      "tls_key",        "insecure_http",  "collateral_dir",  "collateral_time",
+      "allow_missing_pck_crl", "log_level", "workers",       "max_body_bytes"};
+  for (const auto& [key, node] : table) {
+    if (!kKnown.contains(key.str())) {
+      return Invalid("unknown config key '" + std::string(key.str()) + "' in " + path);
+    }
+  }
+  CONFIG_RETURN_IF_ERROR(Read(table, "listen", config.listen));
+  CONFIG_RETURN_IF_ERROR(Read(table, "base_url", config.base_url));
+  CONFIG_RETURN_IF_ERROR(Read(table, "data_dir", config.data_dir));
+  CONFIG_RETURN_IF_ERROR(Read(table, "tls_cert", config.tls_cert));
+  CONFIG_RETURN_IF_ERROR(Read(table, "tls_key", config.tls_key));
+  CONFIG_RETURN_IF_ERROR(Read(table, "insecure_http", config.insecure_http));
+  CONFIG_RETURN_IF_ERROR(Read(table, "collateral_dir", config.collateral_dir));
+  CONFIG_RETURN_IF_ERROR(Read(table, "allow_missing_pck_crl", config.allow_missing_pck_crl));
+  CONFIG_RETURN_IF_ERROR(Read(table, "log_level", config.log_level));
+  std::string collateral_time;
+  CONFIG_RETURN_IF_ERROR(Read(table, "collateral_time", collateral_time));
+  if (!collateral_time.empty()) config.collateral_time = collateral_time;
+  int64_t workers = config.workers;
+  CONFIG_RETURN_IF_ERROR(Read(table, "workers", workers));
+  if (workers < 0 || workers > 1024) return Invalid("workers must be between 0 and 1024");
+  config.workers = static_cast<unsigned>(workers);
+  int64_t max_body = static_cast<int64_t>(config.max_body_bytes);
+  CONFIG_RETURN_IF_ERROR(Read(table, "max_body_bytes", max_body));
+  if (max_body < 1024 || max_body > 64 * 1024 * 1024) {
+    return Invalid("max_body_bytes must be between 1 KiB and 64 MiB");
+  }
+  config.max_body_bytes = static_cast<size_t>(max_body);
+  return Status::Ok();
+}
+
+StatusOr<ListenAddress> ParseListenAddress(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 == listen.size()) {
+    return Err(Invalid("listen address '" + listen + "' must be HOST:PORT"));
+  }
+  ListenAddress out;
+  out.host = listen.substr(0, colon);
+  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') {
+    out.host = out.host.substr(1, out.host.size() - 2);
+  }
+  if (out.host.empty()) out.host = "0.0.0.0";
+  unsigned long port = 0;
+  for (char c : listen.substr(colon + 1)) {
+    if (c < '0' || c > '9') return Err(Invalid("listen port in '" + listen + "' is not a number"));
+    port = port * 10 + static_cast<unsigned long>(c - '0');
+    if (port > 65535) return Err(Invalid("listen port in '" + listen + "' is out of range"));
+  }
+  out.port = static_cast<uint16_t>(port);
+  return out;
+}
+
+Status FinalizeConfig(ServerConfig& config) {
+  if (auto addr = ParseListenAddress(config.listen); !addr.has_value()) return addr.error();
+  if (!config.insecure_http && (config.tls_cert.empty() || config.tls_key.empty())) {
+    return Invalid("TLS needs --tls-cert and --tls-key (or --insecure-http for loopback tests)");
+  }
+  if (config.base_url.empty()) {
+    config.base_url = std::string(config.insecure_http ? "http://" : "https://") + config.listen;
+  }
+  while (!config.base_url.empty() && config.base_url.back() == '/') config.base_url.pop_back();
+  if (!config.base_url.starts_with("https://") && !config.base_url.starts_with("http://")) {
+    return Invalid("base_url '" + config.base_url + "' must start with https:// or http://");
+  }
+  if (config.data_dir.empty()) return Invalid("data_dir must not be empty");
+  return Status::Ok();
+}
+
+}  // namespace attest::server

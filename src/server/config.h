@@ -1,0 +1,55 @@
+// ServerConfig: attestd's settings, from a TOML file (--config) with command-line
+// overrides. Plain value; thread-compatible.
+//
+// TOML keys (all optional, top level):
+//   listen = "127.0.0.1:8443"          base_url = "https://attest.example:8443"
+//   data_dir = "var/attestd"           log_level = "info"   # trace|debug|info|warn|error
+//   tls_cert = "cert.pem"              tls_key = "key.pem"
+//   insecure_http = false              # plain HTTP: loopback tests only
+//   collateral_dir = "..."             # Intel collateral in a vectors/<tee>/<case>/ layout
+//   collateral_time = "2025-07-19T10:01:17Z"   # judge collateral at this time (tests only)
+//   allow_missing_pck_crl = false
+//   workers = 0                        # 0 = one per core
+//   max_body_bytes = 1048576
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/status.h"
+
+namespace attest::server {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8443";
+  std::string base_url;  // default: scheme://listen
+  std::string data_dir = "var/attestd";
+  std::string tls_cert;
+  std::string tls_key;
+  bool insecure_http = false;
+  std::string collateral_dir;
+  std::optional<std::string> collateral_time;
+  bool allow_missing_pck_crl = false;
+  std::string log_level = "info";
+  unsigned workers = 0;
+  size_t max_body_bytes = 1024 * 1024;
+};
+
+// Reads `path` into `config` (keys present in the file replace the defaults). Unknown keys
+// and wrong types are errors (CONFIG_INVALID), so that typos do not pass silently.
+Status LoadConfigFile(const std::string& path, ServerConfig& config);
+
+struct ListenAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+// "HOST:PORT" or "[V6]:PORT".
+StatusOr<ListenAddress> ParseListenAddress(const std::string& listen);
+
+// Fills defaults that depend on other settings (base_url) and checks consistency: TLS
+// files unless insecure_http, a usable base URL (no trailing slash kept).
+Status FinalizeConfig(ServerConfig& config);
+
+}  // namespace attest::server
