@@ -1,0 +1,14 @@
+// attestctl subcommands. Each Register* adds one subcommand to the app; when the command
+// runs it stores its process exit status in *exit_code (0 ok, 1 verification/operation
+// failed, 2 usage error).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace attest::cli {
+
+void RegisterVerifyCommand(CLI::App& app, int* exit_code);
+void RegisterAttestCommand(CLI::App& app, int* exit_code);
+void RegisterTokenCommand(CLI::App& app, int* exit_code);
+
+}  // namespace attest::cli

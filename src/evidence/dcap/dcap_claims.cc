@@ -1,0 +1,13 @@
+#include "evidence/dcap/dcap_claims.h"
+
+#include "claims/claim_names.h"
+
+namespace attest::dcap {
+
+void AddTcbClaims(const DcapVerdict& verdict, claims::ClaimSet& out) {
+  out.Add(std::string(claims::kAttesterTcbStatus), std::string(TcbStatusName(verdict.tcb_status)));
+  out.Add(std::string(claims::kAttesterAdvisoryIds), verdict.advisory_ids);
+  out.Add(std::string(claims::kAttestdTcb), verdict.ToJson());
+}
+
+}  // namespace attest::dcap

@@ -1,0 +1,218 @@
+#include "evidence/dcap/verified_collateral.h"
+
+#include <openssl/x509.h>
+
+#include "base/encoding.h"
+#include "crypto/digest.h"
+#include "crypto/ecdsa.h"
+#include "evidence/dcap/signed_json.h"
+
+namespace attest::dcap {
+namespace {
+
+std::string HashHex(ByteSpan b) { return HexEncode(crypto::Sha256(b)); }
+
+Status Collateral(std::string reason, std::string message) {
+  return Status::InvalidCollateral(std::move(reason), std::move(message));
+}
+
+Status Expired(std::string reason, std::string message) {
+  return Collateral(std::move(reason), std::move(message)).WithCategory("COLLATERAL_EXPIRED");
+}
+Status NotYetValid(std::string reason, std::string message) {
+  return Collateral(std::move(reason), std::move(message)).WithCategory("COLLATERAL_NOT_YET_VALID");
+}
+
+crypto::EvpPkeyPtr KeyFromSpki(ByteSpan spki) {
+  const unsigned char* p = spki.data();
+  return crypto::EvpPkeyPtr(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())));
+}
+
+// CRL format, signature and validity steps (B4/B5 shared rules).
+void AddCrlSteps(const crypto::Crl& crl, EVP_PKEY* issuer_key, std::string_view name,
+                 std::vector<CheckStep>& steps) {
+  if (!crl.HasCrlNumber() || !crl.HasAuthorityKeyId()) {
+    steps.push_back(CheckStep::Fail(Collateral(
+        "CRL_UNSUPPORTED_FORMAT",
+        std::string(name) + " lacks the CRL Number or Authority Key Identifier extension")));
+    return;
+  }
+  if (!crl.VerifySignedBy(issuer_key)) {
+    steps.push_back(CheckStep::Fail(
+        Collateral("CRL_INVALID_SIGNATURE", std::string(name) + " signature is invalid")));
+    return;
+  }
+  steps.push_back(CheckStep::Window(
+      crl.this_update(), crl.next_update(),
+      NotYetValid("CRL_NOT_YET_VALID", std::string(name) + ": thisUpdate " +
+                                           FormatRfc3339(crl.this_update()) +
+                                           " is after the verification time"),
+      Expired("CRL_EXPIRED", std::string(name) + ": nextUpdate " +
+                                 FormatRfc3339(crl.next_update()) +
+                                 " is before the verification time")));
+}
+
+// B7/B8: the TCB Signing chain (2 certificates, any order), its revocation by the Root CA
+// CRL, validity, then the signature over the signed JSON body.
+// Returns false (after recording a failing step) when a later step cannot be built.
+bool AddSigningChainSteps(ByteSpan chain_pem, ByteSpan root_spki,
+                          const std::optional<crypto::Crl>& root_crl, const SignedJson& doc,
+                          std::string_view what, std::string_view sig_reason,
+                          std::vector<CheckStep>& steps) {
+  auto chain_error = [&](std::string m) {
+    steps.push_back(CheckStep::Fail(
+        Collateral("INVALID_CERT_CHAIN", std::string(what) + " issuer chain: " + m)));
+    return false;
+  };
+  auto certs = crypto::Certificate::ParsePemChain(AsChars(chain_pem), 8);
+  if (!certs) return chain_error(certs.error().message());
+  if (certs->size() != 2) {
+    return chain_error("expected 2 certificates, found " + std::to_string(certs->size()));
+  }
+  const crypto::Certificate* root = nullptr;
+  const crypto::Certificate* signer = nullptr;
+  for (const auto& c : *certs) {
+    if (c.IsSelfIssued()) {
+      root = &c;
+    } else {
+      signer = &c;
+    }
+  }
+  if (!root || !signer) return chain_error("needs one root and one signing certificate");
+  if (root->SubjectCommonName().find("SGX Root CA") == std::string::npos ||
+      signer->SubjectCommonName().find("SGX TCB Signing") == std::string::npos) {
+    return chain_error("certificates are not the Intel SGX Root CA and TCB Signing certificates");
+  }
+  if (!ConstantTimeEquals(root->SpkiDer(), root_spki)) {
+    steps.push_back(CheckStep::Fail(Collateral(
+        "UNTRUSTED_ROOT_CA", std::string(what) + " issuer chain does not end at the pinned key")));
+    return false;
+  }
+  if (!root->VerifySignedBy(root->public_key()) || !signer->IssuedBy(*root) ||
+      !signer->VerifySignedBy(root->public_key())) {
+    return chain_error("TCB Signing certificate is not signed by the root");
+  }
+  if (root_crl && root_crl->IsRevoked(*signer)) {
+    steps.push_back(CheckStep::Fail(
+        Collateral("CA_REVOKED", "the TCB Signing certificate is revoked by the Root CA CRL")));
+    return false;
+  }
+  for (const crypto::Certificate* c : {root, signer}) {
+    std::string cn = c->SubjectCommonName();
+    steps.push_back(CheckStep::Window(
+        c->not_before(), c->not_after(),
+        NotYetValid("CERT_NOT_YET_VALID", cn + " certificate (" + std::string(what) +
+                                              " chain) is not valid before " +
+                                              FormatRfc3339(c->not_before())),
+        Expired("CERT_EXPIRED", cn + " certificate (" + std::string(what) +
+                                    " chain) expired at " + FormatRfc3339(c->not_after()))));
+  }
+  if (!crypto::VerifyEcdsaP256Sha256Raw(signer->public_key(), AsBytes(doc.body), doc.signature)) {
+    steps.push_back(CheckStep::Fail(Collateral(
+        std::string(sig_reason), std::string(what) + " signature does not verify with the TCB "
+                                                     "Signing key")));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::shared_ptr<const VerifiedCollateral> VerifiedCollateral::Build(
+    std::shared_ptr<const collateral::DcapCollateral> source, ByteSpan root_spki) {
+  std::shared_ptr<VerifiedCollateral> v(new VerifiedCollateral());
+  const collateral::DcapCollateral& c = *source;
+  v->source_ = source;
+  v->hashes_.tcbinfohash = HashHex(c.tcb_info);
+  v->hashes_.tcbinfocertshash = HashHex(c.tcb_info_issuer_chain);
+  v->hashes_.tcbinfocrlhash = c.pck_crl ? HashHex(*c.pck_crl) : "";
+  v->hashes_.qeidhash = HashHex(c.qe_identity);
+  v->hashes_.qeidcertshash = HashHex(c.qe_identity_issuer_chain);
+  v->hashes_.qeidcrlhash = HashHex(c.root_ca_crl);
+
+  // A6 [QVL 4.1.2.4.5, 4.1.2.4.8, 4.1.2.9.3]: every item parses.
+  auto tcb_doc = ExtractSignedJson(AsChars(c.tcb_info), "tcbInfo", "TCB_INFO_UNSUPPORTED_FORMAT");
+  if (!tcb_doc) {
+    v->format_error_ = tcb_doc.error();
+    return v;
+  }
+  auto qe_doc = ExtractSignedJson(AsChars(c.qe_identity), "enclaveIdentity",
+                                  "QE_IDENTITY_UNSUPPORTED_FORMAT");
+  if (!qe_doc) {
+    v->format_error_ = qe_doc.error();
+    return v;
+  }
+  auto root_crl = crypto::Crl::Parse(c.root_ca_crl);
+  if (!root_crl) {
+    v->format_error_ = root_crl.error().WithContext("Root CA CRL");
+    return v;
+  }
+  v->root_crl_ = std::move(*root_crl);
+  if (c.pck_crl) {
+    auto pck_crl = crypto::Crl::Parse(*c.pck_crl);
+    if (!pck_crl) {
+      v->format_error_ = pck_crl.error().WithContext("PCK CRL");
+      return v;
+    }
+    v->pck_crl_ = std::move(*pck_crl);
+  }
+
+  // B4: Root CA CRL signed by the pinned key and valid at T.
+  crypto::EvpPkeyPtr root_key = KeyFromSpki(root_spki);
+  AddCrlSteps(*v->root_crl_, root_key.get(), "Root CA CRL", v->root_crl_steps_);
+
+  // B7: TCB info. The document is parsed from the verified bytes (spec §4.3).
+  if (AddSigningChainSteps(c.tcb_info_issuer_chain, root_spki, v->root_crl_, *tcb_doc,
+                           "TCB info", "TCB_INFO_INVALID_SIGNATURE", v->tcb_info_steps_)) {
+    auto info = ParseTcbInfo(tcb_doc->body);
+    if (!info) {
+      v->tcb_info_steps_.push_back(CheckStep::Fail(info.error()));
+    } else {
+      v->tcb_info_ = std::move(*info);
+      v->tcb_info_steps_.push_back(CheckStep::Window(
+          v->tcb_info_.issue_date, v->tcb_info_.next_update,
+          NotYetValid("TCB_INFO_NOT_YET_VALID",
+                      "TCB info issueDate " + FormatRfc3339(v->tcb_info_.issue_date) +
+                          " is after the verification time"),
+          Expired("TCB_INFO_EXPIRED", "TCB info nextUpdate " +
+                                          FormatRfc3339(v->tcb_info_.next_update) +
+                                          " is before the verification time")));
+    }
+  }
+  // B8: QE identity.
+  if (AddSigningChainSteps(c.qe_identity_issuer_chain, root_spki, v->root_crl_, *qe_doc,
+                           "QE identity", "QE_IDENTITY_INVALID_SIGNATURE",
+                           v->qe_identity_steps_)) {
+    auto id = ParseEnclaveIdentity(qe_doc->body);
+    if (!id) {
+      v->qe_identity_steps_.push_back(CheckStep::Fail(id.error()));
+    } else {
+      v->qe_identity_ = std::move(*id);
+      v->qe_identity_steps_.push_back(CheckStep::Window(
+          v->qe_identity_.issue_date, v->qe_identity_.next_update,
+          NotYetValid("QE_IDENTITY_NOT_YET_VALID",
+                      "QE identity issueDate " + FormatRfc3339(v->qe_identity_.issue_date) +
+                          " is after the verification time"),
+          Expired("QE_IDENTITY_EXPIRED", "QE identity nextUpdate " +
+                                             FormatRfc3339(v->qe_identity_.next_update) +
+                                             " is before the verification time")));
+    }
+  }
+  return v;
+}
+
+bool VerifiedCollateral::PckCrlSignedBy(const crypto::Certificate& ca) const {
+  if (!pck_crl_) return false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Bytes& der : pck_crl_signers_) {
+      if (der == ca.der()) return true;
+    }
+  }
+  if (!pck_crl_->VerifySignedBy(ca.public_key())) return false;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (pck_crl_signers_.size() < 16) pck_crl_signers_.push_back(ca.der());
+  return true;
+}
+
+}  // namespace attest::dcap

@@ -1,0 +1,78 @@
+#include "evidence/tdx/tdx_verifier.h"
+
+#include "base/encoding.h"
+#include "claims/claim_names.h"
+#include "evidence/binding.h"
+#include "evidence/dcap/dcap_claims.h"
+#include "evidence/dcap/quote.h"
+#include "evidence/dcap/quote_verifier.h"
+
+namespace attest::evidence {
+namespace {
+
+// TDATTRIBUTES bits (Intel TDX module ABI): 0 DEBUG, 28 SEPT_VE_DISABLE, 30 PKS, 31 KL,
+// 63 PERFMON.
+constexpr uint64_t kTdAttrDebug = 1ull << 0;
+constexpr uint64_t kTdAttrSeptVeDisable = 1ull << 28;
+constexpr uint64_t kTdAttrProtectionKeys = 1ull << 30;
+constexpr uint64_t kTdAttrKeyLocker = 1ull << 31;
+constexpr uint64_t kTdAttrPerfmon = 1ull << 63;
+
+// spec/maa-tokens.md §4.2.
+void AddTdxClaims(const dcap::TdReportBody& td, const dcap::DcapVerdict& verdict,
+                  claims::ClaimSet& out) {
+  using namespace attest::claims;
+  const uint64_t attrs = td.td_attributes_u64();
+  out.Add(std::string(kAttestationType), "tdxvm");
+  out.Add(std::string(kEatProfile), "https://aka.ms/maa-eat-profile-tdxvm");
+  out.Add(std::string(kDbgStat), (attrs & kTdAttrDebug) ? "enabled" : "disabled");
+  out.Add(std::string(kIntUse), "generic");
+  out.Add(std::string(kTdxMrSignerSeam), HexEncode(td.mrsignerseam));
+  out.Add(std::string(kTdxMrSeam), HexEncode(td.mrseam));
+  out.Add(std::string(kTdxMrTd), HexEncode(td.mrtd));
+  out.Add(std::string(kTdxRtmr0), HexEncode(td.rtmr[0]));
+  out.Add(std::string(kTdxRtmr1), HexEncode(td.rtmr[1]));
+  out.Add(std::string(kTdxRtmr2), HexEncode(td.rtmr[2]));
+  out.Add(std::string(kTdxRtmr3), HexEncode(td.rtmr[3]));
+  out.Add(std::string(kTdxMrConfigId), HexEncode(td.mrconfigid));
+  out.Add(std::string(kTdxMrOwner), HexEncode(td.mrowner));
+  out.Add(std::string(kTdxMrOwnerConfig), HexEncode(td.mrownerconfig));
+  out.Add(std::string(kTdxReportData), HexEncode(td.report_data));
+  out.Add(std::string(kTdxSeamAttributes), HexEncode(td.seam_attributes));
+  out.Add(std::string(kTdxTeeTcbSvn), HexEncode(td.tee_tcb_svn));
+  out.Add(std::string(kTdxXfam), HexEncode(td.xfam));
+  out.Add(std::string(kTdxSeamSvn), td.tee_tcb_svn[0]);
+  out.Add(std::string(kTdxTdAttributes), HexEncode(td.td_attributes));
+  out.Add(std::string(kTdxTdAttributesDebug), (attrs & kTdAttrDebug) != 0);
+  out.Add(std::string(kTdxTdAttributesKeyLocker), (attrs & kTdAttrKeyLocker) != 0);
+  out.Add(std::string(kTdxTdAttributesPerfmon), (attrs & kTdAttrPerfmon) != 0);
+  out.Add(std::string(kTdxTdAttributesProtectionKeys), (attrs & kTdAttrProtectionKeys) != 0);
+  out.Add(std::string(kTdxTdAttributesSeptVeDisable), (attrs & kTdAttrSeptVeDisable) != 0);
+  if (!td.tee_tcb_svn2.empty()) {
+    out.Add(std::string(kTdxTeeTcbSvn2), HexEncode(td.tee_tcb_svn2));
+    out.Add(std::string(kTdxMrServiceTd), HexEncode(td.mrservicetd));
+  }
+  dcap::AddTcbClaims(verdict, out);
+}
+
+}  // namespace
+
+StatusOr<claims::ClaimSet> TdxVerifier::Verify(const Evidence& evidence,
+                                               const VerifyContext& context) const {
+  ATTEST_ASSIGN_OR_RETURN(dcap::Quote quote, dcap::ParseQuote(evidence.blob));
+  if (!quote.td_body) {
+    return Err(Status::InvalidEvidence("UNSUPPORTED_QUOTE_FORMAT",
+                                       "this is an SGX quote; attest it as SgxEnclave"));
+  }
+  ATTEST_ASSIGN_OR_RETURN(dcap::DcapVerdict verdict,
+                          dcap::QuoteVerifier::Shared().Verify(quote, context));
+  ATTEST_RETURN_IF_ERROR(CheckRuntimeDataBinding(evidence.runtime_data, quote.td_body->report_data));
+  // MAA does not describe a TDX init-time binding; attestd binds it to MRCONFIGID.
+  ATTEST_RETURN_IF_ERROR(
+      CheckInitTimeDataBinding(evidence.init_time_data, quote.td_body->mrconfigid, "MRCONFIGID"));
+  claims::ClaimSet out;
+  AddTdxClaims(*quote.td_body, verdict, out);
+  return out;
+}
+
+}  // namespace attest::evidence
