@@ -255,7 +255,8 @@ rc=0
   --runtime-data "$WORK/wrong_runtime.bin" --ca "$WORK/ca.pem" \
   >/dev/null 2>"$WORK/wrongrt.err" || rc=$?
 expect_eq "attest openenclave with wrong runtime data exit code" "$rc" 1
-echo "  (server said: $(cat "$WORK/wrongrt.err"))"
+grep -q RUNTIME_DATA_MISMATCH "$WORK/wrongrt.err" && pass "wrong runtime data reason" ||
+  fail "wrong runtime data: $(cat "$WORK/wrongrt.err")"
 stop_server
 
 if [[ $FAILURES -ne 0 ]]; then
