@@ -210,7 +210,7 @@ TEST(SgxVerifierTest, BindsRuntimeDataToReportData) {
   DcapCase c = w.Build();
   EXPECT_EQ(ReasonOf(VerifyDcapCase(c, AttestationType::kSgxEnclave, {}, runtime)), "OK");
   Bytes other = runtime;
-  other.back() ^= 0x01;
+  other.push_back(' ');  // (other.back() ^= 1 trips a GCC 12 -O2 -Warray-bounds false positive)
   EXPECT_EQ(ReasonOf(VerifyDcapCase(c, AttestationType::kSgxEnclave, {}, other)),
             "RUNTIME_DATA_MISMATCH");
 }
