@@ -24,8 +24,7 @@ using nlohmann::json;
 
 std::string VectorsDir() {
   if (const char* v = std::getenv("ATTESTD_VECTORS"); v && *v) return v;
-  if (const char* v = std::getenv("ATTESTD_VECTORS_DEFAULT"); v && *v) return v;
-  return "../shared/vectors";
+  return ATTESTD_VECTORS_DEFAULT;  // ../shared/vectors beside the source tree
 }
 
 json LoadCase(const std::string& dir);

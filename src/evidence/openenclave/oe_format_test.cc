@@ -119,7 +119,7 @@ TEST(OeFormatTest, RejectsMalformedEndorsements) {
 
 std::string VectorsDir() {
   const char* v = std::getenv("ATTESTD_VECTORS");
-  return v && *v ? v : "../shared/vectors";
+  return v && *v ? v : ATTESTD_VECTORS_DEFAULT;
 }
 
 // Real OE evidence verified with nothing but the OE endorsements published beside it.
