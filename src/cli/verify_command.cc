@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "base/encoding.h"
 #include "base/file.h"
 #include "base/time.h"
 #include "cli/commands.h"
@@ -39,6 +40,27 @@ nlohmann::json ErrorJson(const Status& s) {
                       {"message", s.message()}};
   if (!s.category().empty()) e["category"] = s.category();
   return e;
+}
+
+// Evidence is often published as text: a file that is entirely hex, or base64 / base64url
+// (whitespace ignored), is decoded; anything else is taken as the binary evidence. Binary
+// quotes and OE containers start with small integers, never with text.
+Bytes DecodeTextEvidence(Bytes blob) {
+  std::string text;
+  for (uint8_t b : blob) {
+    if (b == ' ' || b == '\n' || b == '\r' || b == '\t') continue;
+    if (b < 0x21 || b > 0x7e) return blob;
+    text += static_cast<char>(b);
+  }
+  if (text.empty()) return blob;
+  if (auto hex = HexDecode(text)) return std::move(*hex);
+  while (!text.empty() && text.back() == '=') text.pop_back();
+  if (text.find_first_of("-_") != std::string::npos) {
+    if (auto b64u = Base64UrlDecode(text)) return std::move(*b64u);
+  } else if (auto b64 = Base64Decode(text)) {
+    return std::move(*b64);
+  }
+  return blob;
 }
 
 int PrintFailure(const Status& s, int exit_code) {
@@ -75,7 +97,7 @@ int RunVerify(const VerifyArgs& a) {
     }
     return PrintFailure(blob.error().WithContext("--evidence"), 2);
   }
-  ev.blob = std::move(*blob);
+  ev.blob = DecodeTextEvidence(std::move(*blob));
   if (!a.runtime_data.empty()) {
     auto rd = ReadFileBytes(a.runtime_data, evidence::kMaxEvidenceSize);
     if (!rd) return PrintFailure(rd.error().WithContext("--runtime-data"), 2);

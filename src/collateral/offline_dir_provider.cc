@@ -24,13 +24,16 @@ StatusOr<Bytes> ReadRequired(const std::string& folder, const char* name) {
   return b;
 }
 
-StatusOr<std::optional<Bytes>> ReadOptional(const std::string& folder, const char* name) {
-  auto b = ReadFileBytes(folder + "/" + name, kMaxCollateralFile);
-  if (!b) {
-    if (b.error().code() == StatusCode::kNotFound) return std::optional<Bytes>();
-    return Err(b.error());
+// The first of `names` present in `folder` (CRLs are published as DER, PEM or hex text;
+// Crl::Parse detects the encoding, so only the file name varies).
+StatusOr<std::optional<Bytes>> ReadFirst(const std::string& folder,
+                                         std::initializer_list<const char*> names) {
+  for (const char* name : names) {
+    auto b = ReadFileBytes(folder + "/" + name, kMaxCollateralFile);
+    if (b) return std::optional<Bytes>(std::move(*b));
+    if (b.error().code() != StatusCode::kNotFound) return Err(b.error());
   }
-  return std::optional<Bytes>(std::move(*b));
+  return std::optional<Bytes>();
 }
 
 }  // namespace
@@ -44,10 +47,17 @@ StatusOr<std::shared_ptr<const DcapCollateral>> OfflineDirProvider::LoadFolder(
   ATTEST_ASSIGN_OR_RETURN(c->qe_identity, ReadRequired(folder, "qe_identity.json"));
   ATTEST_ASSIGN_OR_RETURN(c->qe_identity_issuer_chain,
                           ReadRequired(folder, "qe_identity_issuer_chain.pem"));
-  ATTEST_ASSIGN_OR_RETURN(c->root_ca_crl, ReadRequired(folder, "root_ca_crl.der"));
-  ATTEST_ASSIGN_OR_RETURN(c->pck_crl, ReadOptional(folder, "pck_crl.der"));
-  ATTEST_ASSIGN_OR_RETURN(c->pck_crl_issuer_chain,
-                          ReadOptional(folder, "pck_crl_issuer_chain.pem"));
+  ATTEST_ASSIGN_OR_RETURN(auto root_crl,
+                          ReadFirst(folder, {"root_ca_crl.der", "root_ca_crl.pem", "root_ca_crl.crl",
+                                             "root_ca_crl.hex"}));
+  if (!root_crl) {
+    return Err(Status::NotFound("COLLATERAL_MISSING",
+                                "collateral file root_ca_crl.der not found in " + folder));
+  }
+  c->root_ca_crl = std::move(*root_crl);
+  ATTEST_ASSIGN_OR_RETURN(c->pck_crl, ReadFirst(folder, {"pck_crl.der", "pck_crl.pem",
+                                                         "pck_crl.crl", "pck_crl.hex"}));
+  ATTEST_ASSIGN_OR_RETURN(c->pck_crl_issuer_chain, ReadFirst(folder, {"pck_crl_issuer_chain.pem"}));
   return std::shared_ptr<const DcapCollateral>(std::move(c));
 }
 

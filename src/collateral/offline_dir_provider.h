@@ -5,6 +5,8 @@
 //   qe_identity_issuer_chain.pem, pck_crl.der (optional), pck_crl_issuer_chain.pem
 //   (optional), root_ca_crl.der
 //
+// CRLs may also be named .pem, .crl or .hex and be DER, PEM or hex text in any of them.
+//
 // A directory may instead hold one such folder per FMSPC, named by the FMSPC in lower or
 // upper case (`<dir>/00906ed50000/tcb_info.json`); that folder is preferred when present.
 // Files are read once and kept in memory. Thread-safe.

@@ -53,6 +53,15 @@ for tee in ("sgx", "tdx", "openenclave"):
             got = out and out.get("valid") and out["claims"].get("attester_tcb_status")
             check(f"{tee}/{name}", rc == 0 and got == e["tcb_status"],
                   f"exit {rc}, status {got!r}, expected {e['tcb_status']!r}")
+            # The same evidence as published in text form (hex / base64url) verifies alike.
+            for text_form in ("quote.hex", "oe_report.b64url.txt"):
+                if os.path.exists(os.path.join(d, text_form)) and (text_form != "quote.hex" or tee != "openenclave"):
+                    targs = list(args)
+                    targs[3] = os.path.join(d, text_form)
+                    trc, tout, traw = verify(*targs)
+                    tgot = tout and tout.get("valid") and tout["claims"].get("attester_tcb_status")
+                    check(f"{tee}/{name}/{text_form}", trc == 0 and tgot == e["tcb_status"],
+                          f"exit {trc}, status {tgot!r}: {traw!r}")
         else:
             accept = set(e.get("acceptable_errors") or []) | {e["error"]}
             if e.get("error_category"):
