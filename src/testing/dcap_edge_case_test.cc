@@ -62,12 +62,12 @@ TEST(DcapEdgeCaseTest, RejectsTcbInfoWithDuplicatedLevel) {
 // DISABLED: the verifier never reads DcapCollateral::pck_crl_issuer_chain (it checks the PCK
 // CRL against the CA inside the quote's pinned chain, which is safe but differs from spec B5).
 // Enable once the lead decides: either check the chain or document that it is ignored.
-TEST(DcapEdgeCaseTest, DISABLED_RejectsPckCrlIssuerChainUnderUntrustedRoot) {
+TEST(DcapEdgeCaseTest, RejectsPckCrlIssuerChainUnderUntrustedRoot) {
   // spec B5: a separately supplied PCK CRL issuer chain must chain to the pinned key.
   DcapCase c = DcapWorld::Sgx().Build();
   TestPki other;
   c.collateral.pck_crl_issuer_chain = ToBytes(other.PckCaChainPem(collateral::PckCa::kProcessor));
-  EXPECT_NE(VerifySgx(c), "OK");
+  EXPECT_EQ(VerifySgx(c), "UNTRUSTED_ROOT_CA");
 }
 
 TEST(DcapEdgeCaseTest, RejectsTcbInfoChainWithThreeCertificates) {

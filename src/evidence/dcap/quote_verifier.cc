@@ -157,6 +157,7 @@ StatusOr<DcapVerdict> QuoteVerifier::Verify(
   }
   // B5: PCK CRL, or its explicit waiver (spec §7.6).
   if (coll->pck_crl()) {
+    ATTEST_RETURN_IF_ERROR(EvaluateSteps(coll->pck_crl_chain_steps(), t));
     ATTEST_RETURN_IF_ERROR(CheckPckCrl(*coll, *chain, t));
   } else if (context.options.allow_missing_pck_crl) {
     v.pck_revocation_checked = false;

@@ -116,6 +116,38 @@ bool AddSigningChainSteps(ByteSpan chain_pem, ByteSpan root_spki,
   return true;
 }
 
+// B5: the optional PCK CRL issuer chain (PCK CA + root, any order) ends at the pinned key and
+// every certificate in it is signed by that root and valid at T.
+void AddPckCrlChainSteps(ByteSpan chain_pem, ByteSpan root_spki, std::vector<CheckStep>& steps) {
+  auto fail = [&](std::string reason, std::string m) {
+    steps.push_back(CheckStep::Fail(Collateral(std::move(reason), "PCK CRL issuer chain: " + m)));
+  };
+  auto certs = crypto::Certificate::ParsePemChain(AsChars(chain_pem), 4);
+  if (!certs) return fail("INVALID_CERT_CHAIN", certs.error().message());
+  const crypto::Certificate* root = nullptr;
+  for (const auto& c : *certs) {
+    if (c.IsSelfIssued()) root = &c;
+  }
+  if (!root) return fail("INVALID_CERT_CHAIN", "no root certificate");
+  if (!ConstantTimeEquals(root->SpkiDer(), root_spki)) {
+    return fail("UNTRUSTED_ROOT_CA", "ends at a root whose key is not the pinned key");
+  }
+  for (const auto& c : *certs) {
+    if (!c.IssuedBy(*root) || !c.VerifySignedBy(root->public_key())) {
+      return fail("INVALID_CERT_CHAIN", "'" + c.SubjectCommonName() + "' is not signed by the root");
+    }
+  }
+  for (const auto& c : *certs) {
+    std::string cn = c.SubjectCommonName();
+    steps.push_back(CheckStep::Window(
+        c.not_before(), c.not_after(),
+        NotYetValid("CERT_NOT_YET_VALID", cn + " certificate (PCK CRL chain) is not valid before " +
+                                              FormatRfc3339(c.not_before())),
+        Expired("CERT_EXPIRED",
+                cn + " certificate (PCK CRL chain) expired at " + FormatRfc3339(c.not_after()))));
+  }
+}
+
 }  // namespace
 
 std::shared_ptr<const VerifiedCollateral> VerifiedCollateral::Build(
@@ -155,6 +187,10 @@ std::shared_ptr<const VerifiedCollateral> VerifiedCollateral::Build(
       return v;
     }
     v->pck_crl_ = std::move(*pck_crl);
+  }
+
+  if (c.pck_crl_issuer_chain) {
+    AddPckCrlChainSteps(*c.pck_crl_issuer_chain, root_spki, v->pck_crl_chain_steps_);
   }
 
   // B4: Root CA CRL signed by the pinned key and valid at T.

@@ -37,6 +37,9 @@ class VerifiedCollateral {
   // B7 / B8.
   const std::vector<CheckStep>& tcb_info_steps() const { return tcb_info_steps_; }
   const std::vector<CheckStep>& qe_identity_steps() const { return qe_identity_steps_; }
+  // B5: a separately supplied PCK CRL issuer chain must itself chain to the pinned key (the
+  // CRL's signature is checked with the quote's own PCK CA, so the chain is never trusted).
+  const std::vector<CheckStep>& pck_crl_chain_steps() const { return pck_crl_chain_steps_; }
 
   const std::optional<crypto::Crl>& root_crl() const { return root_crl_; }
   const std::optional<crypto::Crl>& pck_crl() const { return pck_crl_; }
@@ -53,7 +56,8 @@ class VerifiedCollateral {
 
   std::shared_ptr<const collateral::DcapCollateral> source_;
   Status format_error_;
-  std::vector<CheckStep> root_crl_steps_, tcb_info_steps_, qe_identity_steps_;
+  std::vector<CheckStep> root_crl_steps_, tcb_info_steps_, qe_identity_steps_,
+      pck_crl_chain_steps_;
   std::optional<crypto::Crl> root_crl_, pck_crl_;
   TcbInfo tcb_info_;
   EnclaveIdentity qe_identity_;
