@@ -7,12 +7,21 @@ import assert from "node:assert/strict";
 import { createHash, X509Certificate } from "node:crypto";
 import { AttestationClient } from "@azure/attestation";
 import { startAttestd } from "../lib/attestd.mjs";
-import { verifyWithDiscovery } from "../lib/jose-check.mjs";
+import { verifyWithDiscovery, verifyWithX5c } from "../lib/jose-check.mjs";
 
 const SGX_CASE = "sgx/dcap-qvl-00a067110000-2507";
 const OE_CASE = "openenclave/azure-sdk-oe-report-debug-00906ed50000";
 
 const b64url = (buf) => Buffer.from(buf).toString("base64url");
+
+// The vector's runtime data is the Azure C++ SDK sample's held data: a JSON JWK followed by
+// the C string's terminating NUL. The SDK samples send exactly these bytes as JSON runtime data
+// (and the SHA-256 binding covers the NUL too), so the JSON value is the text before the NUL.
+function runtimeJson(bytes) {
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  return JSON.parse(bytes.subarray(0, end).toString("utf8"));
+}
 
 // Validation stays on, and stricter than the SDK default: the issuer must be the URL we use.
 function validatingClient(base, seen) {
@@ -57,6 +66,7 @@ function assertSgxClaims(result, rb, base) {
 
 describe("SgxEnclave case: discovery, signers, attestSgxEnclave", () => {
   let server;
+  const tokens = {};
   before(async () => {
     server = await startAttestd({ caseRel: SGX_CASE, name: "sgx" });
   });
@@ -99,12 +109,24 @@ describe("SgxEnclave case: discovery, signers, attestSgxEnclave", () => {
     assert.equal(res.body.enclaveHeldData, undefined, "no x-ms-sgx-ehd without runtime data");
     assert.equal(res.body.sgxCollateral.quotehash, createHash("sha256").update(quote).digest("hex"),
       "x-ms-sgx-collateral.quotehash");
+    tokens.sgx = res.token.serialize();
+  });
 
-    // The generic check on the same token: jose through OpenID discovery only.
-    const { payload, protectedHeader } = await verifyWithDiscovery(server.base, res.token.serialize());
+  test("jose: the SgxEnclave token validates through OpenID discovery (createRemoteJWKSet)", async () => {
+    const token = tokens.sgx ?? (await new AttestationClient(server.base)
+      .attestSgxEnclave(server.case.read("quote.bin"))).token.serialize();
+    const { payload, protectedHeader } = await verifyWithDiscovery(server.base, token);
     assert.equal(payload.iss, server.base);
-    assert.equal(protectedHeader.kid, res.token.keyId);
+    assert.equal(protectedHeader.alg, "RS256");
     assert.equal(payload["x-ms-sgx-mrenclave"], server.case.meta.report_body.mrenclave);
+  });
+
+  test("jose: the SgxEnclave token validates with the jwks_uri key's x5c certificate", async () => {
+    const token = tokens.sgx ?? (await new AttestationClient(server.base)
+      .attestSgxEnclave(server.case.read("quote.bin"))).token.serialize();
+    const { payload } = await verifyWithX5c(server.base, token);
+    assert.equal(payload.iss, server.base);
+    assert.equal(payload["x-ms-sgx-mrsigner"], server.case.meta.report_body.mrsigner);
   });
 
   test("attestSgxEnclave: wrong runtime data is refused with the MAA error envelope", async () => {
@@ -119,14 +141,14 @@ describe("SgxEnclave case: discovery, signers, attestSgxEnclave", () => {
       });
   });
 
-  test("jose: OpenID discovery rejects a tampered token", async () => {
+  test("jose: a tampered token is rejected (x5c key from jwks_uri)", async () => {
     const client = new AttestationClient(server.base);
     const res = await client.attestSgxEnclave(server.case.read("quote.bin"));
     const [h, p, s] = res.token.serialize().split(".");
     const body = JSON.parse(Buffer.from(p, "base64url"));
     body["x-ms-sgx-is-debuggable"] = !body["x-ms-sgx-is-debuggable"];
     const forged = `${h}.${b64url(JSON.stringify(body))}.${s}`;
-    await assert.rejects(verifyWithDiscovery(server.base, forged), /signature/i);
+    await assert.rejects(verifyWithX5c(server.base, forged), { code: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" });
   });
 });
 
@@ -155,8 +177,8 @@ describe("OpenEnclave case: attestOpenEnclave with binary and JSON runtime data"
     assert.ok(res.body.enclaveHeldData instanceof Uint8Array, "x-ms-sgx-ehd present");
     assert.deepEqual(Buffer.from(res.body.enclaveHeldData), runtime, "x-ms-sgx-ehd = runtime data");
     assert.equal(res.body.runTimeClaims, undefined, "binary runtime data: no x-ms-runtime");
-    const { payload } = await verifyWithDiscovery(server.base, res.token.serialize());
-    assert.equal(payload["x-ms-sgx-ehd"], b64url(runtime));
+    const { payload } = await verifyWithX5c(server.base, res.token.serialize());
+    assert.equal(payload["x-ms-sgx-ehd"], b64url(runtime), "jose (x5c): x-ms-sgx-ehd");
   });
 
   test("attestOpenEnclave with runTimeJson (JSON): x-ms-runtime, no x-ms-sgx-ehd", async () => {
@@ -165,11 +187,11 @@ describe("OpenEnclave case: attestOpenEnclave with binary and JSON runtime data"
     const res = await client.attestOpenEnclave(report, { runTimeJson: runtime });
     assertSignedByCerts(seen, res.token);
     assertSgxClaims(res.body, server.case.meta.report_body, server.base);
-    assert.deepEqual(res.body.runTimeClaims, JSON.parse(runtime.toString("utf8")),
+    assert.deepEqual(res.body.runTimeClaims, runtimeJson(runtime),
       "x-ms-runtime = the runtime data parsed as JSON");
     assert.equal(res.body.enclaveHeldData, undefined, "JSON runtime data: no x-ms-sgx-ehd");
-    const { payload } = await verifyWithDiscovery(server.base, res.token.serialize());
-    assert.deepEqual(payload["x-ms-runtime"], JSON.parse(runtime.toString("utf8")));
+    const { payload } = await verifyWithX5c(server.base, res.token.serialize());
+    assert.deepEqual(payload["x-ms-runtime"], runtimeJson(runtime), "jose (x5c): x-ms-runtime");
   });
 
   test("attestSgxEnclave on the OE report's quote with runTimeData", async () => {
