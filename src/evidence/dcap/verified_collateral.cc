@@ -148,6 +148,26 @@ void AddPckCrlChainSteps(ByteSpan chain_pem, ByteSpan root_spki, std::vector<Che
   }
 }
 
+// Stores a parsed TCB info / enclave identity and its issueDate..nextUpdate window, or the
+// parse failure, as the document's last step. `prefix` names the reasons (TCB_INFO_EXPIRED).
+template <typename Document>
+void AddParsedDocument(StatusOr<Document> parsed, std::string_view what, std::string_view prefix,
+                       Document& out, std::vector<CheckStep>& steps) {
+  if (!parsed) {
+    steps.push_back(CheckStep::Fail(parsed.error()));
+    return;
+  }
+  out = std::move(*parsed);
+  steps.push_back(CheckStep::Window(
+      out.issue_date, out.next_update,
+      NotYetValid(std::string(prefix) + "_NOT_YET_VALID",
+                  std::string(what) + " issueDate " + FormatRfc3339(out.issue_date) +
+                      " is after the verification time"),
+      Expired(std::string(prefix) + "_EXPIRED", std::string(what) + " nextUpdate " +
+                                                    FormatRfc3339(out.next_update) +
+                                                    " is before the verification time")));
+}
+
 }  // namespace
 
 std::shared_ptr<const VerifiedCollateral> VerifiedCollateral::Build(
@@ -197,42 +217,17 @@ std::shared_ptr<const VerifiedCollateral> VerifiedCollateral::Build(
   crypto::EvpPkeyPtr root_key = KeyFromSpki(root_spki);
   AddCrlSteps(*v->root_crl_, root_key.get(), "Root CA CRL", v->root_crl_steps_);
 
-  // B7: TCB info. The document is parsed from the verified bytes (spec §4.3).
+  // B7: TCB info; B8: QE identity. Each document is parsed from the verified bytes (§4.3).
   if (AddSigningChainSteps(c.tcb_info_issuer_chain, root_spki, v->root_crl_, *tcb_doc,
                            "TCB info", "TCB_INFO_INVALID_SIGNATURE", v->tcb_info_steps_)) {
-    auto info = ParseTcbInfo(tcb_doc->body);
-    if (!info) {
-      v->tcb_info_steps_.push_back(CheckStep::Fail(info.error()));
-    } else {
-      v->tcb_info_ = std::move(*info);
-      v->tcb_info_steps_.push_back(CheckStep::Window(
-          v->tcb_info_.issue_date, v->tcb_info_.next_update,
-          NotYetValid("TCB_INFO_NOT_YET_VALID",
-                      "TCB info issueDate " + FormatRfc3339(v->tcb_info_.issue_date) +
-                          " is after the verification time"),
-          Expired("TCB_INFO_EXPIRED", "TCB info nextUpdate " +
-                                          FormatRfc3339(v->tcb_info_.next_update) +
-                                          " is before the verification time")));
-    }
+    AddParsedDocument(ParseTcbInfo(tcb_doc->body), "TCB info", "TCB_INFO", v->tcb_info_,
+                      v->tcb_info_steps_);
   }
-  // B8: QE identity.
   if (AddSigningChainSteps(c.qe_identity_issuer_chain, root_spki, v->root_crl_, *qe_doc,
                            "QE identity", "QE_IDENTITY_INVALID_SIGNATURE",
                            v->qe_identity_steps_)) {
-    auto id = ParseEnclaveIdentity(qe_doc->body);
-    if (!id) {
-      v->qe_identity_steps_.push_back(CheckStep::Fail(id.error()));
-    } else {
-      v->qe_identity_ = std::move(*id);
-      v->qe_identity_steps_.push_back(CheckStep::Window(
-          v->qe_identity_.issue_date, v->qe_identity_.next_update,
-          NotYetValid("QE_IDENTITY_NOT_YET_VALID",
-                      "QE identity issueDate " + FormatRfc3339(v->qe_identity_.issue_date) +
-                          " is after the verification time"),
-          Expired("QE_IDENTITY_EXPIRED", "QE identity nextUpdate " +
-                                             FormatRfc3339(v->qe_identity_.next_update) +
-                                             " is before the verification time")));
-    }
+    AddParsedDocument(ParseEnclaveIdentity(qe_doc->body), "QE identity", "QE_IDENTITY",
+                      v->qe_identity_, v->qe_identity_steps_);
   }
   return v;
 }
