@@ -1,0 +1,112 @@
+// The MAA claim-rule policy engine: compile once when a policy is set, evaluate per request.
+//
+//   ATTEST_ASSIGN_OR_RETURN(CompiledPolicy policy, CompilePolicy(text));
+//   ATTEST_ASSIGN_OR_RETURN(PolicyResult result, Evaluate(policy, incoming));
+//   if (!result.permitted) { ... result.deny_message ... }
+//
+// spec/maa-policy-language.md: §2 grammar, §4 evaluation, §5 functions, §6 configuration
+// properties, §8 default policies. A CompiledPolicy is immutable and cheap to copy (it
+// shares its tree); it may be evaluated from many threads at once. Evaluate() holds no
+// references after it returns. Every limit violation is a clear error value.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "claims/claim.h"
+#include "policy/ast.h"
+
+namespace attest::policy {
+
+// Failure reasons (Status::reason()). Compile errors are kInvalidArgument with a message
+// "line:col: what is wrong"; evaluation errors are kInvalidArgument as well (the policy, not
+// the service, is at fault; MAA answers PolicyEvaluationError with HTTP 400).
+inline constexpr std::string_view kPolicySyntaxError = "POLICY_SYNTAX_ERROR";
+inline constexpr std::string_view kPolicyTypeError = "POLICY_TYPE_ERROR";
+inline constexpr std::string_view kPolicyTooLarge = "POLICY_TOO_LARGE";
+inline constexpr std::string_view kPolicyEvaluationError = "POLICY_EVALUATION_ERROR";
+inline constexpr std::string_view kPolicyLimitExceeded = "POLICY_LIMIT_EXCEEDED";
+
+// Issuer of claims a policy creates with add/issue/issueproperty (spec §3, §4 item 7).
+inline constexpr std::string_view kIssuerAttestationPolicy = "AttestationPolicy";
+
+struct CompileLimits {
+  size_t max_policy_bytes = 256 * 1024;
+  int max_rules = 1000;
+  int max_conditions_per_rule = 64;
+  int max_properties_per_condition = 16;
+  int max_expression_depth = 16;
+};
+
+// Count-based limits (never wall-clock, so results are deterministic).
+struct EvaluationLimits {
+  // One step = one claim tested against one condition, one rule combination, one function
+  // call or one JmesPath node visited.
+  int64_t max_steps = 2'000'000;
+  size_t max_claims = 10'000;          // incoming set, including claims the policy adds
+  size_t max_issued_claims = 1'000;    // outgoing plus property claims
+  size_t max_value_bytes = 1 << 20;    // one string value or JSON text (function input/output)
+};
+
+// Thread-safe, immutable; copies share the compiled tree.
+class CompiledPolicy {
+ public:
+  const std::string& text() const { return *text_; }
+  PolicyVersion version() const { return ast_->version; }
+  const PolicyAst& ast() const { return *ast_; }
+
+ private:
+  friend StatusOr<CompiledPolicy> CompilePolicy(std::string_view, const CompileLimits&);
+  std::shared_ptr<const std::string> text_;
+  std::shared_ptr<const PolicyAst> ast_;
+};
+
+// Parses and checks `text` (spec §4 item 1). Errors: kInvalidArgument with reason
+// POLICY_SYNTAX_ERROR, POLICY_TYPE_ERROR or POLICY_TOO_LARGE and a message starting
+// "line:col: ".
+StatusOr<CompiledPolicy> CompilePolicy(std::string_view text, const CompileLimits& limits = {});
+
+struct PolicyResult {
+  bool permitted = false;
+  // Why authorization failed (MAA's message); empty when permitted.
+  std::string deny_message;
+  // Claims for the token: issue(...) in issuancerules (spec §3 "outgoing").
+  claims::ClaimSet issued;
+  // Engine/token properties: issueproperty(...) in any section (spec §6).
+  claims::ClaimSet properties;
+};
+
+// Runs configurationrules, authorizationrules and (when permitted) issuancerules over
+// `incoming` (spec §4). A deny is a result, not an error. Errors: kInvalidArgument
+// POLICY_EVALUATION_ERROR (e.g. JsonToClaimValue of a fraction, issuing a read-only claim)
+// or POLICY_LIMIT_EXCEEDED.
+StatusOr<PolicyResult> Evaluate(const CompiledPolicy& policy, const claims::ClaimSet& incoming,
+                                const EvaluationLimits& limits = {});
+
+// spec/maa-tokens.md §5: base64url(SHA-256(ASCII(base64url(UTF-8 text)))), the
+// x-ms-policy-hash of the policy in force.
+std::string PolicyHash(std::string_view policy_text);
+
+// The default policy text for an attestation type as named in the REST API ("SgxEnclave",
+// "OpenEnclave", "TdxVm", "SevSnpVm", "Tpm"; case-insensitive), spec §8; nullopt for types
+// without a default (e.g. "VBS").
+std::optional<std::string_view> DefaultPolicyText(std::string_view attestation_type);
+
+// Configuration properties with the defaults of spec §6 applied.
+struct TpmConfiguration {
+  bool require_valid_aik_cert = true;
+  int64_t required_pcr_mask = 0xFFFFFF;
+  int64_t report_validity_in_minutes = 1440;
+  bool omit_x5c = false;
+};
+// Errors: kInvalidArgument POLICY_EVALUATION_ERROR when a property has the wrong type or
+// is out of range (report_validity_in_minutes ≤ 525600, required_pcr_mask ≤ 0xFFFFFF).
+StatusOr<TpmConfiguration> ResolveTpmConfiguration(const claims::ClaimSet& properties);
+// The SGX TCB baseline (`x-ms-sgx-tcbidentifier`), "azuredefault" when not set.
+std::string SgxTcbIdentifier(const claims::ClaimSet& properties);
+
+}  // namespace attest::policy
