@@ -10,8 +10,9 @@
 
 namespace attest::token {
 
-// spec/maa-rest-api.md §3.2: {"keys":[{"kid","kty":"RSA","x5c":["<std base64 DER>"]}]} and
-// nothing else per key; kid equals the token header kid, x5c[0] is the signing cert.
+// spec/maa-rest-api.md §3.2: {"keys":[{"kid","kty":"RSA","x5c":["<std base64 DER>"], ...}]};
+// kid equals the token header kid, x5c[0] is the signing cert. attestd adds n, e, use and
+// alg so standard JOSE libraries can use the set (MAA's clients ignore them).
 nlohmann::json JwkSet(const std::vector<const SigningKey*>& keys);
 
 // spec/maa-rest-api.md §3.1.

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "base/encoding.h"
+#include "crypto/digest.h"
 #include "base/file.h"
 #include "token/jwks.h"
 #include "token/jws.h"
@@ -137,8 +138,15 @@ TEST(JwksTest, PublishesKidKtyAndStandardBase64Certificate) {
   nlohmann::json jwks = JwkSet({&*key});
   ASSERT_EQ(jwks["keys"].size(), 1u);
   const nlohmann::json& jwk = jwks["keys"][0];
-  EXPECT_EQ(jwk.size(), 3u);
+  EXPECT_EQ(jwk.size(), 7u);
   EXPECT_EQ(jwk["kid"], key->kid());
+  EXPECT_EQ(jwk["use"], "sig");
+  EXPECT_EQ(jwk["alg"], "RS256");
+  // kid is the RFC 7638 thumbprint, so recomputing it from the published n and e proves them.
+  std::string canonical = R"({"e":")" + jwk["e"].get<std::string>() + R"(","kty":"RSA","n":")" +
+                          jwk["n"].get<std::string>() + R"("})";
+  crypto::Sha256Digest d = crypto::Sha256(AsBytes(canonical));
+  EXPECT_EQ(Base64UrlEncode(d), key->kid());
   EXPECT_EQ(jwk["kty"], "RSA");
   auto der = Base64Decode(jwk["x5c"][0].get<std::string>());
   ASSERT_TRUE(der.has_value());
