@@ -12,13 +12,32 @@ HttpError MapStatus(const Status& status) {
       // spec/maa-rest-api.md §7: policy denials and policy syntax errors have their own
       // codes; every other bad request/evidence is InvalidParameter.
       if (status.reason() == "POLICY_DENIED") return {400, "PolicyEvaluationError"};
-      if (status.reason() == "POLICY_PARSING_ERROR") return {400, "PolicyParsingError"};
+      if (status.reason() == "POLICY_PARSING_ERROR" || status.reason() == "POLICY_SYNTAX_ERROR" ||
+          status.reason() == "POLICY_TYPE_ERROR" || status.reason() == "POLICY_TOO_LARGE") {
+        return {400, "PolicyParsingError"};
+      }
+      if (status.reason() == "POLICY_EVALUATION_ERROR" ||
+          status.reason() == "POLICY_LIMIT_EXCEEDED") {
+        return {400, "PolicyEvaluationError"};
+      }
+      // maa-rest-api.md §7: malformed management JWS / missing policyCertificate.
+      if (status.reason() == "JWS_MALFORMED" || status.reason() == "JWS_UNSUPPORTED_ALG" ||
+          status.reason() == "POLICY_DOCUMENT_INVALID" ||
+          status.reason() == "CERTIFICATE_DOCUMENT_INVALID") {
+        return {400, "InvalidOperation"};
+      }
       return {400, "InvalidParameter"};
     case StatusCode::kFailedPrecondition:
       return {400, "InvalidOperation"};
     case StatusCode::kUnauthenticated:
       return {401, "Unauthorized"};
     case StatusCode::kPermissionDenied:
+      // Refused policy documents (unsigned where signing is required, untrusted signer, bad
+      // signature): MAA's code for these is InvalidOperation (maa-rest-api.md §7).
+      if (status.reason() == "POLICY_SIGNATURE_REQUIRED" ||
+          status.reason() == "SIGNER_NOT_TRUSTED" || status.reason() == "JWS_SIGNATURE_INVALID") {
+        return {403, "InvalidOperation"};
+      }
       return {403, "OperationNotSupported"};
     case StatusCode::kNotFound:
       return {404, "NotFound"};

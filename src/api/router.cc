@@ -99,8 +99,11 @@ std::string NewRequestId() {
 }  // namespace
 
 ApiRouter::ApiRouter(std::string base_url, const service::AttestationService& attestation,
-                     const token::SigningKey& key, Metrics& metrics)
-    : base_url_(std::move(base_url)), attestation_(attestation), metrics_(metrics) {
+                     const token::SigningKey& key, Metrics& metrics, ManagementRoutes management)
+    : base_url_(std::move(base_url)),
+      management_(management),
+      attestation_(attestation),
+      metrics_(metrics) {
   certs_body_ = token::JwkSet({&key}).dump();
   openid_body_ = token::OpenIdMetadata(base_url_).dump();
 }
@@ -169,7 +172,118 @@ HttpResponse ApiRouter::Dispatch(const HttpRequest& request, std::string_view pa
     route = "/attest/unknown";
     return Attest(request, path.substr(kAttestPrefix.size()), query, route);
   }
+  constexpr std::string_view kPoliciesPrefix = "/policies/";
+  if (path.starts_with(kPoliciesPrefix)) {
+    route = "/policies/unknown";
+    return Policies(request, path.substr(kPoliciesPrefix.size()), query, route);
+  }
+  constexpr std::string_view kCertificates = "/certificates";
+  if (path.starts_with(kCertificates)) {
+    return Certificates(request, path.substr(kCertificates.size()), query, route);
+  }
   return ErrorResponse(Status::NotFound("ROUTE_NOT_FOUND", "no such route"));
+}
+
+StatusOr<service::Caller> ApiRouter::Authorize(const HttpRequest& request, bool write) const {
+  // spec/maa-service-behaviour.md §1.1: every management call needs a bearer with the
+  // operation's permission; missing or insufficient rights are 401 Unauthorized.
+  if (management_.authenticator == nullptr) {
+    return Err(Status::Unauthenticated(
+        "BEARER_NOT_CONFIGURED",
+        "policy management needs bearer-token validation: configure aad_issuer and aad_jwks"));
+  }
+  auto header = request.headers.find("authorization");
+  ATTEST_ASSIGN_OR_RETURN(
+      service::Caller caller,
+      management_.authenticator->Authenticate(header == request.headers.end() ? std::string_view()
+                                                                              : header->second));
+  if (write ? !caller.can_write : !caller.can_read) {
+    return Err(Status::Unauthenticated(
+        "INSUFFICIENT_ROLE", std::string("the bearer token lacks the role needed to ") +
+                                 (write ? "change" : "read") + " policies"));
+  }
+  return caller;
+}
+
+namespace {
+
+HttpResponse TokenResponse(const StatusOr<std::string>& token) {
+  if (!token.has_value()) return ErrorResponse(token.error());
+  HttpResponse r;
+  r.body = "{\"token\":\"" + *token + "\"}";
+  return r;
+}
+
+HttpResponse NotInitialised() {
+  return ErrorResponse(Status::PermissionDenied("PROVIDER_NOT_INITIALISED",
+                                                "policy management is not enabled on this server"));
+}
+
+}  // namespace
+
+HttpResponse ApiRouter::Policies(const HttpRequest& request, std::string_view rest,
+                                 std::string_view query, std::string& route) {
+  // "{type}" or "{type}:reset" (a client may percent-encode the colon).
+  std::string decoded = PercentDecode(rest);
+  std::string_view segment = decoded;
+  bool reset = false;
+  if (size_t colon = segment.find(':'); colon != std::string_view::npos) {
+    if (segment.substr(colon) != ":reset") {
+      return ErrorResponse(Status::NotFound("ROUTE_NOT_FOUND", "no such route"));
+    }
+    reset = true;
+    segment = segment.substr(0, colon);
+  }
+  auto type = ParseRouteAttestationType(segment);
+  if (!type.has_value()) return ErrorResponse(type.error());
+  route = "/policies/" + std::string(evidence::AttestationTypeName(*type)) + (reset ? ":reset" : "");
+  const bool get = request.method == "GET";
+  if (reset ? request.method != "POST" : (!get && request.method != "PUT")) {
+    return MethodNotAllowed(reset ? "POST" : "GET, PUT");
+  }
+  if (Status s = CheckApiVersion(query); !s.ok()) return ErrorResponse(s);
+  auto caller = Authorize(request, /*write=*/!get);
+  if (!caller.has_value()) return ErrorResponse(caller.error());
+  if (management_.policies == nullptr) return NotInitialised();
+  const service::PolicyService& policies = *management_.policies;
+  if (get) return TokenResponse(policies.GetPolicy(*type));
+  if (reset) return TokenResponse(policies.ResetPolicy(*type, request.body, *caller));
+  return TokenResponse(policies.SetPolicy(*type, request.body, *caller));
+}
+
+HttpResponse ApiRouter::Certificates(const HttpRequest& request, std::string_view rest,
+                                     std::string_view query, std::string& route) {
+  std::string decoded = PercentDecode(rest);
+  enum class Op { kList, kAdd, kRemove } op;
+  if (decoded.empty()) {
+    op = Op::kList;
+    route = "/certificates";
+  } else if (decoded == ":add") {
+    op = Op::kAdd;
+    route = "/certificates:add";
+  } else if (decoded == ":remove") {
+    op = Op::kRemove;
+    route = "/certificates:remove";
+  } else {
+    return ErrorResponse(Status::NotFound("ROUTE_NOT_FOUND", "no such route"));
+  }
+  if (op == Op::kList ? request.method != "GET" : request.method != "POST") {
+    return MethodNotAllowed(op == Op::kList ? "GET" : "POST");
+  }
+  if (Status s = CheckApiVersion(query); !s.ok()) return ErrorResponse(s);
+  auto caller = Authorize(request, /*write=*/op != Op::kList);
+  if (!caller.has_value()) return ErrorResponse(caller.error());
+  if (management_.policies == nullptr) return NotInitialised();
+  const service::PolicyService& policies = *management_.policies;
+  switch (op) {
+    case Op::kList:
+      return TokenResponse(policies.GetCertificates());
+    case Op::kAdd:
+      return TokenResponse(policies.AddCertificate(request.body, *caller));
+    case Op::kRemove:
+      return TokenResponse(policies.RemoveCertificate(request.body, *caller));
+  }
+  return ErrorResponse(Status::Internal("unreachable"));
 }
 
 HttpResponse ApiRouter::Attest(const HttpRequest& request, std::string_view type_segment,

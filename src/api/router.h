@@ -13,6 +13,8 @@
 #include "api/http_types.h"
 #include "api/metrics.h"
 #include "service/attestation_service.h"
+#include "service/bearer_authenticator.h"
+#include "service/policy_service.h"
 #include "token/signing_key.h"
 
 namespace attest::api {
@@ -21,10 +23,17 @@ namespace attest::api {
 inline constexpr std::string_view kSupportedApiVersions[] = {"2020-10-01", "2022-08-01",
                                                              "2022-09-01-preview", "2025-06-01"};
 
+// Policy management (spec/maa-rest-api.md §5). Without a PolicyService the management
+// routes answer 403; without an authenticator they answer 401 (no caller can be trusted).
+struct ManagementRoutes {
+  const service::PolicyService* policies = nullptr;
+  const service::BearerAuthenticator* authenticator = nullptr;
+};
+
 class ApiRouter {
  public:
   ApiRouter(std::string base_url, const service::AttestationService& attestation,
-            const token::SigningKey& key, Metrics& metrics);
+            const token::SigningKey& key, Metrics& metrics, ManagementRoutes management = {});
 
   HttpResponse Handle(const HttpRequest& request);
 
@@ -37,7 +46,15 @@ class ApiRouter {
   HttpResponse Attest(const HttpRequest& request, std::string_view type_segment,
                       std::string_view query, std::string& route);
 
+  HttpResponse Policies(const HttpRequest& request, std::string_view rest,
+                        std::string_view query, std::string& route);
+  HttpResponse Certificates(const HttpRequest& request, std::string_view rest,
+                            std::string_view query, std::string& route);
+  // The caller behind the request's bearer token, with the role the operation needs.
+  StatusOr<service::Caller> Authorize(const HttpRequest& request, bool write) const;
+
   std::string base_url_;
+  ManagementRoutes management_;
   const service::AttestationService& attestation_;
   Metrics& metrics_;
   std::string certs_body_;

@@ -6,7 +6,10 @@
 
 #include <filesystem>
 #include <memory>
+#include <cstdio>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "api/http_server.h"
 #include "api/metrics.h"
@@ -15,7 +18,15 @@
 #include "collateral/offline_dir_provider.h"
 #include "server/config.h"
 #include "service/attestation_service.h"
-#include "service/policy_evaluator.h"
+#include "base/file.h"
+#include "client/endpoint_url.h"
+#include "client/http_transport.h"
+#include "crypto/x509.h"
+#include "service/bearer_authenticator.h"
+#include "service/management_jws.h"
+#include "service/policy_service.h"
+#include "service/stored_policy_evaluator.h"
+#include "store/store.h"
 #include "token/signing_key.h"
 #include "token/token_issuer.h"
 
@@ -33,6 +44,75 @@ Status EnsureDataDir(const std::string& dir) {
 int Fail(const Status& status) {
   spdlog::critical("attestd cannot start: {}", status.ToString());
   return 1;
+}
+
+// The JWK Set of the bearer-token issuer: a file, or fetched once at start-up from an
+// https:// URL (a CA bundle for it comes from the system store).
+StatusOr<std::string> LoadJwks(const std::string& source) {
+  constexpr size_t kMaxJwksBytes = 1 << 20;
+  if (!source.starts_with("https://") && !source.starts_with("http://")) {
+    return ReadFileText(source, kMaxJwksBytes);
+  }
+  size_t path_start = source.find('/', source.find("://") + 3);
+  std::string base = path_start == std::string::npos ? source : source.substr(0, path_start);
+  std::string path = path_start == std::string::npos ? "/" : source.substr(path_start);
+  ATTEST_ASSIGN_OR_RETURN(client::EndpointUrl url, client::ParseEndpointUrl(base));
+  client::TransportOptions options;
+  options.max_response_bytes = kMaxJwksBytes;
+  ATTEST_ASSIGN_OR_RETURN(auto transport, client::HttpTransport::Create(url, options));
+  client::HttpRequest request;
+  request.target = path;
+  ATTEST_ASSIGN_OR_RETURN(client::HttpResponse response, transport->Send(request));
+  if (response.status != 200) {
+    return Err(Status::Unavailable("AUTH_CONFIG_INVALID",
+                                   "fetching " + source + " answered HTTP " +
+                                       std::to_string(response.status)));
+  }
+  return response.body;
+}
+
+struct InitOptions {
+  std::string data_dir = "var/attestd";
+  std::string base_url;
+  std::string mode;
+  std::vector<std::string> signer_files;
+};
+
+// attestd init: creates the provider (base URL, mode, initial policy-management
+// certificates) in the data directory's store (maa-service-behaviour.md §1).
+int Init(const InitOptions& init) {
+  auto mode = store::ParseProviderMode(init.mode);
+  if (!mode.has_value()) return Fail(mode.error());
+  if (init.base_url.empty()) {
+    return Fail(Status::InvalidArgument("CONFIG_INVALID", "--base-url is required"));
+  }
+  std::string base_url = init.base_url;
+  while (base_url.ends_with('/')) base_url.pop_back();
+  if (*mode == store::ProviderMode::kIsolated && init.signer_files.empty()) {
+    return Fail(Status::InvalidArgument(
+        "CONFIG_INVALID", "--mode isolated requires at least one --policy-signer CERT.pem"));
+  }
+  std::vector<store::SignerRecord> signers;
+  for (const std::string& file : init.signer_files) {
+    auto pem = ReadFileText(file, 1 << 20);
+    if (!pem.has_value()) return Fail(pem.error().WithContext(file));
+    auto certs = crypto::Certificate::ParsePemChain(*pem);
+    if (!certs.has_value()) return Fail(certs.error().WithContext(file));
+    for (const crypto::Certificate& cert : *certs) {
+      signers.push_back({service::CertificateThumbprint(cert), cert.der(), "attestd init",
+                         SystemClock::Get().Now()});
+    }
+  }
+  if (Status s = EnsureDataDir(init.data_dir); !s.ok()) return Fail(s);
+  auto db = store::OpenSqliteStore(init.data_dir);
+  if (!db.has_value()) return Fail(db.error());
+  store::Provider provider{std::string(store::kDefaultProviderId), base_url, *mode,
+                           SystemClock::Get().Now()};
+  if (Status s = (*db)->CreateProvider(provider, signers); !s.ok()) return Fail(s);
+  std::printf("initialised provider '%s' (%s mode, %zu policy-management certificate(s)) at %s\n",
+              provider.id.c_str(), std::string(store::ProviderModeName(*mode)).c_str(),
+              signers.size(), base_url.c_str());
+  return 0;
 }
 
 int Serve(ServerConfig config) {
@@ -77,11 +157,59 @@ int Serve(ServerConfig config) {
   options.verify_options.allow_missing_pck_crl = config.allow_missing_pck_crl;
   if (config.allow_missing_pck_crl) spdlog::warn("PCK CRL checks may be skipped when no CRL exists");
 
+  auto db = store::OpenSqliteStore(config.data_dir);
+  if (!db.has_value()) return Fail(db.error());
+  const std::string provider_id(store::kDefaultProviderId);
+  auto provider = (*db)->GetProvider(provider_id);
+  if (!provider.has_value()) return Fail(provider.error());
+  if (Status s = (*db)->PutKey(provider_id, {key->kid(), SystemClock::Get().Now()}); !s.ok()) {
+    return Fail(s);
+  }
+  if (provider->has_value()) {
+    spdlog::info("provider '{}': {} mode, initialised with base URL {}", provider_id,
+                 store::ProviderModeName((*provider)->mode), (*provider)->base_url);
+    if ((*provider)->base_url != config.base_url) {
+      spdlog::warn("the configured base URL {} differs from the provider's {}; tokens use {}",
+                   config.base_url, (*provider)->base_url, config.base_url);
+    }
+  } else {
+    spdlog::warn("no provider initialised in {}: default policies only, policy management "
+                 "refused (run attestd init --mode aad|isolated)",
+                 config.data_dir);
+  }
+  std::optional<service::BearerAuthenticator> authenticator;
+  if (!config.aad_issuer.empty() || !config.aad_jwks.empty()) {
+    if (config.aad_issuer.empty() || config.aad_jwks.empty()) {
+      return Fail(Status::InvalidArgument("CONFIG_INVALID",
+                                          "aad_issuer and aad_jwks must be configured together"));
+    }
+    auto jwks = LoadJwks(config.aad_jwks);
+    if (!jwks.has_value()) return Fail(jwks.error().WithContext("aad_jwks"));
+    service::BearerAuthOptions auth;
+    auth.issuer = config.aad_issuer;
+    auth.audience = config.aad_audience;
+    auth.roles_claim = config.aad_roles_claim;
+    auth.reader_role = config.aad_reader_role;
+    auth.writer_role = config.aad_writer_role;
+    auto created = service::BearerAuthenticator::Create(auth, *jwks, SystemClock::Get());
+    if (!created.has_value()) return Fail(created.error());
+    authenticator.emplace(std::move(*created));
+    spdlog::info("management bearer tokens: issuer {}, audience {}, roles claim '{}' ({} / {})",
+                 auth.issuer, auth.audience.empty() ? "(not checked)" : auth.audience,
+                 auth.roles_claim, auth.reader_role, auth.writer_role);
+  } else {
+    spdlog::warn("no aad_issuer/aad_jwks configured: every policy-management call answers 401");
+  }
+
   token::TokenIssuer issuer(*key, config.base_url, SystemClock::Get());
-  service::DefaultPolicyEvaluator policy;
+  service::StoredPolicyEvaluator policy(**db, provider_id);
   service::AttestationService attestation(std::move(options), policy, issuer);
+  service::PolicyService policies(**db, provider_id, issuer, SystemClock::Get());
   api::Metrics metrics;
-  api::ApiRouter router(config.base_url, attestation, *key, metrics);
+  api::ManagementRoutes management;
+  management.policies = &policies;
+  management.authenticator = authenticator.has_value() ? &*authenticator : nullptr;
+  api::ApiRouter router(config.base_url, attestation, *key, metrics, management);
 
   api::HttpServerOptions http;
   http.host = listen->host;
@@ -133,11 +261,37 @@ int main(int argc, char** argv) {
   auto* log_level = app.add_option("--log-level", cli.log_level,
                                    "trace, debug, info, warn, error, critical, off");
   auto* workers = app.add_option("--workers", cli.workers, "worker threads (0 = one per core)");
+  auto* aad_issuer = app.add_option("--aad-issuer", cli.aad_issuer,
+                                    "issuer (iss) of management bearer tokens");
+  auto* aad_jwks = app.add_option("--aad-jwks", cli.aad_jwks,
+                                  "JWK Set of the bearer-token issuer: FILE or https URL");
+  auto* aad_audience = app.add_option("--aad-audience", cli.aad_audience,
+                                      "required aud of bearer tokens (default: not checked)");
+  auto* aad_roles_claim = app.add_option("--aad-roles-claim", cli.aad_roles_claim,
+                                         "claim holding the caller's roles (default roles)");
+  auto* aad_reader_role = app.add_option("--aad-reader-role", cli.aad_reader_role,
+                                         "role granting policy reads (AttestationPolicy.Read)");
+  auto* aad_writer_role = app.add_option("--aad-writer-role", cli.aad_writer_role,
+                                         "role granting policy changes (AttestationPolicy.Write)");
+
+  attest::server::InitOptions init;
+  CLI::App* init_cmd = app.add_subcommand(
+      "init", "initialise the attestation provider: base URL, mode and policy signers");
+  init_cmd->add_option("--data-dir", init.data_dir, "data directory")->required();
+  init_cmd->add_option("--base-url", init.base_url, "public base URL (token issuer)")->required();
+  init_cmd->add_option("--mode", init.mode, "aad or isolated")
+      ->required()
+      ->check(CLI::IsMember({"aad", "isolated"}));
+  init_cmd->add_option("--policy-signer", init.signer_files,
+                       "policy-management certificate (PEM); repeatable; isolated needs >= 1")
+      ->check(CLI::ExistingFile);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+
+  if (init_cmd->parsed()) return attest::server::Init(init);
 
   ServerConfig config;
   if (!config_file.empty()) {
@@ -158,6 +312,12 @@ int main(int argc, char** argv) {
   if (allow_missing->count()) config.allow_missing_pck_crl = cli.allow_missing_pck_crl;
   if (log_level->count()) config.log_level = cli.log_level;
   if (workers->count()) config.workers = cli.workers;
+  if (aad_issuer->count()) config.aad_issuer = cli.aad_issuer;
+  if (aad_jwks->count()) config.aad_jwks = cli.aad_jwks;
+  if (aad_audience->count()) config.aad_audience = cli.aad_audience;
+  if (aad_roles_claim->count()) config.aad_roles_claim = cli.aad_roles_claim;
+  if (aad_reader_role->count()) config.aad_reader_role = cli.aad_reader_role;
+  if (aad_writer_role->count()) config.aad_writer_role = cli.aad_writer_role;
   try {
     return attest::server::Serve(std::move(config));
   } catch (const std::exception& e) {

@@ -42,7 +42,9 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   static const std::set<std::string, std::less<>> kKnown = {
       "listen",         "base_url",       "data_dir",        "tls_cert",
       "tls_key",        "insecure_http",  "collateral_dir",  "collateral_time",
-      "allow_missing_pck_crl", "log_level", "workers",       "max_body_bytes"};
+      "allow_missing_pck_crl", "log_level", "workers",       "max_body_bytes",
+      "aad_issuer",     "aad_jwks",       "aad_audience",    "aad_roles_claim",
+      "aad_reader_role", "aad_writer_role"};
   for (const auto& [key, node] : table) {
     if (!kKnown.contains(key.str())) {
       return Invalid("unknown config key '" + std::string(key.str()) + "' in " + path);
@@ -57,6 +59,12 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   CONFIG_RETURN_IF_ERROR(Read(table, "collateral_dir", config.collateral_dir));
   CONFIG_RETURN_IF_ERROR(Read(table, "allow_missing_pck_crl", config.allow_missing_pck_crl));
   CONFIG_RETURN_IF_ERROR(Read(table, "log_level", config.log_level));
+  CONFIG_RETURN_IF_ERROR(Read(table, "aad_issuer", config.aad_issuer));
+  CONFIG_RETURN_IF_ERROR(Read(table, "aad_jwks", config.aad_jwks));
+  CONFIG_RETURN_IF_ERROR(Read(table, "aad_audience", config.aad_audience));
+  CONFIG_RETURN_IF_ERROR(Read(table, "aad_roles_claim", config.aad_roles_claim));
+  CONFIG_RETURN_IF_ERROR(Read(table, "aad_reader_role", config.aad_reader_role));
+  CONFIG_RETURN_IF_ERROR(Read(table, "aad_writer_role", config.aad_writer_role));
   std::string collateral_time;
   CONFIG_RETURN_IF_ERROR(Read(table, "collateral_time", collateral_time));
   if (!collateral_time.empty()) config.collateral_time = collateral_time;

@@ -11,6 +11,14 @@
 //   allow_missing_pck_crl = false
 //   workers = 0                        # 0 = one per core
 //   max_body_bytes = 1048576
+// Bearer-token validation of policy-management calls (both modes; maa-service-behaviour.md
+// §1.1). Without aad_issuer + aad_jwks every management call is refused with 401.
+//   aad_issuer = "https://login.example/tenant/v2.0"   # exact `iss`
+//   aad_jwks = "/etc/attestd/idp-jwks.json"            # JWK Set file, or an https:// URL
+//   aad_audience = "https://attest.azure.net"           # "" = `aud` not checked
+//   aad_roles_claim = "roles"                           # array or space-separated string
+//   aad_reader_role = "AttestationPolicy.Read"          # GET /policies, GET /certificates
+//   aad_writer_role = "AttestationPolicy.Write"         # every change (and reads)
 #pragma once
 
 #include <cstddef>
@@ -35,6 +43,12 @@ struct ServerConfig {
   std::string log_level = "info";
   unsigned workers = 0;
   size_t max_body_bytes = 1024 * 1024;
+  std::string aad_issuer;
+  std::string aad_jwks;
+  std::string aad_audience;
+  std::string aad_roles_claim = "roles";
+  std::string aad_reader_role = "AttestationPolicy.Read";
+  std::string aad_writer_role = "AttestationPolicy.Write";
 };
 
 // Reads `path` into `config` (keys present in the file replace the defaults). Unknown keys

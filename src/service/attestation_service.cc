@@ -5,6 +5,7 @@
 #include "base/encoding.h"
 #include "claims/claim_names.h"
 #include "evidence/registry.h"
+#include "service/stored_policy_evaluator.h"
 
 namespace attest::service {
 namespace {
@@ -85,14 +86,6 @@ AttestationService::AttestationService(AttestationServiceOptions options,
 }
 
 StatusOr<std::string> AttestationService::Attest(const AttestationRequest& request) const {
-  // Not silently ignored: a draft-policy caller expects the draft's verdict, and a signed
-  // token under another policy would be confusable with it (maa-service-behaviour.md §3.7).
-  if (request.draft_policy.has_value()) {
-    return Err(Status::InvalidArgument(
-        "DRAFT_POLICY_UNSUPPORTED",
-        "draftPolicyForAttestation is not supported yet; omit it to attest under the "
-        "configured policy"));
-  }
   const evidence::Verifier* verifier = options_.find_verifier(request.type);
   if (verifier == nullptr) {
     return Err(Status::NotFound("ATTESTATION_TYPE_UNSUPPORTED",
@@ -123,6 +116,9 @@ StatusOr<std::string> AttestationService::Attest(const AttestationRequest& reque
                                   *options_.anchors, options_.verify_options};
   ATTEST_ASSIGN_OR_RETURN(claims::ClaimSet incoming, verifier->Verify(ev, context));
   ATTEST_ASSIGN_OR_RETURN(nlohmann::json body, BuildTokenClaims(request, std::move(incoming)));
+  // maa-service-behaviour.md §3.7: a draft-policy result is unsigned (alg none) so that it
+  // can never be mistaken for a token issued under the provider's policy.
+  if (request.draft_policy.has_value()) return issuer_.IssueUnsecuredToken(std::move(body));
   return issuer_.IssueAttestationToken(std::move(body));
 }
 
@@ -133,7 +129,11 @@ StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationR
   // spec/maa-tokens.md §2: common claims; set before policy so rules can match them.
   incoming.Set(std::string(c::kAttestationType), std::string(TokenAttestationType(request.type)));
 
-  ATTEST_ASSIGN_OR_RETURN(PolicyDecision decision, policy_.Evaluate(request.type, incoming));
+  // §3.5: the draft policy (raw text) when supplied, else the policy in force for the type.
+  ATTEST_ASSIGN_OR_RETURN(PolicyDecision decision,
+                          request.draft_policy.has_value()
+                              ? EvaluatePolicyText(*request.draft_policy, incoming)
+                              : policy_.Evaluate(request.type, incoming));
   if (!decision.permitted) {
     return Err(Status::InvalidArgument(
         "POLICY_DENIED", decision.deny_message.empty()

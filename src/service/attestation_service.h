@@ -32,7 +32,8 @@ struct AttestationRequest {
   std::optional<evidence::BoundData> runtime_data;
   std::optional<evidence::BoundData> init_time_data;
   std::optional<std::string> nonce;
-  std::optional<std::string> draft_policy;  // draftPolicyForAttestation (not supported yet)
+  std::optional<std::string> draft_policy;  // draftPolicyForAttestation: evaluated instead of
+                                            // the stored policy; the token is unsigned
 };
 
 struct AttestationServiceOptions {

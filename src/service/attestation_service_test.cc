@@ -166,10 +166,10 @@ TEST_F(AttestationServiceTest, FailuresNeverYieldAToken) {
 
   AttestationRequest draft;
   draft.evidence = {1};
-  draft.draft_policy = "version=1.0;";
+  draft.draft_policy = "version=1.0; authorizationrules{ => permit( };";
   auto r2 = service.Attest(draft);
   ASSERT_FALSE(r2.has_value());
-  EXPECT_EQ(r2.error().reason(), "DRAFT_POLICY_UNSUPPORTED");
+  EXPECT_EQ(r2.error().reason(), "POLICY_SYNTAX_ERROR");
 
   AttestationRequest tpm;
   tpm.type = AttestationType::kTpm;
@@ -202,6 +202,35 @@ TEST_F(AttestationServiceTest, TdxTokenHasTopLevelClaimsAndNoSgxLegacyClaims) {
   EXPECT_FALSE(p.contains("x-ms-sgx-ehd"));
   EXPECT_EQ(p["x-ms-policy-hash"],
             PolicyHash("version=1.0; authorizationrules{=> permit();}; issuancerules{};"));
+}
+
+}  // namespace
+}  // namespace attest::service
+
+namespace attest::service {
+namespace {
+
+TEST_F(AttestationServiceTest, DraftPolicyIsEvaluatedAndAnsweredUnsigned) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.evidence = {1, 2, 3};
+  const std::string draft =
+      "version=1.0; authorizationrules{=> permit();}; issuancerules{"
+      "c:[type==\"x-ms-attestation-type\"] => issue(type=\"draft-tee\", value=c.value);};";
+  req.draft_policy = draft;
+  auto token = service.Attest(req);
+  ASSERT_TRUE(token.has_value()) << token.error().ToString();
+  ASSERT_TRUE(token->ends_with("."));
+  auto parsed = token::ParseCompactJws(*token);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->header, nlohmann::json({{"alg", "none"}}));
+  EXPECT_EQ(parsed->payload["x-ms-policy"]["draft-tee"], "sgx");
+  EXPECT_EQ(parsed->payload["x-ms-policy-hash"], PolicyHash(draft));
+
+  req.draft_policy = "version=1.0; authorizationrules{=> deny();};";
+  auto denied = service.Attest(req);
+  ASSERT_FALSE(denied.has_value());
+  EXPECT_EQ(denied.error().reason(), "POLICY_DENIED");
 }
 
 }  // namespace

@@ -1,0 +1,68 @@
+// BearerAuthenticator: validates the `Authorization: Bearer <JWT>` of management calls in the
+// AAD-style authorisation model (spec/maa-service-behaviour.md §1.1, "pluggable validation
+// (a) OIDC/JWT with configured issuer/audience/JWKS").
+//
+// A token is accepted when: it is a compact JWS with alg RS256 or ES256 whose `kid` names a
+// key of the configured JWKS (or, without kid, any key verifies it); `iss` equals the
+// configured issuer; `aud` (string or array) contains the configured audience when one is
+// configured; `exp` is present and not past, `nbf` not in the future (both with a small
+// skew). Roles come from a configurable claim (default "roles", an array of strings or a
+// space-separated string): the writer role grants read and write, the reader role read.
+//
+// Immutable after Create; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "base/time.h"
+#include "crypto/openssl_ptr.h"
+
+namespace attest::service {
+
+struct BearerAuthOptions {
+  std::string issuer;    // required: exact `iss`
+  std::string audience;  // "" = `aud` not checked
+  std::string roles_claim = "roles";
+  std::string reader_role = "AttestationPolicy.Read";
+  std::string writer_role = "AttestationPolicy.Write";
+  int64_t clock_skew_seconds = 60;
+};
+
+// Who is calling and what they may do.
+struct Caller {
+  std::string identity;  // `sub` (or `oid`, `appid`) of the token
+  bool can_read = false;
+  bool can_write = false;
+};
+
+class BearerAuthenticator {
+ public:
+  // `jwks_json`: an RFC 7517 JWK Set; RSA keys by n/e or x5c, EC P-256 keys by x/y.
+  // Reason on failure: AUTH_CONFIG_INVALID.
+  static StatusOr<BearerAuthenticator> Create(BearerAuthOptions options,
+                                              std::string_view jwks_json, const Clock& clock);
+
+  // `authorization` is the raw header value ("" when absent). Errors are kUnauthenticated:
+  // BEARER_MISSING, BEARER_INVALID (malformed, unknown key, bad signature, wrong issuer or
+  // audience), BEARER_EXPIRED, BEARER_NOT_YET_VALID.
+  StatusOr<Caller> Authenticate(std::string_view authorization) const;
+
+ private:
+  struct Key {
+    std::string kid;
+    bool ec = false;
+    std::shared_ptr<EVP_PKEY> pkey;
+  };
+  BearerAuthenticator(BearerAuthOptions options, std::vector<Key> keys, const Clock& clock)
+      : options_(std::move(options)), keys_(std::move(keys)), clock_(&clock) {}
+
+  BearerAuthOptions options_;
+  std::vector<Key> keys_;
+  const Clock* clock_;
+};
+
+}  // namespace attest::service
