@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   attest::cli::RegisterVerifyCommand(app, &exit_code);
   attest::cli::RegisterAttestCommand(app, &exit_code);
   attest::cli::RegisterTokenCommand(app, &exit_code);
+  attest::cli::RegisterPolicyCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

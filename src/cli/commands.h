@@ -10,5 +10,6 @@ namespace attest::cli {
 void RegisterVerifyCommand(CLI::App& app, int* exit_code);
 void RegisterAttestCommand(CLI::App& app, int* exit_code);
 void RegisterTokenCommand(CLI::App& app, int* exit_code);
+void RegisterPolicyCommand(CLI::App& app, int* exit_code);
 
 }  // namespace attest::cli
