@@ -66,6 +66,24 @@ void QuoteVerifier::ClearCaches() const {
   std::lock_guard<std::mutex> lock(mu_);
   chains_.clear();
   collateral_.clear();
+  attestation_keys_.clear();
+}
+
+StatusOr<std::shared_ptr<EVP_PKEY>> QuoteVerifier::GetAttestationKey(ByteSpan raw_xy) const {
+  std::string key(AsChars(raw_xy));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = attestation_keys_.find(key);
+    if (it != attestation_keys_.end()) return it->second;
+  }
+  // Not on the curve -> UNSUPPORTED_QUOTE_FORMAT, as QVL reports it.
+  ATTEST_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr decoded,
+                          crypto::EcP256KeyFromRaw(raw_xy, "UNSUPPORTED_QUOTE_FORMAT"));
+  std::shared_ptr<EVP_PKEY> shared(decoded.release(), EVP_PKEY_free);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (attestation_keys_.size() >= kMaxCacheEntries) attestation_keys_.clear();
+  attestation_keys_.emplace(std::move(key), shared);
+  return shared;
 }
 
 std::shared_ptr<const PckChain> QuoteVerifier::GetPckChain(ByteSpan cert_data,
@@ -266,9 +284,8 @@ StatusOr<DcapVerdict> QuoteVerifier::Verify(
     }
   }
   // C11 [QVL 4.1.2.4.16]: the quote signature by the attestation key.
-  ATTEST_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr attestation_key,
-                          crypto::EcP256KeyFromRaw(quote.attestation_key,
-                                                   "UNSUPPORTED_QUOTE_FORMAT"));
+  ATTEST_ASSIGN_OR_RETURN(std::shared_ptr<EVP_PKEY> attestation_key,
+                          GetAttestationKey(quote.attestation_key));
   if (!crypto::VerifyEcdsaP256Sha256Raw(attestation_key.get(), quote.signed_bytes,
                                         quote.quote_signature)) {
     return Err(Status::InvalidEvidence(

@@ -43,6 +43,8 @@ class QuoteVerifier {
 
  private:
   std::shared_ptr<const PckChain> GetPckChain(ByteSpan cert_data, ByteSpan root_spki) const;
+  // The decoded attestation key (stable per QE instance), or UNSUPPORTED_QUOTE_FORMAT.
+  StatusOr<std::shared_ptr<EVP_PKEY>> GetAttestationKey(ByteSpan raw_xy) const;
   std::shared_ptr<const VerifiedCollateral> GetCollateral(
       const std::shared_ptr<const collateral::DcapCollateral>& source, ByteSpan root_spki) const;
 
@@ -50,6 +52,7 @@ class QuoteVerifier {
   mutable std::mutex mu_;
   mutable std::unordered_map<std::string, std::shared_ptr<const PckChain>> chains_;
   mutable std::unordered_map<std::string, std::shared_ptr<const VerifiedCollateral>> collateral_;
+  mutable std::unordered_map<std::string, std::shared_ptr<EVP_PKEY>> attestation_keys_;
 };
 
 }  // namespace attest::dcap
