@@ -40,7 +40,9 @@ export async function makeIssuer() {
   writeFileSync(jwksPath, JSON.stringify({ keys: [jwk] }));
   const issuer = "https://interop-issuer.attestd.test";
   const audience = "https://attest.azure.net";
-  async function mint({ roles = ["Attestation.Contributor"], lifetime = 3600, subject = "interop-admin" } = {}) {
+  const readerRole = "Interop.AttestationPolicy.Read";
+  const writerRole = "Interop.AttestationPolicy.Write";
+  async function mint({ roles = [readerRole, writerRole], lifetime = 3600, subject = "interop-admin" } = {}) {
     const now = Math.floor(Date.now() / 1000);
     const token = await new jose.SignJWT({ roles, scp: "attest" })
       .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
@@ -50,7 +52,7 @@ export async function makeIssuer() {
     return { token, expiresOnTimestamp: (now + lifetime) * 1000 };
   }
   return {
-    issuer, audience, jwksPath, kid, mint,
+    issuer, audience, jwksPath, kid, mint, readerRole, writerRole,
     // A @azure/core-auth TokenCredential, which is all the admin client needs.
     credential(opts) {
       const scopesSeen = [];

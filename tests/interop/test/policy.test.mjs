@@ -51,34 +51,40 @@ function restStatus(e) {
 // Issue 4's provider initialisation: `attestd init --mode aad|isolated` with the bearer-token
 // issuer configuration. Returns null when this attestd build has no `init` (then the server
 // runs with its defaults and the management routes answer 404 -> the tests skip).
-async function initArgs() {
+async function serverHelp() {
   const help = await attestdHelp(["--help"]);
-  if (!/\binit\b/.test(help.out)) return null;
-  const initHelp = await attestdHelp(["init", "--help"]);
-  return initHelp.out;
+  return /^\s+init\b/m.test(help.out) ? help.out : null;
 }
 
 async function startAdminServer({ mode, issuer, signers = [] }) {
-  const initHelp = await initArgs();
+  const help = await serverHelp();
   const server = await startAttestd({
     caseRel: SGX_CASE,
     name: `policy-${mode}`,
-    prepare: initHelp === null ? undefined : async (dataDir, base) => {
+    prepare: help === null ? undefined : async (dataDir, base) => {
       const args = ["init", "--data-dir", dataDir, "--base-url", base, "--mode", mode];
       for (const s of signers) args.push("--policy-signer", s.certPath);
       await runAttestd(args, `attestd init --mode ${mode}`);
     },
-    extraArgs: async () => aadFlags(initHelp, issuer),
+    extraArgs: async () => aadFlags(help, issuer),
   });
   return server;
 }
 
-// Server flags that make attestd trust the test's bearer-token issuer (issue 4).
-function aadFlags(initHelp, issuer) {
-  if (initHelp === null) return [];
-  return [
-    "--aad-issuer", issuer.issuer, "--aad-jwks", issuer.jwksPath, "--aad-audience", issuer.audience,
+// Server flags that make attestd trust the test's bearer-token issuer (issue 4): issuer, its
+// JWK Set (a file here), the audience the SDK asks for (https://attest.azure.net), and the
+// roles claim with reader/writer roles the test's tokens carry.
+function aadFlags(serverHelp, issuer) {
+  if (serverHelp === null) return [];
+  const flags = ["--aad-issuer", issuer.issuer, "--aad-jwks", issuer.jwksPath];
+  const optional = [
+    ["--aad-audience", issuer.audience],
+    ["--aad-roles-claim", "roles"],
+    ["--aad-reader-role", issuer.readerRole],
+    ["--aad-writer-role", issuer.writerRole],
   ];
+  for (const [flag, value] of optional) if (serverHelp.includes(flag)) flags.push(flag, value);
+  return flags;
 }
 
 describe("AAD mode: getPolicy, setPolicy (unsecured and signed), resetPolicy", () => {
