@@ -13,6 +13,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -28,6 +29,10 @@ struct Case {
   std::string file;
   json spec;
 };
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.file << ": " << c.spec.value("name", std::string("?"));
+}
 
 std::string ReadAll(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
