@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   attest::cli::RegisterAttestCommand(app, &exit_code);
   attest::cli::RegisterTokenCommand(app, &exit_code);
   attest::cli::RegisterPolicyCommand(app, &exit_code);
+  attest::cli::RegisterPolicyAdminCommand(app, &exit_code);
+  attest::cli::RegisterSignersCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

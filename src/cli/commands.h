@@ -11,5 +11,8 @@ void RegisterVerifyCommand(CLI::App& app, int* exit_code);
 void RegisterAttestCommand(CLI::App& app, int* exit_code);
 void RegisterTokenCommand(CLI::App& app, int* exit_code);
 void RegisterPolicyCommand(CLI::App& app, int* exit_code);
+// policy sign|get|set|reset; after RegisterPolicyCommand (adds to its `policy`).
+void RegisterPolicyAdminCommand(CLI::App& app, int* exit_code);
+void RegisterSignersCommand(CLI::App& app, int* exit_code);
 
 }  // namespace attest::cli

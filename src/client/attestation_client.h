@@ -64,6 +64,29 @@ struct AttestationClientOptions {
   size_t max_response_bytes = 1 << 20;
   int64_t clock_skew_seconds = 60;
   const Clock* clock = &SystemClock::Get();
+  // Management calls send "Authorization: Bearer <bearer_token>" when non-empty.
+  std::string bearer_token;
+};
+
+// Result of PUT /policies/{t} and POST /policies/{t}:reset (maa-tokens.md §6.2).
+struct PolicyChangeResult {
+  std::string token;          // the validated PolicyResult token
+  nlohmann::json claims;
+  std::string policy_result;  // "Updated" | "Removed"
+  std::string token_hash;     // x-ms-policy-token-hash ("" for a reset)
+  std::optional<nlohmann::json> signer;  // x-ms-policy-signer
+};
+
+struct StoredPolicy {
+  std::string document;  // x-ms-policy: the StoredAttestationPolicy JWS
+  std::string text;      // its decoded AttestationPolicy
+  nlohmann::json claims;
+};
+
+struct CertificateChangeResult {
+  std::string thumbprint;  // x-ms-certificate-thumbprint
+  std::string result;      // "IsPresent" | "IsAbsent"
+  nlohmann::json claims;
 };
 
 // The exact JSON body of POST /attest/{type}: members absent when unset, evidence member
@@ -98,6 +121,21 @@ class AttestationClient {
   // Validates a token issued by this endpoint; returns its claims.
   StatusOr<nlohmann::json> ValidateToken(std::string_view token);
 
+  // Policy administration (maa-rest-api.md §5; AttestationAdministrationClient in the SDKs).
+  // `type` is the REST name ("SgxEnclave", "OpenEnclave", "TdxVm", "SevSnpVm", "Tpm").
+  // Every result token is validated against /certs like an attestation token.
+  StatusOr<StoredPolicy> GetPolicy(std::string_view type);
+  // `document` from BuildPolicyDocument. Like the SDK README's PolicyTokenHash check, fails
+  // with POLICY_TOKEN_HASH_MISMATCH unless x-ms-policy-token-hash equals
+  // ExpectedPolicyTokenHash(document): the service received exactly what was sent.
+  StatusOr<PolicyChangeResult> SetPolicy(std::string_view type, std::string_view document);
+  StatusOr<PolicyChangeResult> ResetPolicy(std::string_view type, std::string_view document);
+  // x-ms-policy-certificates.keys (JWKs with x5c).
+  StatusOr<nlohmann::json> GetPolicyManagementCertificates();
+  // `document` from BuildCertificateDocument (sent as a JSON string literal).
+  StatusOr<CertificateChangeResult> AddPolicyManagementCertificate(std::string_view document);
+  StatusOr<CertificateChangeResult> RemovePolicyManagementCertificate(std::string_view document);
+
   const EndpointUrl& endpoint() const { return endpoint_; }
   const std::string& expected_issuer() const { return expected_issuer_; }
 
@@ -105,6 +143,12 @@ class AttestationClient {
   AttestationClient(AttestationClientOptions options, EndpointUrl endpoint,
                     std::unique_ptr<HttpTransport> transport);
   StatusOr<HttpResponse> Call(HttpRequest request);
+  // A management call: bearer, api-version, {"token"} envelope, validated claims.
+  StatusOr<std::pair<std::string, nlohmann::json>> Manage(std::string method, std::string path,
+                                                          std::string body,
+                                                          std::string content_type);
+  StatusOr<CertificateChangeResult> ChangeCertificate(std::string_view path,
+                                                      std::string_view document);
 
   AttestationClientOptions options_;
   EndpointUrl endpoint_;

@@ -129,13 +129,18 @@ struct HttpTransport::Impl {
   template <typename Stream>
   StatusOr<HttpResponse> Exchange(Stream& stream, const HttpRequest& request, SteadyTime deadline) {
     http::request<http::string_body> req;
-    req.method(request.method == "POST" ? http::verb::post : http::verb::get);
+    req.method(request.method == "POST" ? http::verb::post
+               : request.method == "PUT" ? http::verb::put
+                                         : http::verb::get);
     req.target(endpoint.Target(request.target));
     req.version(11);
     req.set(http::field::host, endpoint.HostHeader());
     req.set(http::field::user_agent, kUserAgent);
     req.set(http::field::accept, request.accept);
     req.set(http::field::connection, "close");
+    if (!request.authorization.empty()) {
+      req.set(http::field::authorization, request.authorization);
+    }
     if (!request.content_type.empty()) {
       req.set(http::field::content_type, request.content_type);
     }

@@ -25,11 +25,12 @@ struct TransportOptions {
 };
 
 struct HttpRequest {
-  std::string method = "GET";  // "GET" or "POST"
+  std::string method = "GET";  // "GET", "POST" or "PUT"
   std::string target;          // origin-form path and query, e.g. "/certs"
   std::string body;
   std::string content_type;    // sent when non-empty
   std::string accept = "application/json";
+  std::string authorization;   // Authorization header value, sent when non-empty
 };
 
 struct HttpResponse {
