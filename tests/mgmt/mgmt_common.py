@@ -168,14 +168,14 @@ def init_provider(attestd, data_dir, base, mode, signer_pems):
 
 
 class Server:
-    def __init__(self, attestd, pki, data_dir, log_path, port=None):
+    def __init__(self, attestd, pki, data_dir, log_path, port=None, extra_args=()):
         self.port = port or free_port()
         self.base = f"https://127.0.0.1:{self.port}"
         self.ctx = ssl.create_default_context(cafile=pki.ca)
         args = [attestd, "--listen", f"127.0.0.1:{self.port}", "--base-url", self.base,
                 "--data-dir", data_dir, "--tls-cert", pki.tls_cert, "--tls-key", pki.tls_key,
                 "--aad-issuer", ISSUER, "--aad-jwks", pki.jwks, "--aad-audience", AUDIENCE,
-                "--workers", "2", "--log-level", "warn"]
+                "--workers", "2", "--log-level", "warn", *extra_args]
         self.log = open(log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(600):  # until it answers or exits; not a timing assertion
