@@ -42,11 +42,11 @@ class SessionBase {
 class HttpServer::Impl {
  public:
   Impl(HttpServerOptions opts, Handler h)
-      : options(std::move(opts)), handler(std::move(h)), acceptor(ioc), signals(ioc),
-        drain_timer(ioc) {}
+      : options(std::move(opts)), handler(std::move(h)), signals(ioc), drain_timer(ioc) {}
 
   Status Open();
-  void DoAccept();
+  Status Listen(const net::ip::address& address, uint16_t port);
+  void DoAccept(tcp::acceptor& acceptor);
   void BeginShutdown();
   void PollDrain(std::chrono::steady_clock::time_point deadline);
   void Register(uint64_t id, std::weak_ptr<SessionBase> s) {
@@ -63,7 +63,9 @@ class HttpServer::Impl {
   ShutdownHook on_shutdown;
   net::io_context ioc;
   std::optional<ssl::context> tls;
-  tcp::acceptor acceptor;
+  // One per bound address: "localhost" binds both 127.0.0.1 and ::1, because clients that
+  // resolve localhost to ::1 first (Node 18) do not fall back to IPv4.
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   net::signal_set signals;
   net::steady_timer drain_timer;
   std::atomic<bool> stopping{false};
@@ -271,27 +273,44 @@ Status HttpServer::Impl::Open() {
                                                              ec.message());
     }
   }
-  std::string host = options.host == "localhost" ? "127.0.0.1" : options.host;
-  net::ip::address address = net::ip::make_address(host, ec);
+  if (options.host == "localhost") {
+    if (Status v4 = Listen(net::ip::make_address("127.0.0.1"), options.port); !v4.ok()) return v4;
+    // Same port as the IPv4 listener (which may have been ephemeral); a host without IPv6
+    // keeps serving on IPv4 alone.
+    uint16_t bound = acceptors.front()->local_endpoint(ec).port();
+    if (Status v6 = Listen(net::ip::make_address("::1"), bound); !v6.ok()) {
+      spdlog::warn("not listening on [::1]:{}: {}", bound, v6.message());
+    }
+    return Status::Ok();
+  }
+  net::ip::address address = net::ip::make_address(options.host, ec);
   if (ec) {
     return Status::InvalidArgument("INVALID_LISTEN_ADDRESS",
                                    "cannot parse listen host '" + options.host + "'");
   }
-  tcp::endpoint endpoint(address, options.port);
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  return Listen(address, options.port);
+}
+
+Status HttpServer::Impl::Listen(const net::ip::address& address, uint16_t port) {
+  error_code ec;
+  tcp::endpoint endpoint(address, port);
+  auto acceptor = std::make_unique<tcp::acceptor>(ioc);
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec && address.is_v6()) acceptor->set_option(net::ip::v6_only(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Status::Unavailable("LISTEN_FAILED", "cannot listen on " + options.host + ":" +
-                                                    std::to_string(options.port) + ": " +
-                                                    ec.message());
+    return Status::Unavailable("LISTEN_FAILED", "cannot listen on " + address.to_string() + ":" +
+                                                    std::to_string(port) + ": " + ec.message());
   }
+  acceptors.push_back(std::move(acceptor));
   return Status::Ok();
 }
 
-void HttpServer::Impl::DoAccept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
+void HttpServer::Impl::DoAccept(tcp::acceptor& acceptor) {
+  acceptor.async_accept(net::make_strand(ioc), [this, &acceptor](error_code ec,
+                                                                tcp::socket socket) {
     if (stopping) return;
     if (!ec) {
       if (active.load() >= options.max_connections) {
@@ -305,7 +324,7 @@ void HttpServer::Impl::DoAccept() {
     } else if (ec == net::error::operation_aborted) {
       return;
     }
-    DoAccept();
+    DoAccept(acceptor);
   });
 }
 
@@ -314,7 +333,7 @@ void HttpServer::Impl::BeginShutdown() {
   spdlog::info("shutting down: no new connections, draining {} open", active.load());
   if (on_shutdown) on_shutdown();
   error_code ignored;
-  acceptor.close(ignored);
+  for (auto& acceptor : acceptors) acceptor->close(ignored);
   signals.cancel(ignored);
   std::vector<std::shared_ptr<SessionBase>> live;
   {
@@ -353,7 +372,8 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(HttpServerOptions optio
 
 uint16_t HttpServer::port() const {
   error_code ec;
-  auto ep = impl_->acceptor.local_endpoint(ec);
+  if (impl_->acceptors.empty()) return 0;
+  auto ep = impl_->acceptors.front()->local_endpoint(ec);
   return ec ? 0 : ep.port();
 }
 
@@ -366,7 +386,7 @@ Status HttpServer::Run(ShutdownHook on_shutdown) {
   s.signals.async_wait([&s](error_code wec, int) {
     if (!wec) s.BeginShutdown();
   });
-  s.DoAccept();
+  for (auto& acceptor : s.acceptors) s.DoAccept(*acceptor);
   unsigned workers = s.options.workers != 0 ? s.options.workers
                                             : std::max(1u, std::thread::hardware_concurrency());
   auto run = [&s] {
