@@ -111,7 +111,8 @@ int RunEval(const PolicyFlags& flags) {
     std::cerr << flags.policy_file << ":" << result.error().message() << "\n";
     return 2;
   }
-  std::cout << Dump({{"permitted", result->permitted}, {"claims", nlohmann::ordered_json(result->issued.ToJsonObject())}})
+  std::cout << Dump({{"permitted", result->permitted},
+                     {"claims", nlohmann::ordered_json(result->issued.ToJsonObject())}})
             << "\n";
   if (!result->permitted) {
     std::cerr << result->deny_message << "\n";

@@ -5,11 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace attest::policy {
 
@@ -43,13 +42,13 @@ struct Expr {
   enum class Kind { kLiteral, kClaimRef, kCall };
   Kind kind = Kind::kLiteral;
   SourcePos pos;
-  nlohmann::json literal;          // kLiteral: string, integer or boolean
-  std::string alias;               // kClaimRef: `alias.property`
+  nlohmann::json literal;  // kLiteral: string, integer or boolean
+  std::string alias;       // kClaimRef: `alias.property`
   ClaimProperty property = ClaimProperty::kValue;
-  int alias_index = -1;            // kClaimRef: index of the binding condition (checker)
-  std::string function_name;       // kCall, as written
+  int alias_index = -1;                     // kClaimRef: index of the binding condition (checker)
+  std::string function_name;                // kCall, as written
   Function function = Function::kJmesPath;  // kCall, resolved by the checker
-  std::vector<Expr> args;          // kCall
+  std::vector<Expr> args;                   // kCall
   StaticType type = StaticType::kUnknown;   // set by the checker
 };
 

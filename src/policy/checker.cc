@@ -1,4 +1,3 @@
-#include "policy/status_macros.h"
 #include "policy/checker.h"
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 
 #include "policy/jmespath.h"
 #include "policy/lexer.h"
+#include "policy/status_macros.h"
 
 namespace attest::policy {
 namespace {
@@ -63,12 +63,18 @@ StaticType LiteralType(const nlohmann::json& v) {
 
 const char* OpText(CompareOp op) {
   switch (op) {
-    case CompareOp::kEq: return "==";
-    case CompareOp::kNe: return "!=";
-    case CompareOp::kLt: return "<";
-    case CompareOp::kLe: return "<=";
-    case CompareOp::kGt: return ">";
-    case CompareOp::kGe: return ">=";
+    case CompareOp::kEq:
+      return "==";
+    case CompareOp::kNe:
+      return "!=";
+    case CompareOp::kLt:
+      return "<";
+    case CompareOp::kLe:
+      return "<=";
+    case CompareOp::kGt:
+      return ">";
+    case CompareOp::kGe:
+      return ">=";
   }
   return "?";
 }
@@ -164,9 +170,9 @@ class Checker {
     }
     // spec §4 item 6: Integer supports all operators, String and Boolean only == and !=.
     if (ordering && (t == StaticType::kString || t == StaticType::kBoolean)) {
-      return TypeError(prop.operand.pos,
-                       std::string("operator '") + OpText(prop.op) + "' needs an Integer value; " +
-                           StaticTypeName(t) + " values support only == and !=");
+      return TypeError(prop.operand.pos, std::string("operator '") + OpText(prop.op) +
+                                             "' needs an Integer value; " + StaticTypeName(t) +
+                                             " values support only == and !=");
     }
     if (t == StaticType::kSet) {
       return TypeError(prop.operand.pos, "a claim value cannot be compared with a set");
@@ -181,8 +187,8 @@ class Checker {
         return expr.type;
       case Expr::Kind::kClaimRef: {
         POLICY_ASSIGN_OR_RETURN(expr.alias_index, ResolveAlias(expr.alias, expr.pos));
-        expr.type = expr.property == ClaimProperty::kValue ? StaticType::kUnknown
-                                                            : StaticType::kString;
+        expr.type =
+            expr.property == ClaimProperty::kValue ? StaticType::kUnknown : StaticType::kString;
         return expr.type;
       }
       case Expr::Kind::kCall:
@@ -204,8 +210,9 @@ class Checker {
           break;
         }
       }
-      message += "; the functions are JmesPath, JsonToClaimValue, IsSubsetOf, AppendString, "
-                 "NegateBool and ContainsOnlyValue";
+      message +=
+          "; the functions are JmesPath, JsonToClaimValue, IsSubsetOf, AppendString, "
+          "NegateBool and ContainsOnlyValue";
       return Err(TypeError(expr.pos, message));
     }
     if (ast_.version != PolicyVersion::k1_2) {
@@ -269,8 +276,8 @@ class Checker {
       case Function::kIsSubsetOf:
       case Function::kContainsOnlyValue:
         if (info->function == Function::kContainsOnlyValue && types[1] == StaticType::kSet) {
-          return Err(TypeError(expr.args[1].pos,
-                               "ContainsOnlyValue argument 2 must be a single value"));
+          return Err(
+              TypeError(expr.args[1].pos, "ContainsOnlyValue argument 2 must be a single value"));
         }
         // spec §4 item 5: a bound alias's .value passed to a set function stands for the
         // values of every claim the alias matches, as one set.
@@ -294,8 +301,8 @@ class Checker {
       case ActionKind::kPermit:
       case ActionKind::kDeny:
         if (section != SectionKind::kAuthorization) {
-          return TypeError(action.pos, name + "() is only allowed in authorizationrules, not in " +
-                                           sname);
+          return TypeError(action.pos,
+                           name + "() is only allowed in authorizationrules, not in " + sname);
         }
         return Status::Ok();
       case ActionKind::kIssue:

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "policy/status_macros.h"
 #include "policy/eval_value.h"
 #include "policy/policy.h"
+#include "policy/status_macros.h"
 
 namespace attest::policy {
 namespace {
@@ -30,8 +30,8 @@ class Evaluator {
       : budget_{limits, limits.max_steps} {
     for (const claims::Claim& c : incoming.claims()) {
       bool read_only = c.issuer == claims::kIssuerAttestationService &&
-                       std::find(kReadOnlyClaimTypes.begin(), kReadOnlyClaimTypes.end(),
-                                 c.type) != kReadOnlyClaimTypes.end();
+                       std::find(kReadOnlyClaimTypes.begin(), kReadOnlyClaimTypes.end(), c.type) !=
+                           kReadOnlyClaimTypes.end();
       incoming_.push_back(IncomingClaim{c, read_only});
     }
   }
@@ -125,10 +125,18 @@ class Evaluator {
       const EvalValue& operand = operands[p];
       nlohmann::json actual;
       switch (prop.property) {
-        case ClaimProperty::kType: actual = claim.type; break;
-        case ClaimProperty::kIssuer: actual = claim.issuer; break;
-        case ClaimProperty::kValueType: actual = ValueTypeName(claim.value); break;
-        case ClaimProperty::kValue: actual = claim.value; break;
+        case ClaimProperty::kType:
+          actual = claim.type;
+          break;
+        case ClaimProperty::kIssuer:
+          actual = claim.issuer;
+          break;
+        case ClaimProperty::kValueType:
+          actual = ValueTypeName(claim.value);
+          break;
+        case ClaimProperty::kValue:
+          actual = claim.value;
+          break;
       }
       bool ok;
       if (operand.empty()) {
@@ -137,10 +145,9 @@ class Evaluator {
         ok = CompareValues(actual, operand.items.front(), prop.op);
       } else if (prop.op == CompareOp::kEq || prop.op == CompareOp::kNe) {
         // A set operand: == is membership, != is non-membership.
-        bool member = std::any_of(operand.items.begin(), operand.items.end(),
-                                  [&](const nlohmann::json& v) {
-                                    return CompareValues(actual, v, CompareOp::kEq);
-                                  });
+        bool member = std::any_of(
+            operand.items.begin(), operand.items.end(),
+            [&](const nlohmann::json& v) { return CompareValues(actual, v, CompareOp::kEq); });
         ok = prop.op == CompareOp::kEq ? member : !member;
       } else {
         ok = false;
@@ -162,12 +169,18 @@ class Evaluator {
         for (size_t k : binding) {
           const IncomingClaim& ic = incoming_[k];
           switch (expr.property) {
-            case ClaimProperty::kType: out.items.emplace_back(ic.claim.type); break;
-            case ClaimProperty::kIssuer: out.items.emplace_back(ic.claim.issuer); break;
+            case ClaimProperty::kType:
+              out.items.emplace_back(ic.claim.type);
+              break;
+            case ClaimProperty::kIssuer:
+              out.items.emplace_back(ic.claim.issuer);
+              break;
             case ClaimProperty::kValueType:
               out.items.emplace_back(ValueTypeName(ic.claim.value));
               break;
-            case ClaimProperty::kValue: out.items.push_back(ic.claim.value); break;
+            case ClaimProperty::kValue:
+              out.items.push_back(ic.claim.value);
+              break;
           }
           out.read_only = out.read_only || ic.read_only;
           if (!out.is_set) break;
@@ -218,12 +231,11 @@ class Evaluator {
     for (nlohmann::json& item : value.items) {
       if (action.value_type.has_value() && *action.value_type != ValueTypeName(item)) {
         return EvaluationError(action.value->pos, std::string("the value is ") +
-                                                      ValueTypeName(item) +
-                                                      " but valueType says " +
+                                                      ValueTypeName(item) + " but valueType says " +
                                                       *action.value_type);
       }
-      POLICY_RETURN_IF_ERROR(Emit(action, type.items.front().get<std::string>(), std::move(item),
-                                  value.read_only));
+      POLICY_RETURN_IF_ERROR(
+          Emit(action, type.items.front().get<std::string>(), std::move(item), value.read_only));
     }
     return Status::Ok();
   }
@@ -246,8 +258,7 @@ class Evaluator {
     }
     std::string issuer(kIssuerAttestationPolicy);
     if (action.kind == ActionKind::kIssue || action.kind == ActionKind::kIssueProperty) {
-      if (result_.issued.size() + result_.properties.size() >=
-          budget_.limits.max_issued_claims) {
+      if (result_.issued.size() + result_.properties.size() >= budget_.limits.max_issued_claims) {
         return Status::InvalidArgument(std::string(kPolicyLimitExceeded),
                                        "the policy issued more claims than the limit of " +
                                            std::to_string(budget_.limits.max_issued_claims));
@@ -257,9 +268,8 @@ class Evaluator {
       target.Add(type, value, issuer);
     }
     // add, issue and issueproperty all feed later rules (spec §3 "incoming").
-    incoming_.push_back(
-        IncomingClaim{claims::Claim{std::move(type), std::move(value), std::move(issuer)},
-                      read_only});
+    incoming_.push_back(IncomingClaim{
+        claims::Claim{std::move(type), std::move(value), std::move(issuer)}, read_only});
     return Status::Ok();
   }
 

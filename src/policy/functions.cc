@@ -3,9 +3,9 @@
 #include <limits>
 #include <string>
 
-#include "policy/status_macros.h"
 #include "policy/eval_value.h"
 #include "policy/jmespath.h"
+#include "policy/status_macros.h"
 
 namespace attest::policy {
 namespace {
@@ -126,8 +126,8 @@ StatusOr<EvalValue> CallFunction(Function function, std::vector<EvalValue> args,
     case Function::kJsonToClaimValue:
       return JsonToClaimValueFn(args, pos);
     case Function::kIsSubsetOf: {
-      POLICY_RETURN_IF_ERROR(budget.Take(static_cast<int64_t>(args[0].items.size() *
-                                                              (args[1].items.size() + 1))));
+      POLICY_RETURN_IF_ERROR(
+          budget.Take(static_cast<int64_t>(args[0].items.size() * (args[1].items.size() + 1))));
       bool subset = true;
       for (const nlohmann::json& v : args[0].items) subset = subset && SetContains(args[1], v);
       return EvalValue{{subset}, false, false};
@@ -192,12 +192,18 @@ bool CompareValues(const nlohmann::json& a, const nlohmann::json& b, CompareOp o
       cmp = x < y ? -1 : (x > y ? 1 : 0);
     }
     switch (op) {
-      case CompareOp::kEq: return cmp == 0;
-      case CompareOp::kNe: return cmp != 0;
-      case CompareOp::kLt: return cmp < 0;
-      case CompareOp::kLe: return cmp <= 0;
-      case CompareOp::kGt: return cmp > 0;
-      case CompareOp::kGe: return cmp >= 0;
+      case CompareOp::kEq:
+        return cmp == 0;
+      case CompareOp::kNe:
+        return cmp != 0;
+      case CompareOp::kLt:
+        return cmp < 0;
+      case CompareOp::kLe:
+        return cmp <= 0;
+      case CompareOp::kGt:
+        return cmp > 0;
+      case CompareOp::kGe:
+        return cmp >= 0;
     }
     return false;
   }
@@ -205,24 +211,27 @@ bool CompareValues(const nlohmann::json& a, const nlohmann::json& b, CompareOp o
     return false;  // different types: every comparison is false (spec §4 item 6)
   }
   switch (op) {
-    case CompareOp::kEq: return a == b;
-    case CompareOp::kNe: return a != b;
-    default: return false;  // ordering is defined for integers only
+    case CompareOp::kEq:
+      return a == b;
+    case CompareOp::kNe:
+      return a != b;
+    default:
+      return false;  // ordering is defined for integers only
   }
 }
 
 Status EvaluationError(SourcePos pos, std::string_view message) {
-  return Status::InvalidArgument(std::string(kPolicyEvaluationError),
-                                 std::to_string(pos.line) + ":" + std::to_string(pos.column) +
-                                     ": " + std::string(message));
+  return Status::InvalidArgument(
+      std::string(kPolicyEvaluationError),
+      std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + std::string(message));
 }
 
 Status EvalBudget::Take(int64_t n) {
   steps_left -= n;
   if (steps_left < 0) {
-    return Status::InvalidArgument(std::string(kPolicyLimitExceeded),
-                                   "policy evaluation exceeded " +
-                                       std::to_string(limits.max_steps) + " steps");
+    return Status::InvalidArgument(
+        std::string(kPolicyLimitExceeded),
+        "policy evaluation exceeded " + std::to_string(limits.max_steps) + " steps");
   }
   return Status::Ok();
 }

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "policy/status_macros.h"
 #include "policy/jmespath.h"
 #include "policy/jmespath_node.h"
+#include "policy/status_macros.h"
 
 namespace attest::policy::jmespath {
 namespace {
@@ -354,9 +354,8 @@ class Interpreter {
     if (name == "sum" || name == "avg") {
       if (!numbers) return Err(EvalError(name + "() needs an array of numbers"));
       if (name == "avg" && a.empty()) return json();
-      bool all_int = std::all_of(a.begin(), a.end(), [](const json& x) {
-        return x.is_number_integer();
-      });
+      bool all_int =
+          std::all_of(a.begin(), a.end(), [](const json& x) { return x.is_number_integer(); });
       if (name == "sum" && all_int) {
         int64_t s = 0;
         for (const json& x : a) s += x.get<int64_t>();

@@ -18,7 +18,8 @@ json Query(std::string_view query, const json& data) {
 }
 
 TEST(JmesPathTest, SpecificationBasics) {
-  json d = json::parse(R"({"a":{"b":{"c":[1,2,3]}},"people":[{"n":"x","age":30},{"n":"y","age":20},{"n":"z"}],
+  json d = json::parse(
+      R"({"a":{"b":{"c":[1,2,3]}},"people":[{"n":"x","age":30},{"n":"y","age":20},{"n":"z"}],
                            "m":[[1,2],[3,[4]]],"o":{"k1":{"v":1},"k2":{"v":2}}})");
   EXPECT_EQ(Query("a.b.c", d), json({1, 2, 3}));
   EXPECT_EQ(Query("a.b.c[-1]", d), 3);

@@ -1,15 +1,15 @@
-#include "policy/status_macros.h"
 #include "policy/lexer.h"
 
+#include <cstdio>
 #include <string>
+
+#include "policy/status_macros.h"
 
 namespace attest::policy {
 namespace {
 
 // spec §2: IDENT = letter { letter | digit | "_" } (ASCII).
-bool IsIdentStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -17,7 +17,7 @@ class Lexer {
  public:
   explicit Lexer(std::string_view text) : text_(text) {}
 
-  StatusOr<std::vector<Token>> Run() {
+  std::vector<Token> Run() {
     std::vector<Token> out;
     for (;;) {
       SkipSpaceAndComments();
@@ -28,9 +28,27 @@ class Lexer {
         out.push_back(std::move(token));
         return out;
       }
-      POLICY_RETURN_IF_ERROR(Next(token));
+      Status status = Next(token);
+      if (!status.ok()) {
+        // The message is "line:col: text"; keep the text, the position is token.pos.
+        const std::string& m = status.message();
+        size_t colon = m.find(": ");
+        Token error;
+        error.kind = TokenKind::kError;
+        error.text = colon == std::string::npos ? m : m.substr(colon + 2);
+        error.pos = ParsePos(m, token.pos);
+        out.push_back(std::move(error));
+        return out;
+      }
       out.push_back(std::move(token));
     }
+  }
+
+  // The position at the start of a "line:col: ..." message.
+  static SourcePos ParsePos(const std::string& m, SourcePos fallback) {
+    int line = 0, column = 0;
+    if (std::sscanf(m.c_str(), "%d:%d:", &line, &column) == 2) return SourcePos{line, column};
+    return fallback;
   }
 
  private:
@@ -47,9 +65,7 @@ class Lexer {
       ++column_;
     }
   }
-  char Peek(size_t ahead = 0) const {
-    return i_ + ahead < text_.size() ? text_[i_ + ahead] : '\0';
-  }
+  char Peek(size_t ahead = 0) const { return i_ + ahead < text_.size() ? text_[i_ + ahead] : '\0'; }
 
   void SkipSpaceAndComments() {
     while (i_ < text_.size()) {
@@ -77,16 +93,26 @@ class Lexer {
   Status Next(Token& token) {
     char c = text_[i_];
     switch (c) {
-      case '{': return Simple(token, TokenKind::kLBrace, 1);
-      case '}': return Simple(token, TokenKind::kRBrace, 1);
-      case '[': return Simple(token, TokenKind::kLBracket, 1);
-      case ']': return Simple(token, TokenKind::kRBracket, 1);
-      case '(': return Simple(token, TokenKind::kLParen, 1);
-      case ')': return Simple(token, TokenKind::kRParen, 1);
-      case ';': return Simple(token, TokenKind::kSemicolon, 1);
-      case ',': return Simple(token, TokenKind::kComma, 1);
-      case ':': return Simple(token, TokenKind::kColon, 1);
-      case '.': return Simple(token, TokenKind::kDot, 1);
+      case '{':
+        return Simple(token, TokenKind::kLBrace, 1);
+      case '}':
+        return Simple(token, TokenKind::kRBrace, 1);
+      case '[':
+        return Simple(token, TokenKind::kLBracket, 1);
+      case ']':
+        return Simple(token, TokenKind::kRBracket, 1);
+      case '(':
+        return Simple(token, TokenKind::kLParen, 1);
+      case ')':
+        return Simple(token, TokenKind::kRParen, 1);
+      case ';':
+        return Simple(token, TokenKind::kSemicolon, 1);
+      case ',':
+        return Simple(token, TokenKind::kComma, 1);
+      case ':':
+        return Simple(token, TokenKind::kColon, 1);
+      case '.':
+        return Simple(token, TokenKind::kDot, 1);
       case '=':
         if (Peek(1) == '=') return Simple(token, TokenKind::kEqEq, 2);
         if (Peek(1) == '>') return Simple(token, TokenKind::kArrow, 2);
@@ -102,7 +128,8 @@ class Lexer {
         return Simple(token, TokenKind::kGt, 1);
       case '&':
         if (Peek(1) == '&') return Simple(token, TokenKind::kAndAnd, 2);
-        return PolicyError(kReasonSyntax, Pos(), "expected '&&' between claim conditions, found a single '&'");
+        return PolicyError(kReasonSyntax, Pos(),
+                           "expected '&&' between claim conditions, found a single '&'");
       case '|':
         return PolicyError(kReasonSyntax, Pos(),
                            "the rule language has no '|' or '||' operator; express alternatives "
@@ -126,10 +153,10 @@ class Lexer {
                          "typographic quote; string literals use the ASCII double quote '\"'");
     }
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F) {
-      return PolicyError(kReasonSyntax, Pos(), "unexpected character (byte 0x" +
-                                                   std::string(1, "0123456789abcdef"[(c >> 4) & 0xF]) +
-                                                   std::string(1, "0123456789abcdef"[c & 0xF]) +
-                                                   ") outside a string literal");
+      return PolicyError(
+          kReasonSyntax, Pos(),
+          "unexpected character (byte 0x" + std::string(1, "0123456789abcdef"[(c >> 4) & 0xF]) +
+              std::string(1, "0123456789abcdef"[c & 0xF]) + ") outside a string literal");
     }
     return PolicyError(kReasonSyntax, Pos(), std::string("unexpected character '") + c + "'");
   }
@@ -194,17 +221,19 @@ class Lexer {
 
 }  // namespace
 
-StatusOr<std::vector<Token>> Tokenize(std::string_view text) { return Lexer(text).Run(); }
+std::vector<Token> Tokenize(std::string_view text) { return Lexer(text).Run(); }
 
 std::string DescribeToken(const Token& token) {
   switch (token.kind) {
     case TokenKind::kEnd:
       return "end of policy";
+    case TokenKind::kError:
+      return token.text;
     case TokenKind::kIdent:
       return "identifier '" + token.text + "'";
     case TokenKind::kString:
-      return "string \"" + (token.text.size() > 40 ? token.text.substr(0, 40) + "..." : token.text) +
-             "\"";
+      return "string \"" +
+             (token.text.size() > 40 ? token.text.substr(0, 40) + "..." : token.text) + "\"";
     case TokenKind::kInteger:
     case TokenKind::kDecimal:
       return "number " + token.text;
@@ -214,50 +243,69 @@ std::string DescribeToken(const Token& token) {
 }
 
 Status PolicyError(std::string_view reason, SourcePos pos, std::string_view message) {
-  return Status::InvalidArgument(std::string(reason), std::to_string(pos.line) + ":" +
-                                                          std::to_string(pos.column) + ": " +
-                                                          std::string(message));
+  return Status::InvalidArgument(
+      std::string(reason),
+      std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + std::string(message));
 }
 
 const char* SectionName(SectionKind kind) {
   switch (kind) {
-    case SectionKind::kConfiguration: return "configurationrules";
-    case SectionKind::kAuthorization: return "authorizationrules";
-    case SectionKind::kIssuance: return "issuancerules";
+    case SectionKind::kConfiguration:
+      return "configurationrules";
+    case SectionKind::kAuthorization:
+      return "authorizationrules";
+    case SectionKind::kIssuance:
+      return "issuancerules";
   }
   return "?";
 }
 
 const char* ActionName(ActionKind kind) {
   switch (kind) {
-    case ActionKind::kPermit: return "permit";
-    case ActionKind::kDeny: return "deny";
-    case ActionKind::kAdd: return "add";
-    case ActionKind::kIssue: return "issue";
-    case ActionKind::kIssueProperty: return "issueproperty";
+    case ActionKind::kPermit:
+      return "permit";
+    case ActionKind::kDeny:
+      return "deny";
+    case ActionKind::kAdd:
+      return "add";
+    case ActionKind::kIssue:
+      return "issue";
+    case ActionKind::kIssueProperty:
+      return "issueproperty";
   }
   return "?";
 }
 
 const char* FunctionName(Function f) {
   switch (f) {
-    case Function::kJmesPath: return "JmesPath";
-    case Function::kJsonToClaimValue: return "JsonToClaimValue";
-    case Function::kIsSubsetOf: return "IsSubsetOf";
-    case Function::kAppendString: return "AppendString";
-    case Function::kNegateBool: return "NegateBool";
-    case Function::kContainsOnlyValue: return "ContainsOnlyValue";
+    case Function::kJmesPath:
+      return "JmesPath";
+    case Function::kJsonToClaimValue:
+      return "JsonToClaimValue";
+    case Function::kIsSubsetOf:
+      return "IsSubsetOf";
+    case Function::kAppendString:
+      return "AppendString";
+    case Function::kNegateBool:
+      return "NegateBool";
+    case Function::kContainsOnlyValue:
+      return "ContainsOnlyValue";
   }
   return "?";
 }
 
 const char* StaticTypeName(StaticType t) {
   switch (t) {
-    case StaticType::kUnknown: return "unknown";
-    case StaticType::kString: return "String";
-    case StaticType::kInteger: return "Integer";
-    case StaticType::kBoolean: return "Boolean";
-    case StaticType::kSet: return "set";
+    case StaticType::kUnknown:
+      return "unknown";
+    case StaticType::kString:
+      return "String";
+    case StaticType::kInteger:
+      return "Integer";
+    case StaticType::kBoolean:
+      return "Boolean";
+    case StaticType::kSet:
+      return "set";
   }
   return "?";
 }

@@ -36,10 +36,13 @@ enum class TokenKind {
   kLe,
   kGt,
   kGe,
-  kArrow,   // =>
+  kArrow,  // =>
   kAndAnd,
   kBang,
   kEnd,
+  // A lexical error: text holds the message. The parser reports it when it reaches it,
+  // so a syntax error earlier in the text is reported first.
+  kError,
 };
 
 struct Token {
@@ -48,9 +51,9 @@ struct Token {
   SourcePos pos;
 };
 
-// The tokens of `text`, ending with one kEnd token. Errors: kInvalidArgument
-// POLICY_SYNTAX_ERROR with a message starting "line:col: ".
-StatusOr<std::vector<Token>> Tokenize(std::string_view text);
+// The tokens of `text`, ending with one kEnd token, or with one kError token at the first
+// lexical error.
+std::vector<Token> Tokenize(std::string_view text);
 
 // How a token is named in an error message: `'=>'`, `identifier 'foo'`, `end of policy`.
 std::string DescribeToken(const Token& token);

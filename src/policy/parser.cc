@@ -1,4 +1,3 @@
-#include "policy/status_macros.h"
 #include "policy/parser.h"
 
 #include <charconv>
@@ -6,6 +5,7 @@
 #include <vector>
 
 #include "policy/lexer.h"
+#include "policy/status_macros.h"
 
 namespace attest::policy {
 namespace {
@@ -35,28 +35,35 @@ class Parser {
       POLICY_RETURN_IF_ERROR(ParseSection(section));
       int index = static_cast<int>(section.kind);
       if (seen[index]) {
-        return Err(PolicyError(kReasonSyntax, section.pos,
-                           std::string("duplicate ") + SectionName(section.kind) + " section"));
+        return Err(SyntaxError(section.pos,
+                               std::string("duplicate ") + SectionName(section.kind) + " section"));
       }
       if (index < last) {
-        return Err(PolicyError(kReasonSyntax, section.pos,
-                           std::string(SectionName(section.kind)) + " must come before " +
-                               SectionName(static_cast<SectionKind>(last))));
+        return Err(SyntaxError(section.pos, std::string(SectionName(section.kind)) +
+                                                " must come before " +
+                                                SectionName(static_cast<SectionKind>(last))));
       }
       seen[index] = true;
       last = index;
       ast.sections.push_back(std::move(section));
     }
     if (!seen[static_cast<int>(SectionKind::kAuthorization)]) {
-      return Err(PolicyError(kReasonSyntax, Cur().pos,
-                         "the policy has no authorizationrules section (write "
-                         "'authorizationrules{=> permit();};' to permit every request)"));
+      return Err(SyntaxError(Cur().pos,
+                             "the policy has no authorizationrules section (write "
+                             "'authorizationrules{=> permit();};' to permit every request)"));
     }
     return ast;
   }
 
  private:
   const Token& Cur() const { return tokens_[pos_]; }
+
+  // A syntax error; when the parser stands on a lexical error, that error is the one to
+  // report (it is what the person must fix at this point).
+  Status SyntaxError(SourcePos pos, std::string_view message) const {
+    if (Cur().kind == TokenKind::kError) return PolicyError(kReasonSyntax, Cur().pos, Cur().text);
+    return PolicyError(kReasonSyntax, pos, message);
+  }
   const Token& Ahead(size_t n) const {
     return tokens_[pos_ + n < tokens_.size() ? pos_ + n : tokens_.size() - 1];
   }
@@ -69,7 +76,7 @@ class Parser {
 
   Status Expect(TokenKind kind, std::string_view what) {
     if (Cur().kind != kind) {
-      return PolicyError(kReasonSyntax, Cur().pos,
+      return SyntaxError(Cur().pos,
                          "expected " + std::string(what) + ", found " + DescribeToken(Cur()));
     }
     Next();
@@ -79,9 +86,8 @@ class Parser {
   // version_stmt ";"  (spec §1: 1.0, 1.1, 1.2)
   Status ParseVersion(PolicyAst& ast) {
     if (!(Cur().kind == TokenKind::kIdent && EqualsIgnoreCase(Cur().text, "version"))) {
-      return PolicyError(kReasonSyntax, Cur().pos,
-                         "a policy starts with 'version=1.0;' (or 1.1, 1.2), found " +
-                             DescribeToken(Cur()));
+      return SyntaxError(Cur().pos, "a policy starts with 'version=1.0;' (or 1.1, 1.2), found " +
+                                        DescribeToken(Cur()));
     }
     Next();
     POLICY_RETURN_IF_ERROR(Expect(TokenKind::kAssign, "'=' after 'version'"));
@@ -94,9 +100,8 @@ class Parser {
     } else if (v.kind == TokenKind::kDecimal && v.text == "1.2") {
       ast.version = PolicyVersion::k1_2;
     } else {
-      return PolicyError(kReasonSyntax, v.pos,
-                         "unsupported policy version " + DescribeToken(v) +
-                             "; supported versions are 1.0, 1.1 and 1.2");
+      return SyntaxError(v.pos, "unsupported policy version " + DescribeToken(v) +
+                                    "; supported versions are 1.0, 1.1 and 1.2");
     }
     Next();
     return Expect(TokenKind::kSemicolon, "';' after the version");
@@ -106,9 +111,10 @@ class Parser {
     const Token& name = Cur();
     section.pos = name.pos;
     if (name.kind != TokenKind::kIdent) {
-      return PolicyError(kReasonSyntax, name.pos,
+      return SyntaxError(name.pos,
                          "expected a section (configurationrules, authorizationrules or "
-                         "issuancerules), found " + DescribeToken(name));
+                         "issuancerules), found " +
+                             DescribeToken(name));
     }
     // Section keywords match case-insensitively (spec §1: one doc sample writes Issuancerules).
     if (EqualsIgnoreCase(name.text, "configurationrules")) {
@@ -118,7 +124,7 @@ class Parser {
     } else if (EqualsIgnoreCase(name.text, "issuancerules")) {
       section.kind = SectionKind::kIssuance;
     } else {
-      return PolicyError(kReasonSyntax, name.pos,
+      return SyntaxError(name.pos,
                          "unknown section '" + name.text +
                              "'; expected configurationrules, authorizationrules or issuancerules");
     }
@@ -127,13 +133,12 @@ class Parser {
     POLICY_RETURN_IF_ERROR(Expect(TokenKind::kLBrace, "'{' after '" + sname + "'"));
     while (Cur().kind != TokenKind::kRBrace) {
       if (Cur().kind == TokenKind::kEnd) {
-        return PolicyError(kReasonSyntax, Cur().pos,
-                           "expected '}' to close " + sname + ", found end of policy");
+        return SyntaxError(Cur().pos, "expected '}' to close " + sname + ", found end of policy");
       }
       if (++rule_count_ > limits_.max_rules) {
-        return PolicyError(kReasonTooLarge, Cur().pos,
-                           "too many rules (the limit is " + std::to_string(limits_.max_rules) +
-                               ")");
+        return PolicyError(
+            kReasonTooLarge, Cur().pos,
+            "too many rules (the limit is " + std::to_string(limits_.max_rules) + ")");
       }
       Rule rule;
       POLICY_RETURN_IF_ERROR(ParseRule(rule));
@@ -159,9 +164,8 @@ class Parser {
         Next();
       }
       if (Cur().kind != TokenKind::kArrow) {
-        return PolicyError(kReasonSyntax, Cur().pos,
-                           "expected '&&' or '=>' after the claim conditions, found " +
-                               DescribeToken(Cur()));
+        return SyntaxError(Cur().pos, "expected '&&' or '=>' after the claim conditions, found " +
+                                          DescribeToken(Cur()));
       }
     }
     Next();  // =>
@@ -181,9 +185,10 @@ class Parser {
       Next();
     }
     if (Cur().kind != TokenKind::kLBracket) {
-      return PolicyError(kReasonSyntax, Cur().pos,
+      return SyntaxError(Cur().pos,
                          "expected a claim condition such as [type==\"...\"] (or '=>' to start "
-                         "the action), found " + DescribeToken(Cur()));
+                         "the action), found " +
+                             DescribeToken(Cur()));
     }
     Next();
     if (Cur().kind == TokenKind::kRBracket) {
@@ -207,9 +212,8 @@ class Parser {
         Next();
         return Status::Ok();
       }
-      return PolicyError(kReasonSyntax, Cur().pos,
-                         "expected ',' or ']' in the claim condition, found " +
-                             DescribeToken(Cur()));
+      return SyntaxError(
+          Cur().pos, "expected ',' or ']' in the claim condition, found " + DescribeToken(Cur()));
     }
   }
 
@@ -225,16 +229,15 @@ class Parser {
       } else if (EqualsIgnoreCase(t.text, "valueType")) {
         out = ClaimProperty::kValueType;
       } else {
-        return PolicyError(kReasonSyntax, t.pos,
-                           "unknown claim property '" + t.text + "' " + std::string(context) +
-                               "; expected type, value, issuer or valueType");
+        return SyntaxError(t.pos, "unknown claim property '" + t.text + "' " +
+                                      std::string(context) +
+                                      "; expected type, value, issuer or valueType");
       }
       Next();
       return Status::Ok();
     }
-    return PolicyError(kReasonSyntax, t.pos,
-                       "expected a claim property (type, value, issuer or valueType) " +
-                           std::string(context) + ", found " + DescribeToken(t));
+    return SyntaxError(t.pos, "expected a claim property (type, value, issuer or valueType) " +
+                                  std::string(context) + ", found " + DescribeToken(t));
   }
 
   Status ParsePropertyCondition(PropertyCondition& prop) {
@@ -245,15 +248,26 @@ class Parser {
       case TokenKind::kAssign:  // some doc samples write '=' (spec §2): same as '=='
         prop.op = CompareOp::kEq;
         break;
-      case TokenKind::kNotEq: prop.op = CompareOp::kNe; break;
-      case TokenKind::kLt: prop.op = CompareOp::kLt; break;
-      case TokenKind::kLe: prop.op = CompareOp::kLe; break;
-      case TokenKind::kGt: prop.op = CompareOp::kGt; break;
-      case TokenKind::kGe: prop.op = CompareOp::kGe; break;
+      case TokenKind::kNotEq:
+        prop.op = CompareOp::kNe;
+        break;
+      case TokenKind::kLt:
+        prop.op = CompareOp::kLt;
+        break;
+      case TokenKind::kLe:
+        prop.op = CompareOp::kLe;
+        break;
+      case TokenKind::kGt:
+        prop.op = CompareOp::kGt;
+        break;
+      case TokenKind::kGe:
+        prop.op = CompareOp::kGe;
+        break;
       default:
-        return PolicyError(kReasonSyntax, Cur().pos,
+        return SyntaxError(Cur().pos,
                            "expected a comparison operator (==, !=, <, <=, >, >=) after the "
-                           "claim property, found " + DescribeToken(Cur()));
+                           "claim property, found " +
+                               DescribeToken(Cur()));
     }
     Next();
     return ParseExpr(prop.operand, 0);
@@ -277,8 +291,7 @@ class Parser {
         int64_t v = 0;
         auto [end, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), v);
         if (ec != std::errc() || end != t.text.data() + t.text.size()) {
-          return PolicyError(kReasonSyntax, t.pos,
-                             "integer " + t.text + " does not fit in 64 bits");
+          return SyntaxError(t.pos, "integer " + t.text + " does not fit in 64 bits");
         }
         expr.kind = Expr::Kind::kLiteral;
         expr.literal = v;
@@ -286,15 +299,16 @@ class Parser {
         return Status::Ok();
       }
       case TokenKind::kDecimal:
-        return PolicyError(kReasonSyntax, t.pos,
-                           "fractional number " + t.text + ": values are integers, strings or "
-                           "booleans");
+        return SyntaxError(t.pos, "fractional number " + t.text +
+                                      ": values are integers, strings or "
+                                      "booleans");
       case TokenKind::kIdent:
         break;
       default:
-        return PolicyError(kReasonSyntax, t.pos,
+        return SyntaxError(t.pos,
                            "expected a value (a \"string\", an integer, true, false, alias.value "
-                           "or a function call), found " + DescribeToken(t));
+                           "or a function call), found " +
+                               DescribeToken(t));
     }
     if (t.text == "true" || t.text == "false") {
       expr.kind = Expr::Kind::kLiteral;
@@ -332,18 +346,19 @@ class Parser {
         return Expect(TokenKind::kRParen, "',' or ')' in the arguments of " + name + "(...)");
       }
     }
-    return PolicyError(kReasonSyntax, Cur().pos,
-                       "expected '.' and a claim property after '" + name + "' (e.g. " + name +
-                           ".value), or '(' for a function call; found " + DescribeToken(Cur()));
+    return SyntaxError(Cur().pos, "expected '.' and a claim property after '" + name + "' (e.g. " +
+                                      name + ".value), or '(' for a function call; found " +
+                                      DescribeToken(Cur()));
   }
 
   Status ParseAction(Action& action) {
     const Token& t = Cur();
     action.pos = t.pos;
     if (t.kind != TokenKind::kIdent) {
-      return PolicyError(kReasonSyntax, t.pos,
+      return SyntaxError(t.pos,
                          "expected an action (permit(), deny(), add(...), issue(...) or "
-                         "issueproperty(...)) after '=>', found " + DescribeToken(t));
+                         "issueproperty(...)) after '=>', found " +
+                             DescribeToken(t));
     }
     if (t.text == "permit") {
       action.kind = ActionKind::kPermit;
@@ -356,10 +371,9 @@ class Parser {
     } else if (t.text == "issueproperty") {
       action.kind = ActionKind::kIssueProperty;
     } else {
-      return PolicyError(kReasonSyntax, t.pos,
-                         "unknown action '" + t.text +
-                             "'; expected permit(), deny(), add(...), issue(...) or "
-                             "issueproperty(...)");
+      return SyntaxError(t.pos, "unknown action '" + t.text +
+                                    "'; expected permit(), deny(), add(...), issue(...) or "
+                                    "issueproperty(...)");
     }
     std::string name = t.text;
     Next();
@@ -371,7 +385,7 @@ class Parser {
       Next();
       Next();
       if (Cur().kind != TokenKind::kIdent) {
-        return PolicyError(kReasonSyntax, Cur().pos,
+        return SyntaxError(Cur().pos,
                            "expected a claim alias after 'claim=', found " + DescribeToken(Cur()));
       }
       action.claim_alias = Cur().text;
@@ -387,7 +401,7 @@ class Parser {
     POLICY_RETURN_IF_ERROR(ParseExpr(*action.type, 0));
     POLICY_RETURN_IF_ERROR(Expect(TokenKind::kComma, "',' and 'value=...' after the claim type"));
     if (!(IsIdent("value") && Ahead(1).kind == TokenKind::kAssign)) {
-      return PolicyError(kReasonSyntax, Cur().pos,
+      return SyntaxError(Cur().pos,
                          "expected 'value=' in " + name + "(...), found " + DescribeToken(Cur()));
     }
     Next();
@@ -397,16 +411,16 @@ class Parser {
     if (Cur().kind == TokenKind::kComma) {
       Next();
       if (!(IsIdent("valueType") && Ahead(1).kind == TokenKind::kAssign)) {
-        return PolicyError(kReasonSyntax, Cur().pos,
-                           "expected 'valueType=' after 'value=...', found " +
-                               DescribeToken(Cur()));
+        return SyntaxError(
+            Cur().pos, "expected 'valueType=' after 'value=...', found " + DescribeToken(Cur()));
       }
       Next();
       Next();
       if (Cur().kind != TokenKind::kString) {
-        return PolicyError(kReasonSyntax, Cur().pos,
+        return SyntaxError(Cur().pos,
                            "expected a string after 'valueType=' (\"String\", \"Integer\" or "
-                           "\"Boolean\"), found " + DescribeToken(Cur()));
+                           "\"Boolean\"), found " +
+                               DescribeToken(Cur()));
       }
       action.value_type = Cur().text;
       action.value_type_pos = Cur().pos;
@@ -424,8 +438,7 @@ class Parser {
 }  // namespace
 
 StatusOr<PolicyAst> ParsePolicy(std::string_view text, const ParseLimits& limits) {
-  POLICY_ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(text));
-  return Parser(std::move(tokens), limits).Run();
+  return Parser(Tokenize(text), limits).Run();
 }
 
 }  // namespace attest::policy

@@ -13,10 +13,10 @@
 namespace attest::policy {
 
 struct ParseLimits {
-  int max_rules = 1000;                  // per policy, all sections
+  int max_rules = 1000;  // per policy, all sections
   int max_conditions_per_rule = 64;
   int max_properties_per_condition = 16;
-  int max_expression_depth = 16;         // nested function calls
+  int max_expression_depth = 16;  // nested function calls
 };
 
 // Errors: kInvalidArgument POLICY_SYNTAX_ERROR or POLICY_TOO_LARGE, message "line:col: ...".

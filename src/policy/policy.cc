@@ -1,4 +1,3 @@
-#include "policy/status_macros.h"
 #include "policy/policy.h"
 
 #include <string>
@@ -8,6 +7,7 @@
 #include "policy/checker.h"
 #include "policy/lexer.h"
 #include "policy/parser.h"
+#include "policy/status_macros.h"
 
 namespace attest::policy {
 namespace {
@@ -77,9 +77,9 @@ std::optional<std::string_view> DefaultPolicyText(std::string_view attestation_t
 StatusOr<TpmConfiguration> ResolveTpmConfiguration(const claims::ClaimSet& properties) {
   TpmConfiguration config;
   auto bad = [](std::string_view name, std::string_view want) {
-    return Err(Status::InvalidArgument(std::string(kPolicyEvaluationError),
-                                       "property " + std::string(name) + " must be " +
-                                           std::string(want)));
+    return Err(
+        Status::InvalidArgument(std::string(kPolicyEvaluationError),
+                                "property " + std::string(name) + " must be " + std::string(want)));
   };
   // The last issueproperty of a name wins.
   for (const claims::Claim& c : properties.claims()) {

@@ -47,9 +47,9 @@ struct EvaluationLimits {
   // One step = one claim tested against one condition, one rule combination, one function
   // call or one JmesPath node visited.
   int64_t max_steps = 2'000'000;
-  size_t max_claims = 10'000;          // incoming set, including claims the policy adds
-  size_t max_issued_claims = 1'000;    // outgoing plus property claims
-  size_t max_value_bytes = 1 << 20;    // one string value or JSON text (function input/output)
+  size_t max_claims = 10'000;        // incoming set, including claims the policy adds
+  size_t max_issued_claims = 1'000;  // outgoing plus property claims
+  size_t max_value_bytes = 1 << 20;  // one string value or JSON text (function input/output)
 };
 
 // Thread-safe, immutable; copies share the compiled tree.

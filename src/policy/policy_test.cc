@@ -53,14 +53,14 @@ TEST(DefaultPolicyTest, EveryDefaultCompilesAndPermits) {
 
 TEST(DefaultPolicyTest, SgxDefaultIssuesLegacyClaims) {
   PolicyResult r = MustEvaluate(*DefaultPolicyText("SgxEnclave"), SgxClaims());
-  EXPECT_EQ(r.issued.ToJsonObject(),
-            json({{"is-debuggable", false},
-                  {"sgx-mrsigner",
-                   "4aea5f9a0ed04b11f889aadfe6a1d376213a29a95a85ce7337ae6f7fece6610c"},
-                  {"sgx-mrenclave", "aa"},
-                  {"product-id", 1},
-                  {"svn", 3},
-                  {"tee", "sgx"}}));
+  EXPECT_EQ(
+      r.issued.ToJsonObject(),
+      json({{"is-debuggable", false},
+            {"sgx-mrsigner", "4aea5f9a0ed04b11f889aadfe6a1d376213a29a95a85ce7337ae6f7fece6610c"},
+            {"sgx-mrenclave", "aa"},
+            {"product-id", 1},
+            {"svn", 3},
+            {"tee", "sgx"}}));
   for (const claims::Claim& c : r.issued.claims()) EXPECT_EQ(c.issuer, "AttestationPolicy");
 }
 
@@ -151,15 +151,18 @@ TEST(CompileTest, MissingSemicolonAfterVersion) {
 }
 
 TEST(CompileTest, TypeErrors) {
-  Status s = CompileError("version=1.0; authorizationrules{[type==\"a\", value>\"x\"] => permit();};");
+  Status s =
+      CompileError("version=1.0; authorizationrules{[type==\"a\", value>\"x\"] => permit();};");
   EXPECT_EQ(s.reason(), "POLICY_TYPE_ERROR");
   EXPECT_EQ(s.message().rfind("1:51:", 0), 0u) << s.message();
-  s = CompileError("version=1.1; authorizationrules{=> permit();}; issuancerules{c:[type==\"a\"] => "
-                   "issue(type=\"b\", value=AppendString(c.value, \"x\"));};");
+  s = CompileError(
+      "version=1.1; authorizationrules{=> permit();}; issuancerules{c:[type==\"a\"] => "
+      "issue(type=\"b\", value=AppendString(c.value, \"x\"));};");
   EXPECT_EQ(s.reason(), "POLICY_TYPE_ERROR");
   EXPECT_NE(s.message().find("requires version=1.2"), std::string::npos);
-  s = CompileError("version=1.2; authorizationrules{=> permit();}; issuancerules{=> "
-                   "issue(type=\"b\", value=NegateBol(true));};");
+  s = CompileError(
+      "version=1.2; authorizationrules{=> permit();}; issuancerules{=> "
+      "issue(type=\"b\", value=NegateBol(true));};");
   EXPECT_NE(s.message().find("did you mean NegateBool?"), std::string::npos) << s.message();
 }
 

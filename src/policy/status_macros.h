@@ -25,19 +25,19 @@ class ErrorReturn {
 
 }  // namespace attest::policy::internal
 
-#define POLICY_RETURN_IF_ERROR(expr)                                           \
-  do {                                                                         \
-    ::attest::Status policy_status_tmp_ = (expr);                              \
-    if (!policy_status_tmp_.ok()) {                                            \
+#define POLICY_RETURN_IF_ERROR(expr)                                                 \
+  do {                                                                               \
+    ::attest::Status policy_status_tmp_ = (expr);                                    \
+    if (!policy_status_tmp_.ok()) {                                                  \
       return ::attest::policy::internal::ErrorReturn(std::move(policy_status_tmp_)); \
-    }                                                                          \
+    }                                                                                \
   } while (false)
 
 #define POLICY_ASSIGN_OR_RETURN(lhs, expr) \
   POLICY_ASSIGN_OR_RETURN_IMPL(ATTEST_CONCAT(policy_statusor_, __LINE__), lhs, expr)
-#define POLICY_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)                              \
-  auto tmp = (expr);                                                              \
-  if (!tmp.has_value()) {                                                         \
-    return ::attest::policy::internal::ErrorReturn(std::move(tmp).error());       \
-  }                                                                               \
+#define POLICY_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)                        \
+  auto tmp = (expr);                                                        \
+  if (!tmp.has_value()) {                                                   \
+    return ::attest::policy::internal::ErrorReturn(std::move(tmp).error()); \
+  }                                                                         \
   lhs = std::move(tmp).value()
