@@ -180,9 +180,14 @@ def verify_token(server, token, what):
     matches = [k for k in jwks["keys"] if k.get("kid") == header.get("kid")]
     check(len(matches) == 1, f"{what}: exactly one /certs key has the token's kid")
     jwk = matches[0]
-    check(set(jwk) == {"kid", "kty", "x5c"} and jwk["kty"] == "RSA",
-          f"{what}: JWK has only kid, kty=RSA, x5c")
+    check(set(jwk) == {"kid", "kty", "x5c", "n", "e", "use", "alg"} and jwk["kty"] == "RSA"
+          and jwk["use"] == "sig" and jwk["alg"] == "RS256",
+          f"{what}: JWK has kid, kty=RSA, x5c (MAA) plus n, e, use, alg (standard JOSE)")
     cert = x509.load_der_x509_certificate(base64.b64decode(jwk["x5c"][0]))
+    numbers = cert.public_key().public_numbers()
+    b64u_int = lambda v: base64.urlsafe_b64encode(v.to_bytes((v.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
+    check(jwk["n"] == b64u_int(numbers.n) and jwk["e"] == b64u_int(numbers.e),
+          f"{what}: JWK n/e are the x5c certificate's key")
     check(cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == server.base,
           f"{what}: signing certificate CN is the base URL")
     claims = jwt.decode(token, key=cert.public_key(), algorithms=["RS256"], issuer=server.base,
