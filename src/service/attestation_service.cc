@@ -5,6 +5,7 @@
 #include "base/encoding.h"
 #include "claims/claim_names.h"
 #include "evidence/registry.h"
+#include "policy/policy.h"
 #include "service/stored_policy_evaluator.h"
 
 namespace attest::service {
@@ -143,7 +144,7 @@ StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationR
 
   c::ClaimSet out = std::move(incoming);
   out.Set(std::string(c::kVer), "1.0");
-  out.Set(std::string(c::kPolicyHash), PolicyHash(decision.policy_text));
+  out.Set(std::string(c::kPolicyHash), policy::PolicyHash(decision.policy_text));
   if (decision.signer.has_value()) out.Set(std::string(c::kPolicySigner), *decision.signer);
 
   // spec/maa-service-behaviour.md §4.2 and maa-tokens.md §3.2.

@@ -1,5 +1,7 @@
 #include "service/attestation_service.h"
 
+#include "policy/policy.h"
+
 #include <gtest/gtest.h>
 
 #include "base/encoding.h"
@@ -8,6 +10,8 @@
 
 namespace attest::service {
 namespace {
+
+using policy::PolicyHash;
 
 using evidence::AttestationType;
 using evidence::BoundData;

@@ -39,9 +39,9 @@ class PolicyEvaluator {
                                             const claims::ClaimSet& incoming) const = 0;
 };
 
-// The built-in default policies (spec/maa-policy-language.md §8): SGX and Open Enclave use
-// MAA's default text (permit; issue is-debuggable, sgx-mrsigner, sgx-mrenclave, product-id,
-// svn, tee); TDX uses the recommended permit-all with no issuance rules. Stateless;
+// The built-in default policies (spec/maa-policy-language.md §8, policy::DefaultPolicyText),
+// evaluated by the policy engine: SGX and Open Enclave use MAA's default text; TDX the
+// recommended permit-all. Used where no policy store exists (tests, tools). Stateless;
 // thread-safe.
 class DefaultPolicyEvaluator final : public PolicyEvaluator {
  public:
@@ -52,7 +52,5 @@ class DefaultPolicyEvaluator final : public PolicyEvaluator {
   static std::optional<std::string_view> DefaultPolicyText(evidence::AttestationType type);
 };
 
-// spec/maa-tokens.md §5: base64url(SHA-256(ASCII(base64url(UTF-8 policy text)))).
-std::string PolicyHash(std::string_view policy_text);
 
 }  // namespace attest::service
