@@ -1,11 +1,10 @@
 #include "service/attestation_service.h"
 
-#include "policy/policy.h"
-
 #include <gtest/gtest.h>
 
 #include "base/encoding.h"
 #include "claims/claim_names.h"
+#include "policy/policy.h"
 #include "token/jws.h"
 
 namespace attest::service {
