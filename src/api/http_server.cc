@@ -1,7 +1,9 @@
 #include "api/http_server.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -9,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cctype>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -16,6 +19,8 @@
 #include <vector>
 
 #include "api/error_mapping.h"
+#include "api/http_strictness.h"
+#include "api/work_pool.h"
 
 namespace attest::api {
 namespace {
@@ -28,6 +33,16 @@ using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
 
 constexpr std::chrono::seconds kTlsShutdownTimeout{5};
+// After an error answered before the body was read (413, malformed head), the rest of what
+// the client sends is read and discarded for a while, so that closing with unread data does
+// not reset the connection and destroy the answer before the client reads it (RFC 9112 §9.6).
+constexpr std::chrono::seconds kLingerTimeout{5};
+constexpr size_t kLingerMaxBytes = 64 * 1024 * 1024;
+constexpr size_t kHeadReadChunk = 4096;
+// accept() failing for want of descriptors or memory: wait, doubling up to the maximum.
+constexpr std::chrono::milliseconds kAcceptBackoffMin{20};
+constexpr std::chrono::milliseconds kAcceptBackoffMax{1000};
+constexpr std::chrono::seconds kAcceptLogInterval{10};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 class SessionBase {
@@ -41,57 +56,108 @@ class SessionBase {
 
 class HttpServer::Impl {
  public:
-  Impl(HttpServerOptions opts, Handler h)
-      : options(std::move(opts)), handler(std::move(h)), signals(ioc), drain_timer(ioc) {}
+  Impl(HttpServerOptions opts, Handler h, InlinePredicate inline_pred)
+      : options(std::move(opts)),
+        handler(std::move(h)),
+        run_inline(std::move(inline_pred)),
+        signals(ioc),
+        drain_timer(ioc) {}
+
+  struct Listener {
+    explicit Listener(net::io_context& ioc) : acceptor(ioc), retry(ioc) {}
+    tcp::acceptor acceptor;
+    net::steady_timer retry;
+    std::chrono::milliseconds backoff{0};
+  };
 
   Status Open();
+  void SizeConnectionCaps();
   Status Listen(const net::ip::address& address, uint16_t port);
-  void DoAccept(tcp::acceptor& acceptor);
+  void DoAccept(Listener& listener);
+  void OnAcceptFailure(Listener& listener, const error_code& ec);
+  // Counts a new connection from `source`; false when a cap is reached (then close it).
+  bool Admit(const net::ip::address& source);
   void BeginShutdown();
   void PollDrain(std::chrono::steady_clock::time_point deadline);
   void Register(uint64_t id, std::weak_ptr<SessionBase> s) {
     std::lock_guard lock(sessions_mu);
     sessions[id] = std::move(s);
   }
-  void Unregister(uint64_t id) {
+  void Unregister(uint64_t id, const net::ip::address& source) {
     std::lock_guard lock(sessions_mu);
     sessions.erase(id);
+    auto it = per_source.find(source);
+    if (it != per_source.end() && --it->second == 0) per_source.erase(it);
+  }
+  // Runs the handler; a throw is answered with 500 and never leaves the worker.
+  HttpResponse Invoke(const HttpRequest& request) {
+    try {
+      return handler(request);
+    } catch (...) {
+      return ErrorResponse(Status::Internal("the request handler failed"));
+    }
   }
 
   HttpServerOptions options;
   Handler handler;
+  InlinePredicate run_inline;
   ShutdownHook on_shutdown;
-  net::io_context ioc;
-  std::optional<ssl::context> tls;
-  // One per bound address: "localhost" binds both 127.0.0.1 and ::1, because clients that
-  // resolve localhost to ::1 first (Node 18) do not fall back to IPv4.
-  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
-  net::signal_set signals;
-  net::steady_timer drain_timer;
   std::atomic<bool> stopping{false};
   std::atomic<size_t> active{0};
   std::atomic<uint64_t> next_id{1};
+  std::atomic<uint64_t> accept_failures{0};
+  size_t max_connections = 0;
+  size_t per_source_cap = 0;
+  // Declared before ioc: sessions destroyed with the io_context still unregister here.
   std::mutex sessions_mu;
   std::unordered_map<uint64_t, std::weak_ptr<SessionBase>> sessions;
+  std::map<net::ip::address, size_t> per_source;  // guarded by sessions_mu
+  std::optional<ssl::context> tls;
+  std::mutex accept_log_mu;
+  std::chrono::steady_clock::time_point accept_logged{};
+  uint64_t accept_unlogged = 0;  // guarded by accept_log_mu
+  net::io_context ioc;
+  // Declared after ioc, so destroyed (and joined) before it: its tasks post to ioc.
+  std::unique_ptr<WorkPool> pool;
+  // One per bound address: "localhost" binds both 127.0.0.1 and ::1, because clients that
+  // resolve localhost to ::1 first (Node 18) do not fall back to IPv4.
+  std::vector<std::unique_ptr<Listener>> listeners;
+  net::signal_set signals;
+  net::steady_timer drain_timer;
 };
 
 namespace {
 
+Status ServerBusy() {
+  return Status::Unavailable("SERVER_BUSY",
+                             "attestd is at its limit of queued requests; retry shortly");
+}
+
+Status DeadlineExceeded() {
+  return Status::Unavailable("REQUEST_DEADLINE_EXCEEDED",
+                             "the request was not completed within the server's deadline");
+}
+
 template <bool kTls>
 class Session final : public SessionBase, public std::enable_shared_from_this<Session<kTls>> {
-  using Stream =
-      std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
 
  public:
-  Session(HttpServer::Impl& server, tcp::socket&& socket)
-    requires kTls
-      : server_(server), stream_(std::move(socket), *server.tls), id_(server.next_id++) {}
-  Session(HttpServer::Impl& server, tcp::socket&& socket)
-    requires(!kTls)
-      : server_(server), stream_(std::move(socket)), id_(server.next_id++) {}
+  Session(HttpServer::Impl& server, tcp::socket&& socket, net::ip::address source) requires kTls
+      : server_(server),
+        stream_(std::move(socket), *server.tls),
+        deadline_timer_(stream_.get_executor()),
+        id_(server.next_id++),
+        source_(std::move(source)) {}
+  Session(HttpServer::Impl& server, tcp::socket&& socket, net::ip::address source) requires(!kTls)
+      : server_(server),
+        stream_(std::move(socket)),
+        deadline_timer_(stream_.get_executor()),
+        id_(server.next_id++),
+        source_(std::move(source)) {}
 
   ~Session() override {
-    server_.Unregister(id_);
+    server_.Unregister(id_, source_);
     --server_.active;
   }
 
@@ -109,10 +175,15 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
  private:
   auto& Lowest() { return beast::get_lowest_layer(stream_); }
+  std::string_view Buffered() const {
+    return {static_cast<const char*>(buffer_.data().data()), buffer_.size()};
+  }
 
   void OnStart() {
     if constexpr (kTls) {
-      Lowest().expires_after(server_.options.read_timeout);
+      // A short handshake timeout: a connection that never starts TLS holds a slot (of its
+      // source's share) for seconds, not for the request read timeout.
+      Lowest().expires_after(server_.options.handshake_timeout);
       stream_.async_handshake(ssl::stream_base::server,
                               [self = this->shared_from_this()](error_code ec) {
                                 if (ec) return self->Close();
@@ -129,18 +200,64 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     parser_->body_limit(server_.options.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(server_.options.max_header_bytes));
     idle_ = buffer_.size() == 0;
-    Lowest().expires_after(server_.options.idle_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = this->shared_from_this()](error_code ec, size_t) {
-                              self->idle_ = false;
-                              self->OnHeader(ec);
+    // Keep-alive wait until the next request starts; from its first byte, the read timeout
+    // covers the whole head and body (slow senders cannot stretch it).
+    Lowest().expires_after(idle_ ? server_.options.idle_timeout : server_.options.read_timeout);
+    ReadHead();
+  }
+
+  // Reads until the request head is complete, so that its raw lines can be checked for
+  // obs-fold (which Beast would silently unfold) before Beast parses them.
+  void ReadHead() {
+    size_t end = FindHeadEnd(Buffered());
+    if (end != std::string_view::npos || buffer_.size() > server_.options.max_header_bytes) {
+      if (end == std::string_view::npos || end > server_.options.max_header_bytes + 4) {
+        return Refuse(Status::InvalidArgument("REQUEST_HEADERS_TOO_LARGE",
+                                              "the request headers are too large"));
+      }
+      if (Status s = CheckNoLineFolding(Buffered().substr(0, end)); !s.ok()) return Refuse(s);
+      // The whole head is buffered: Beast parses it without reading.
+      http::async_read_header(
+          stream_, buffer_, *parser_,
+          [self = this->shared_from_this()](error_code ec, size_t) { self->OnHeader(ec); });
+      return;
+    }
+    stream_.async_read_some(buffer_.prepare(kHeadReadChunk),
+                            [self = this->shared_from_this()](error_code ec, size_t n) {
+                              if (ec) return self->OnReadError(ec);
+                              if (self->idle_) {
+                                self->idle_ = false;
+                                self->Lowest().expires_after(self->server_.options.read_timeout);
+                              }
+                              self->buffer_.commit(n);
+                              self->ReadHead();
                             });
   }
 
   void OnHeader(error_code ec) {
     if (ec) return OnReadError(ec);
-    Lowest().expires_after(server_.options.read_timeout);
     const auto& req = parser_->get();
+    RequestHead head;
+    head.version = req.version();
+    for (const auto& field : req) {
+      switch (field.name()) {
+        case http::field::transfer_encoding:
+          head.transfer_encoding.emplace_back(field.value().data(), field.value().size());
+          break;
+        case http::field::content_length:
+          ++head.content_length_fields;
+          break;
+        case http::field::host:
+          ++head.host_fields;
+          break;
+        case http::field::authorization:
+          ++head.authorization_fields;
+          break;
+        default:
+          break;
+      }
+    }
+    if (Status s = CheckRequestHead(head); !s.ok()) return Refuse(s);
     auto expect = req[http::field::expect];
     if (!parser_->is_done() && beast::iequals(expect, "100-continue")) {
       net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
@@ -163,47 +280,73 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void OnReadError(error_code ec) {
     if (ec == http::error::body_limit) {
-      return Reply(ErrorResponse(Status::ResourceExhausted(
-                       "REQUEST_BODY_TOO_LARGE",
-                       "the request body is larger than the limit of " +
-                           std::to_string(server_.options.max_body_bytes) + " bytes")),
-                   false);
+      return Refuse(Status::ResourceExhausted(
+          "REQUEST_BODY_TOO_LARGE", "the request body is larger than the limit of " +
+                                        std::to_string(server_.options.max_body_bytes) + " bytes"));
     }
     if (ec == http::error::header_limit) {
-      return Reply(ErrorResponse(Status::InvalidArgument(
-                       "REQUEST_HEADERS_TOO_LARGE", "the request headers are too large")),
-                   false);
+      return Refuse(Status::InvalidArgument("REQUEST_HEADERS_TOO_LARGE",
+                                            "the request headers are too large"));
     }
     if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
         ec != http::error::end_of_stream && ec != http::error::partial_message) {
-      return Reply(ErrorResponse(Status::InvalidArgument(
-                       "MALFORMED_HTTP_REQUEST", "malformed HTTP request: " + ec.message())),
-                   false);
+      return Refuse(Status::InvalidArgument("MALFORMED_HTTP_REQUEST",
+                                            "malformed HTTP request: " + ec.message()));
     }
     Close();  // EOF, timeout, reset, shutdown: nothing to answer
   }
 
   void HandleRequest() {
     http::request<http::string_body> req = parser_->release();
-    HttpRequest in;
-    in.method = std::string(req.method_string());
-    in.target = std::string(req.target());
+    auto in = std::make_shared<HttpRequest>();
+    in->method = std::string(req.method_string());
+    in->target = std::string(req.target());
     for (const auto& field : req) {
       std::string name(field.name_string());
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      in.headers[name] = std::string(field.value());
+      in->headers[name] = std::string(field.value());
     }
-    in.body = std::move(req.body());
-    HttpResponse out;
-    try {
-      out = server_.handler(in);
-    } catch (...) {
-      out = ErrorResponse(Status::Internal("the request handler failed"));
+    in->body = std::move(req.body());
+    in->deadline = std::chrono::steady_clock::now() + server_.options.request_deadline;
+    const bool keep_alive = req.keep_alive();
+    if (server_.run_inline && server_.run_inline(*in)) {
+      return Reply(server_.Invoke(*in), keep_alive);
     }
-    Reply(std::move(out), req.keep_alive());
+    WorkPool::Task task = [self = this->shared_from_this(), in, keep_alive] {
+      // Still queued at its deadline: the deadline timer has answered; do not spend a worker.
+      if (std::chrono::steady_clock::now() >= in->deadline) return;
+      HttpResponse out = self->server_.Invoke(*in);
+      net::post(self->stream_.get_executor(), [self, out = std::move(out), keep_alive]() mutable {
+        self->Deliver(std::move(out), keep_alive);
+      });
+    };
+    awaiting_ = true;
+    if (!server_.pool->TrySubmit(task)) {
+      awaiting_ = false;
+      return Reply(ErrorResponse(ServerBusy()), keep_alive);
+    }
+    deadline_timer_.expires_at(in->deadline);
+    deadline_timer_.async_wait([self = this->shared_from_this()](error_code ec) {
+      if (ec) return;  // cancelled: the worker answered first
+      // The worker may still be running; its answer is dropped, and the connection is
+      // closed after this one so that no later answer can be confused with it.
+      self->Deliver(ErrorResponse(DeadlineExceeded()), false);
+    });
   }
 
-  void Reply(HttpResponse out, bool keep_alive) {
+  // The one answer to a request handed to the pool: from the worker or the deadline timer,
+  // whichever comes first (both run on this session's strand).
+  void Deliver(HttpResponse out, bool keep_alive) {
+    if (!awaiting_) return;
+    awaiting_ = false;
+    deadline_timer_.cancel();
+    Reply(std::move(out), keep_alive);
+  }
+
+  // An error found before the request body was consumed: answer, then linger.
+  void Refuse(const Status& status) { Reply(ErrorResponse(status), false, /*linger=*/true); }
+
+  void Reply(HttpResponse out, bool keep_alive, bool linger = false) {
     if (!out.error_reason.empty() && out.status >= 400) {
       // Errors answered here (not by the router) still get a log line.
       spdlog::debug("connection {} answered {} {}", id_, out.status, out.error_reason);
@@ -215,13 +358,36 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     res_.set(http::field::content_type, out.content_type);
     for (auto& [name, value] : out.headers) res_.set(name, value);
     res_.body() = std::move(out.body);
-    res_.keep_alive(keep_alive && !server_.stopping);
+    res_.keep_alive(keep_alive && !linger && !server_.stopping);
     res_.prepare_payload();
     Lowest().expires_after(server_.options.write_timeout);
-    http::async_write(stream_, res_, [self = this->shared_from_this()](error_code ec, size_t) {
-      if (ec || !self->res_.keep_alive()) return self->Close();
-      self->ReadHeader();
-    });
+    http::async_write(stream_, res_,
+                      [self = this->shared_from_this(), linger](error_code ec, size_t) {
+                        if (ec) return self->Close();
+                        if (linger) return self->Linger();
+                        if (!self->res_.keep_alive()) return self->Close();
+                        self->ReadHeader();
+                      });
+  }
+
+  void Linger() {
+    if constexpr (!kTls) {
+      // The client sees the end of the answer at once, and may stop sending.
+      error_code ignored;
+      Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+    Lowest().expires_after(kLingerTimeout);
+    drain_ = std::make_unique<char[]>(kHeadReadChunk);
+    Drain();
+  }
+
+  void Drain() {
+    stream_.async_read_some(net::buffer(drain_.get(), kHeadReadChunk),
+                            [self = this->shared_from_this()](error_code ec, size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > kLingerMaxBytes) return self->Close();
+                              self->Drain();
+                            });
   }
 
   void Close() {
@@ -242,11 +408,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   HttpServer::Impl& server_;
   Stream stream_;
+  net::steady_timer deadline_timer_;
   uint64_t id_;
+  net::ip::address source_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
+  std::unique_ptr<char[]> drain_;
+  size_t drained_ = 0;
   bool idle_ = false;
+  bool awaiting_ = false;
   bool closing_ = false;
 };
 
@@ -262,22 +433,23 @@ Status HttpServer::Impl::Open() {
                      ec);
     if (!ec) tls->use_certificate_chain_file(options.tls_cert_file, ec);
     if (ec) {
-      return Status::InvalidArgument("TLS_CERT_UNUSABLE", "cannot load TLS certificate chain " +
-                                                              options.tls_cert_file + ": " +
-                                                              ec.message());
+      return Status::InvalidArgument(
+          "TLS_CERT_UNUSABLE",
+          "cannot load TLS certificate chain " + options.tls_cert_file + ": " + ec.message());
     }
     tls->use_private_key_file(options.tls_key_file, ssl::context::pem, ec);
     if (ec) {
-      return Status::InvalidArgument("TLS_KEY_UNUSABLE", "cannot load TLS private key " +
-                                                             options.tls_key_file + ": " +
-                                                             ec.message());
+      return Status::InvalidArgument(
+          "TLS_KEY_UNUSABLE",
+          "cannot load TLS private key " + options.tls_key_file + ": " + ec.message());
     }
   }
+  SizeConnectionCaps();
   if (options.host == "localhost") {
     if (Status v4 = Listen(net::ip::make_address("127.0.0.1"), options.port); !v4.ok()) return v4;
     // Same port as the IPv4 listener (which may have been ephemeral); a host without IPv6
     // keeps serving on IPv4 alone.
-    uint16_t bound = acceptors.front()->local_endpoint(ec).port();
+    uint16_t bound = listeners.front()->acceptor.local_endpoint(ec).port();
     if (Status v6 = Listen(net::ip::make_address("::1"), bound); !v6.ok()) {
       spdlog::warn("not listening on [::1]:{}: {}", bound, v6.message());
     }
@@ -291,40 +463,116 @@ Status HttpServer::Impl::Open() {
   return Listen(address, options.port);
 }
 
+// Every connection costs a descriptor, so the cap must leave room under RLIMIT_NOFILE for
+// the store, key and collateral files, logs and the event loop; a cap above the limit turns
+// a flood into EMFILE for everything else in the process.
+void HttpServer::Impl::SizeConnectionCaps() {
+  max_connections = std::max<size_t>(1, options.max_connections);
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < limit.rlim_max) {
+      rlimit raised = limit;
+      raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? std::max<rlim_t>(limit.rlim_cur, 1 << 20)
+                                                        : std::min<rlim_t>(limit.rlim_max, 1 << 20);
+      if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+    }
+    if (limit.rlim_cur != RLIM_INFINITY) {
+      const size_t soft = static_cast<size_t>(limit.rlim_cur);
+      const size_t reserve = std::min(std::max<size_t>(32, soft / 8), soft / 2);
+      const size_t fit = std::max<size_t>(1, soft - reserve);
+      if (fit < max_connections) {
+        spdlog::info("connection cap {} (RLIMIT_NOFILE {}, {} descriptors kept in reserve)", fit,
+                     soft, reserve);
+        max_connections = fit;
+      }
+    }
+  }
+  per_source_cap = options.max_connections_per_source != 0
+                       ? options.max_connections_per_source
+                       : std::max<size_t>(16, max_connections / 8);
+  per_source_cap = std::min(per_source_cap, max_connections);
+}
+
 Status HttpServer::Impl::Listen(const net::ip::address& address, uint16_t port) {
   error_code ec;
   tcp::endpoint endpoint(address, port);
-  auto acceptor = std::make_unique<tcp::acceptor>(ioc);
-  acceptor->open(endpoint.protocol(), ec);
-  if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec && address.is_v6()) acceptor->set_option(net::ip::v6_only(true), ec);
-  if (!ec) acceptor->bind(endpoint, ec);
-  if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+  auto listener = std::make_unique<Listener>(ioc);
+  tcp::acceptor& acceptor = listener->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec && address.is_v6()) acceptor.set_option(net::ip::v6_only(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
     return Status::Unavailable("LISTEN_FAILED", "cannot listen on " + address.to_string() + ":" +
                                                     std::to_string(port) + ": " + ec.message());
   }
-  acceptors.push_back(std::move(acceptor));
+  listeners.push_back(std::move(listener));
   return Status::Ok();
 }
 
-void HttpServer::Impl::DoAccept(tcp::acceptor& acceptor) {
-  acceptor.async_accept(net::make_strand(ioc), [this, &acceptor](error_code ec,
-                                                                tcp::socket socket) {
-    if (stopping) return;
-    if (!ec) {
-      if (active.load() >= options.max_connections) {
-        error_code ignored;
-        socket.close(ignored);
-      } else if (options.tls) {
-        std::make_shared<Session<true>>(*this, std::move(socket))->Start();
-      } else {
-        std::make_shared<Session<false>>(*this, std::move(socket))->Start();
-      }
-    } else if (ec == net::error::operation_aborted) {
-      return;
+bool HttpServer::Impl::Admit(const net::ip::address& source) {
+  if (active.load() >= max_connections) return false;
+  std::lock_guard lock(sessions_mu);
+  size_t& count = per_source[source];
+  if (count >= per_source_cap) {
+    if (count == 0) per_source.erase(source);
+    return false;
+  }
+  ++count;
+  return true;
+}
+
+void HttpServer::Impl::DoAccept(Listener& listener) {
+  listener.acceptor.async_accept(
+      net::make_strand(ioc), [this, &listener](error_code ec, tcp::socket socket) {
+        if (stopping) return;
+        if (ec == net::error::operation_aborted) return;
+        if (ec) return OnAcceptFailure(listener, ec);
+        listener.backoff = std::chrono::milliseconds(0);
+        error_code peer_ec;
+        net::ip::address source = socket.remote_endpoint(peer_ec).address();
+        if (peer_ec || !Admit(source)) {
+          error_code ignored;
+          socket.close(ignored);
+        } else if (options.tls) {
+          std::make_shared<Session<true>>(*this, std::move(socket), source)->Start();
+        } else {
+          std::make_shared<Session<false>>(*this, std::move(socket), source)->Start();
+        }
+        DoAccept(listener);
+      });
+}
+
+void HttpServer::Impl::OnAcceptFailure(Listener& listener, const error_code& ec) {
+  ++accept_failures;
+  const bool exhausted = ec == net::error::no_descriptors || ec == net::error::no_buffer_space ||
+                         ec == net::error::no_memory || ec.value() == ENFILE;
+  if (!exhausted) {
+    // A failure of that one connection (e.g. aborted before accept): take the next.
+    return DoAccept(listener);
+  }
+  // Re-arming at once would spin a core while descriptors stay exhausted; wait, and keep
+  // serving the connections already open meanwhile.
+  listener.backoff = std::clamp(listener.backoff * 2, kAcceptBackoffMin, kAcceptBackoffMax);
+  {
+    std::lock_guard lock(accept_log_mu);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - accept_logged >= kAcceptLogInterval) {
+      spdlog::warn(
+          "accept failed: {} ({} more since the last report); retrying in {} ms with {} "
+          "connections open",
+          ec.message(), accept_unlogged, listener.backoff.count(), active.load());
+      accept_logged = now;
+      accept_unlogged = 0;
+    } else {
+      ++accept_unlogged;
     }
-    DoAccept(acceptor);
+  }
+  listener.retry.expires_after(listener.backoff);
+  listener.retry.async_wait([this, &listener](error_code wec) {
+    if (wec || stopping) return;
+    DoAccept(listener);
   });
 }
 
@@ -333,7 +581,10 @@ void HttpServer::Impl::BeginShutdown() {
   spdlog::info("shutting down: no new connections, draining {} open", active.load());
   if (on_shutdown) on_shutdown();
   error_code ignored;
-  for (auto& acceptor : acceptors) acceptor->close(ignored);
+  for (auto& listener : listeners) {
+    listener->acceptor.close(ignored);
+    listener->retry.cancel();
+  }
   signals.cancel(ignored);
   std::vector<std::shared_ptr<SessionBase>> live;
   {
@@ -359,10 +610,11 @@ void HttpServer::Impl::PollDrain(std::chrono::steady_clock::time_point deadline)
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpServer::~HttpServer() = default;
 
-StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(HttpServerOptions options,
-                                                         Handler handler) {
+StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(HttpServerOptions options, Handler handler,
+                                                         InlinePredicate run_inline) {
   try {
-    auto impl = std::make_unique<Impl>(std::move(options), std::move(handler));
+    auto impl =
+        std::make_unique<Impl>(std::move(options), std::move(handler), std::move(run_inline));
     ATTEST_RETURN_IF_ERROR(impl->Open());
     return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
   } catch (const std::exception& e) {
@@ -372,23 +624,29 @@ StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(HttpServerOptions optio
 
 uint16_t HttpServer::port() const {
   error_code ec;
-  if (impl_->acceptors.empty()) return 0;
-  auto ep = impl_->acceptors.front()->local_endpoint(ec);
+  if (impl_->listeners.empty()) return 0;
+  auto ep = impl_->listeners.front()->acceptor.local_endpoint(ec);
   return ec ? 0 : ep.port();
 }
+
+size_t HttpServer::max_connections() const { return impl_->max_connections; }
+size_t HttpServer::max_connections_per_source() const { return impl_->per_source_cap; }
+uint64_t HttpServer::accept_failures() const { return impl_->accept_failures.load(); }
 
 Status HttpServer::Run(ShutdownHook on_shutdown) {
   Impl& s = *impl_;
   s.on_shutdown = std::move(on_shutdown);
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const unsigned workers = s.options.workers != 0 ? s.options.workers : cores;
+  const unsigned io_threads = s.options.io_threads != 0 ? s.options.io_threads : cores;
+  s.pool = std::make_unique<WorkPool>(workers, s.options.max_queued_requests);
   error_code ec;
   s.signals.add(SIGINT, ec);
   s.signals.add(SIGTERM, ec);
   s.signals.async_wait([&s](error_code wec, int) {
     if (!wec) s.BeginShutdown();
   });
-  for (auto& acceptor : s.acceptors) s.DoAccept(*acceptor);
-  unsigned workers = s.options.workers != 0 ? s.options.workers
-                                            : std::max(1u, std::thread::hardware_concurrency());
+  for (auto& listener : s.listeners) s.DoAccept(*listener);
   auto run = [&s] {
     for (;;) {
       try {
@@ -402,10 +660,12 @@ Status HttpServer::Run(ShutdownHook on_shutdown) {
     }
   };
   std::vector<std::thread> threads;
-  threads.reserve(workers - 1);
-  for (unsigned i = 1; i < workers; ++i) threads.emplace_back(run);
+  threads.reserve(io_threads - 1);
+  for (unsigned i = 1; i < io_threads; ++i) threads.emplace_back(run);
   run();
   for (auto& t : threads) t.join();
+  // Requests still running finish (their answers go nowhere); queued ones are dropped.
+  s.pool->Shutdown();
   return Status::Ok();
 }
 

@@ -2,6 +2,7 @@
 // Boost.Beast. Plain values; thread-compatible.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <utility>
@@ -14,6 +15,9 @@ struct HttpRequest {
   std::string target;  // origin-form: path + optional "?query"
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
+  // When the server answers 503 for this request if the handler has not returned; long
+  // work may check it and give up early (time_point{} = none).
+  std::chrono::steady_clock::time_point deadline{};
 };
 
 struct HttpResponse {

@@ -83,8 +83,8 @@ HttpResponse JsonResponse(std::string body) {
 }
 
 HttpResponse MethodNotAllowed(std::string_view allowed) {
-  HttpResponse r = ErrorResponse(
-      Status::InvalidArgument("METHOD_NOT_ALLOWED", "this route only accepts " + std::string(allowed)));
+  HttpResponse r = ErrorResponse(Status::InvalidArgument(
+      "METHOD_NOT_ALLOWED", "this route only accepts " + std::string(allowed)));
   r.status = 405;
   r.headers.emplace_back("Allow", std::string(allowed));
   return r;
@@ -106,6 +106,14 @@ ApiRouter::ApiRouter(std::string base_url, const service::AttestationService& at
       metrics_(metrics) {
   certs_body_ = token::JwkSet({&key}).dump();
   openid_body_ = token::OpenIdMetadata(base_url_).dump();
+}
+
+bool ApiRouter::RunsInline(const HttpRequest& request) {
+  if (request.method != "GET") return false;
+  std::string_view path(request.target);
+  path = path.substr(0, path.find('?'));
+  return path == "/health" || path == "/ready" || path == "/metrics" || path == "/certs" ||
+         path == "/.well-known/openid-configuration";
 }
 
 HttpResponse ApiRouter::Handle(const HttpRequest& request) {
@@ -198,9 +206,9 @@ StatusOr<service::Caller> ApiRouter::Authorize(const HttpRequest& request, bool 
       management_.authenticator->Authenticate(header == request.headers.end() ? std::string_view()
                                                                               : header->second));
   if (write ? !caller.can_write : !caller.can_read) {
-    return Err(Status::Unauthenticated(
-        "INSUFFICIENT_ROLE", std::string("the bearer token lacks the role needed to ") +
-                                 (write ? "change" : "read") + " policies"));
+    return Err(Status::Unauthenticated("INSUFFICIENT_ROLE",
+                                       std::string("the bearer token lacks the role needed to ") +
+                                           (write ? "change" : "read") + " policies"));
   }
   return caller;
 }
@@ -236,7 +244,8 @@ HttpResponse ApiRouter::Policies(const HttpRequest& request, std::string_view re
   }
   auto type = ParseRouteAttestationType(segment);
   if (!type.has_value()) return ErrorResponse(type.error());
-  route = "/policies/" + std::string(evidence::AttestationTypeName(*type)) + (reset ? ":reset" : "");
+  route =
+      "/policies/" + std::string(evidence::AttestationTypeName(*type)) + (reset ? ":reset" : "");
   const bool get = request.method == "GET";
   if (reset ? request.method != "POST" : (!get && request.method != "PUT")) {
     return MethodNotAllowed(reset ? "POST" : "GET, PUT");

@@ -36,6 +36,9 @@ class ApiRouter {
             const token::SigningKey& key, Metrics& metrics, ManagementRoutes management = {});
 
   HttpResponse Handle(const HttpRequest& request);
+  // True for the routes cheap enough to answer on an I/O thread whatever the load (health,
+  // readiness, metrics and the precomputed discovery documents); see HttpServer.
+  static bool RunsInline(const HttpRequest& request);
 
   // /ready answers 503 while false (before start-up completes and during shutdown).
   void SetReady(bool ready) { ready_.store(ready); }

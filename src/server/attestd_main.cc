@@ -219,8 +219,11 @@ int Serve(ServerConfig config) {
   http.tls_key_file = config.tls_key;
   http.workers = config.workers;
   http.max_body_bytes = config.max_body_bytes;
+  http.request_deadline = std::chrono::seconds(config.request_deadline_seconds);
+  http.max_connections_per_source = config.max_connections_per_source;
   auto server = api::HttpServer::Create(
-      http, [&router](const api::HttpRequest& r) { return router.Handle(r); });
+      http, [&router](const api::HttpRequest& r) { return router.Handle(r); },
+      &api::ApiRouter::RunsInline);
   if (!server.has_value()) return Fail(server.error());
   if (config.insecure_http) {
     spdlog::warn("--insecure-http: serving plain HTTP; use only on loopback for tests");
@@ -261,6 +264,12 @@ int main(int argc, char** argv) {
   auto* log_level = app.add_option("--log-level", cli.log_level,
                                    "trace, debug, info, warn, error, critical, off");
   auto* workers = app.add_option("--workers", cli.workers, "worker threads (0 = one per core)");
+  auto* deadline = app.add_option("--request-deadline", cli.request_deadline_seconds,
+                                  "seconds a request may queue and run before 503 (1-600)")
+                       ->check(CLI::Range(1, 600));
+  auto* per_source = app.add_option("--max-connections-per-source",
+                                    cli.max_connections_per_source,
+                                    "connections one client address may hold (0 = automatic)");
   auto* aad_issuer = app.add_option("--aad-issuer", cli.aad_issuer,
                                     "issuer (iss) of management bearer tokens");
   auto* aad_jwks = app.add_option("--aad-jwks", cli.aad_jwks,
@@ -312,6 +321,8 @@ int main(int argc, char** argv) {
   if (allow_missing->count()) config.allow_missing_pck_crl = cli.allow_missing_pck_crl;
   if (log_level->count()) config.log_level = cli.log_level;
   if (workers->count()) config.workers = cli.workers;
+  if (deadline->count()) config.request_deadline_seconds = cli.request_deadline_seconds;
+  if (per_source->count()) config.max_connections_per_source = cli.max_connections_per_source;
   if (aad_issuer->count()) config.aad_issuer = cli.aad_issuer;
   if (aad_jwks->count()) config.aad_jwks = cli.aad_jwks;
   if (aad_audience->count()) config.aad_audience = cli.aad_audience;

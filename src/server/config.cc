@@ -1,16 +1,17 @@
 #include "server/config.h"
 
+#include <toml++/toml.h>
+
 #include <exception>
 #include <set>
-#include <toml++/toml.h>
 
 namespace attest::server {
 namespace {
 
 // ATTEST_RETURN_IF_ERROR yields a StatusOr error; these functions return a plain Status.
-#define CONFIG_RETURN_IF_ERROR(expr)   \
-  do {                                 \
-    ::attest::Status config_s_ = (expr); \
+#define CONFIG_RETURN_IF_ERROR(expr)       \
+  do {                                     \
+    ::attest::Status config_s_ = (expr);   \
     if (!config_s_.ok()) return config_s_; \
   } while (false)
 
@@ -39,12 +40,26 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   } catch (const std::exception& e) {
     return Invalid("cannot read " + path + ": " + e.what());
   }
-  static const std::set<std::string, std::less<>> kKnown = {
-      "listen",         "base_url",       "data_dir",        "tls_cert",
-      "tls_key",        "insecure_http",  "collateral_dir",  "collateral_time",
-      "allow_missing_pck_crl", "log_level", "workers",       "max_body_bytes",
-      "aad_issuer",     "aad_jwks",       "aad_audience",    "aad_roles_claim",
-      "aad_reader_role", "aad_writer_role"};
+  static const std::set<std::string, std::less<>> kKnown = {"listen",
+                                                            "base_url",
+                                                            "data_dir",
+                                                            "tls_cert",
+                                                            "tls_key",
+                                                            "insecure_http",
+                                                            "collateral_dir",
+                                                            "collateral_time",
+                                                            "allow_missing_pck_crl",
+                                                            "log_level",
+                                                            "workers",
+                                                            "max_body_bytes",
+                                                            "aad_issuer",
+                                                            "aad_jwks",
+                                                            "aad_audience",
+                                                            "aad_roles_claim",
+                                                            "aad_reader_role",
+                                                            "aad_writer_role",
+                                                            "request_deadline_seconds",
+                                                            "max_connections_per_source"};
   for (const auto& [key, node] : table) {
     if (!kKnown.contains(key.str())) {
       return Invalid("unknown config key '" + std::string(key.str()) + "' in " + path);
@@ -78,6 +93,18 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
     return Invalid("max_body_bytes must be between 1 KiB and 64 MiB");
   }
   config.max_body_bytes = static_cast<size_t>(max_body);
+  int64_t deadline = config.request_deadline_seconds;
+  CONFIG_RETURN_IF_ERROR(Read(table, "request_deadline_seconds", deadline));
+  if (deadline < 1 || deadline > 600) {
+    return Invalid("request_deadline_seconds must be between 1 and 600");
+  }
+  config.request_deadline_seconds = static_cast<unsigned>(deadline);
+  int64_t per_source = static_cast<int64_t>(config.max_connections_per_source);
+  CONFIG_RETURN_IF_ERROR(Read(table, "max_connections_per_source", per_source));
+  if (per_source < 0 || per_source > 1000000) {
+    return Invalid("max_connections_per_source must be between 0 and 1000000");
+  }
+  config.max_connections_per_source = static_cast<size_t>(per_source);
   return Status::Ok();
 }
 

@@ -11,6 +11,8 @@
 //   allow_missing_pck_crl = false
 //   workers = 0                        # 0 = one per core
 //   max_body_bytes = 1048576
+//   request_deadline_seconds = 30      # queued + running; then 503 REQUEST_DEADLINE_EXCEEDED
+//   max_connections_per_source = 0     # 0 = max(16, connection cap / 8)
 // Bearer-token validation of policy-management calls (both modes; maa-service-behaviour.md
 // §1.1). Without aad_issuer + aad_jwks every management call is refused with 401.
 //   aad_issuer = "https://login.example/tenant/v2.0"   # exact `iss`
@@ -43,6 +45,8 @@ struct ServerConfig {
   std::string log_level = "info";
   unsigned workers = 0;
   size_t max_body_bytes = 1024 * 1024;
+  unsigned request_deadline_seconds = 30;
+  size_t max_connections_per_source = 0;
   std::string aad_issuer;
   std::string aad_jwks;
   std::string aad_audience;

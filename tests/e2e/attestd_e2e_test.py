@@ -101,7 +101,8 @@ def free_port():
 
 
 class Server:
-    def __init__(self, binary, pki, data_dir, case_dir, case, log_path, port=None):
+    def __init__(self, binary, pki, data_dir, case_dir, case, log_path, port=None,
+                 extra_args=()):
         self.port = port or free_port()
         self.base = f"https://127.0.0.1:{self.port}"
         self.pki = pki
@@ -113,6 +114,7 @@ class Server:
                 "--workers", "2"]
         if not case.get("collateral_complete", True):
             args.append("--allow-missing-pck-crl")
+        args += list(extra_args)
         self.log = open(log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         # Wait for readiness (not an assertion on timing: just until it answers or exits).
