@@ -29,9 +29,15 @@ bool IsLoopbackHost(std::string_view host) {
 }
 
 std::string EndpointUrl::HostHeader() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  // Appends piecewise: GCC 12's -Wrestrict misfires on `"[" + host + "]"` at -O3.
+  std::string h;
+  const bool bracket = host.find(':') != std::string::npos;
+  if (bracket) h.push_back('[');
+  h.append(host);
+  if (bracket) h.push_back(']');
   if ((tls && port != 443) || (!tls && port != 80)) {
-    h += ":" + std::to_string(port);
+    h.push_back(':');
+    h.append(std::to_string(port));
   }
   return h;
 }
