@@ -70,8 +70,12 @@ TEST(JwsTest, SignsAndVerifiesEveryAlgorithmAndRefusesTampering) {
     EXPECT_EQ(parsed->alg, name);
     EXPECT_EQ(parsed->kid, "k");
     EXPECT_EQ(parsed->payload["a"], 1);
-    if (alg == JwsAlg::kEs256) EXPECT_EQ(parsed->signature.size(), 64u);
-    if (alg == JwsAlg::kEs384) EXPECT_EQ(parsed->signature.size(), 96u);
+    if (alg == JwsAlg::kEs256) {
+      EXPECT_EQ(parsed->signature.size(), 64u);
+    }
+    if (alg == JwsAlg::kEs384) {
+      EXPECT_EQ(parsed->signature.size(), 96u);
+    }
     EXPECT_TRUE(VerifyJwsSignature(alg, key, parsed->signing_input, parsed->signature).ok())
         << name;
     std::string other_input = parsed->signing_input + "x";
