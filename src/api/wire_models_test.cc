@@ -61,6 +61,42 @@ TEST(WireModelsTest, RejectsBadRequestsWithNamedReasons) {
   EXPECT_FALSE(ParseAttestRequest(AttestationType::kSgxEnclave, deep).has_value());
 }
 
+TEST(WireModelsTest, EveryMemberOfTheWrongJsonTypeIsA400NeverAThrow) {
+  // issue 14 item 6 audit: each member read from the body, with each wrong JSON type.
+  struct Case {
+    const char* body;
+    const char* reason;
+  } cases[] = {
+      {"null", "INVALID_REQUEST_BODY"},
+      {R"("quote")", "INVALID_REQUEST_BODY"},
+      {"5", "INVALID_REQUEST_BODY"},
+      {R"({"quote":["AQ"]})", "INVALID_BASE64URL"},
+      {R"({"quote":{"data":"AQ"}})", "INVALID_BASE64URL"},
+      {R"({"quote":true})", "INVALID_BASE64URL"},
+      {R"({"quote":"AQ","runtimeData":["AQ"]})", "INVALID_RUNTIME_DATA"},
+      {R"({"quote":"AQ","runtimeData":5})", "INVALID_RUNTIME_DATA"},
+      {R"({"quote":"AQ","runtimeData":{"data":5}})", "INVALID_BASE64URL"},
+      {R"({"quote":"AQ","runtimeData":{"data":{}}})", "INVALID_BASE64URL"},
+      {R"({"quote":"AQ","runtimeData":{"data":"AQ","dataType":5}})", "INVALID_RUNTIME_DATA"},
+      {R"({"quote":"AQ","runtimeData":{"data":"AQ","dataType":["JSON"]}})",
+       "INVALID_RUNTIME_DATA"},
+      {R"({"quote":"AQ","initTimeData":"AQ"})", "INVALID_INIT_TIME_DATA"},
+      {R"({"quote":"AQ","initTimeData":{"data":"AQ","dataType":{}}})", "INVALID_INIT_TIME_DATA"},
+      {R"({"quote":"AQ","nonce":{}})", "INVALID_NONCE"},
+      {R"({"quote":"AQ","nonce":["n"]})", "INVALID_NONCE"},
+      {R"({"quote":"AQ","draftPolicyForAttestation":{}})", "INVALID_REQUEST_BODY"},
+      {R"({"quote":"AQ","draftPolicyForAttestation":["x"]})", "INVALID_REQUEST_BODY"},
+      {R"({"report":"AQ","quote":5})", "INVALID_BASE64URL"},
+  };
+  for (const Case& c : cases) {
+    StatusOr<service::AttestationRequest> req = Err(Status::Internal("threw"));
+    EXPECT_NO_THROW(req = ParseAttestRequest(AttestationType::kSgxEnclave, c.body)) << c.body;
+    ASSERT_FALSE(req.has_value()) << c.body;
+    EXPECT_EQ(req.error().code(), StatusCode::kInvalidArgument) << c.body;
+    EXPECT_EQ(req.error().reason(), c.reason) << c.body;
+  }
+}
+
 TEST(WireModelsTest, RouteTypesUseMaaNamesCaseInsensitively) {
   EXPECT_EQ(ParseRouteAttestationType("sgxenclave"), AttestationType::kSgxEnclave);
   EXPECT_EQ(ParseRouteAttestationType("TdxVm"), AttestationType::kTdxVm);

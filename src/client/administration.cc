@@ -118,6 +118,13 @@ StatusOr<nlohmann::json> AttestationClient::GetPolicyManagementCertificates() {
       !(*set)["keys"].is_array()) {
     return Err(InvalidResponse("the result has no x-ms-policy-certificates.keys"));
   }
+  // Callers read members of each key (attestctl signers list): a key that is not a JSON
+  // object would make those reads throw, so it is refused here.
+  for (const nlohmann::json& key : (*set)["keys"]) {
+    if (!key.is_object()) {
+      return Err(InvalidResponse("an x-ms-policy-certificates key is not a JSON object"));
+    }
+  }
   return (*set)["keys"];
 }
 

@@ -1,9 +1,8 @@
-// Compact JWS/JWT parsing and RS256 signature verification for relying parties.
+// Compact JWS/JWT parsing and RS256 signature verification for relying parties: the
+// client's view of crypto/jws.h, with its reasons (TOKEN_*) and its strictness.
 //
-// Only what a token *consumer* needs: split, decode and parse the three segments strictly
-// (RFC 7515 §7.1; canonical unpadded base64url as maa-rest-api.md §6.3 requires), and check an
-// RSASSA-PKCS1-v1_5/SHA-256 signature with OpenSSL EVP. Signing lives in src/token/.
-// Values are immutable after parsing; functions are thread-safe.
+// Tokens are held to the canonical form maa-rest-api.md §6.3 requires (unpadded base64url);
+// signing lives in src/token/. Values are immutable after parsing; functions are thread-safe.
 #pragma once
 
 #include <openssl/evp.h>
@@ -27,8 +26,9 @@ struct Jwt {
   std::string signing_input;   // "<b64url header>.<b64url payload>"
   Bytes signature;             // decoded third segment (empty for alg "none")
 
-  std::string alg() const;     // header "alg", "" when absent or not a string
-  std::string kid() const;     // header "kid", "" when absent or not a string
+  // Header "alg" (ParseJwt guarantees a string) and "kid" ("" when absent).
+  std::string alg() const;
+  std::string kid() const;
 };
 
 // Parses a compact JWS. Reason on failure: TOKEN_MALFORMED.

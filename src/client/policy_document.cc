@@ -1,7 +1,5 @@
 #include "client/policy_document.h"
 
-#include <openssl/bn.h>
-#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -10,28 +8,14 @@
 #include "base/encoding.h"
 #include "base/file.h"
 #include "crypto/digest.h"
+#include "crypto/jwk.h"
+#include "crypto/jws.h"
 
 namespace attest::client {
 namespace {
 
 constexpr size_t kMaxPemBytes = 1 << 20;
 constexpr std::string_view kUnsignedHeader = "eyJhbGciOiJub25lIn0";  // {"alg":"none"}
-
-bool IsEc(EVP_PKEY* key) { return EVP_PKEY_base_id(key) == EVP_PKEY_EC; }
-
-// DER ECDSA-Sig-Value -> JOSE r || s (RFC 7518 §3.4).
-StatusOr<Bytes> DerToJose(const Bytes& der) {
-  const unsigned char* p = der.data();
-  std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)> sig(
-      d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())), ECDSA_SIG_free);
-  if (!sig) return Err(Status::Internal("cannot decode an ECDSA signature"));
-  Bytes out(64);
-  if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), out.data(), 32) != 32 ||
-      BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), out.data() + 32, 32) != 32) {
-    return Err(Status::Internal("cannot encode an ECDSA signature"));
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -65,29 +49,11 @@ StatusOr<PolicySigner> PolicySigner::Load(const std::string& key_file,
 }
 
 StatusOr<std::string> PolicySigner::Sign(std::string_view payload) const {
-  const bool ec = IsEc(key_.get());
+  ATTEST_ASSIGN_OR_RETURN(crypto::JwsAlg alg, crypto::DefaultJwsAlg(key_.get()));
   // maa-tokens.md §6.1: the JS client's header shape, members in this order.
-  const std::string header = std::string(R"({"alg":")") + (ec ? "ES256" : "RS256") +
+  const std::string header = std::string(R"({"alg":")") + std::string(crypto::JwsAlgName(alg)) +
                              R"(","x5c":[")" + Base64Encode(cert_.der()) + R"("]})";
-  std::string out = Base64UrlEncode(AsBytes(header)) + "." + Base64UrlEncode(AsBytes(payload));
-  crypto::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-  size_t len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(out.data()),
-                     out.size()) != 1) {
-    return Err(Status::Internal("EVP_DigestSign failed"));
-  }
-  Bytes sig(len);
-  if (EVP_DigestSign(ctx.get(), sig.data(), &len, reinterpret_cast<const unsigned char*>(out.data()),
-                     out.size()) != 1) {
-    return Err(Status::Internal("EVP_DigestSign failed"));
-  }
-  sig.resize(len);
-  if (ec) {
-    ATTEST_ASSIGN_OR_RETURN(sig, DerToJose(sig));
-  }
-  out += "." + Base64UrlEncode(sig);
-  return out;
+  return crypto::SignCompactJws(alg, key_.get(), header, payload);
 }
 
 StatusOr<std::string> BuildPolicyDocument(std::string_view policy_text,

@@ -1,14 +1,13 @@
 #include "service/bearer_authenticator.h"
 
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/param_build.h>
+
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
-#include "base/encoding.h"
-#include "crypto/ecdsa.h"
-#include "crypto/x509.h"
+#include "crypto/jwk.h"
+#include "crypto/jws.h"
 
 namespace attest::service {
 namespace {
@@ -23,83 +22,15 @@ Status Invalid(std::string message) {
   return Status::Unauthenticated("BEARER_INVALID", "bearer token rejected: " + std::move(message));
 }
 
-StatusOr<std::shared_ptr<EVP_PKEY>> RsaFromJwk(const nlohmann::json& jwk) {
-  auto n = Base64UrlDecode(jwk.value("n", ""));
-  auto e = Base64UrlDecode(jwk.value("e", ""));
-  if (!n.has_value() || !e.has_value() || n->empty() || e->empty()) {
-    return Err(ConfigError("an RSA key needs base64url n and e"));
+// RFC 7519 §2 NumericDate: a JSON number. A string or any other type is a malformed
+// token, never a missing claim (issue 8 finding 10).
+StatusOr<std::optional<double>> NumericDate(const nlohmann::json& claims, const char* name) {
+  auto it = claims.find(name);
+  if (it == claims.end()) return std::optional<double>();
+  if (!it->is_number()) {
+    return Err(Invalid(std::string("\"") + name + "\" is not a NumericDate (a JSON number)"));
   }
-  std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> bld(OSSL_PARAM_BLD_new(),
-                                                                      OSSL_PARAM_BLD_free);
-  std::unique_ptr<BIGNUM, decltype(&BN_free)> bn_n(
-      BN_bin2bn(n->data(), static_cast<int>(n->size()), nullptr), BN_free);
-  std::unique_ptr<BIGNUM, decltype(&BN_free)> bn_e(
-      BN_bin2bn(e->data(), static_cast<int>(e->size()), nullptr), BN_free);
-  if (!bld || !bn_n || !bn_e || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) != 1 ||
-      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get()) != 1) {
-    return Err(ConfigError("cannot build an RSA key"));
-  }
-  std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(OSSL_PARAM_BLD_to_param(bld.get()),
-                                                                 OSSL_PARAM_free);
-  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
-      EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr), EVP_PKEY_CTX_free);
-  EVP_PKEY* pkey = nullptr;
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &pkey, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
-    return Err(ConfigError("cannot build an RSA key"));
-  }
-  return std::shared_ptr<EVP_PKEY>(pkey, EVP_PKEY_free);
-}
-
-StatusOr<std::shared_ptr<EVP_PKEY>> KeyFromJwk(const nlohmann::json& jwk, bool& ec) {
-  const std::string kty = jwk.value("kty", "");
-  auto x5c = jwk.find("x5c");
-  if (x5c != jwk.end() && x5c->is_array() && !x5c->empty() && (*x5c)[0].is_string()) {
-    auto der = Base64Decode((*x5c)[0].get<std::string>());
-    if (!der.has_value()) return Err(ConfigError("x5c is not base64"));
-    auto cert = crypto::Certificate::FromDer(*der);
-    if (!cert.has_value()) return Err(ConfigError("x5c is not a certificate"));
-    EVP_PKEY* key = cert->public_key();
-    if (EVP_PKEY_up_ref(key) != 1) return Err(ConfigError("cannot reference a key"));
-    ec = EVP_PKEY_base_id(key) == EVP_PKEY_EC;
-    return std::shared_ptr<EVP_PKEY>(key, EVP_PKEY_free);
-  }
-  if (kty == "RSA") {
-    ec = false;
-    return RsaFromJwk(jwk);
-  }
-  if (kty == "EC" && jwk.value("crv", "") == "P-256") {
-    auto x = Base64UrlDecode(jwk.value("x", ""));
-    auto y = Base64UrlDecode(jwk.value("y", ""));
-    if (!x.has_value() || !y.has_value() || x->size() != 32 || y->size() != 32) {
-      return Err(ConfigError("an EC key needs 32-byte x and y"));
-    }
-    Bytes xy = *x;
-    xy.insert(xy.end(), y->begin(), y->end());
-    auto key = crypto::EcP256KeyFromRaw(xy, "AUTH_CONFIG_INVALID");
-    if (!key.has_value()) return Err(ConfigError("EC point not on P-256"));
-    ec = true;
-    return std::shared_ptr<EVP_PKEY>(key->release(), EVP_PKEY_free);
-  }
-  return Err(ConfigError("unsupported key type '" + kty.substr(0, 16) + "'"));
-}
-
-bool VerifySignature(EVP_PKEY* key, bool ec, std::string_view input, const Bytes& sig) {
-  if (ec) return crypto::VerifyEcdsaP256Sha256Raw(key, AsBytes(input), sig);
-  crypto::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1) {
-    return false;
-  }
-  return EVP_DigestVerify(ctx.get(), sig.data(), sig.size(),
-                          reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
-}
-
-StatusOr<nlohmann::json> DecodeSegment(std::string_view segment) {
-  auto bytes = Base64UrlDecode(segment);
-  if (!bytes.has_value()) return Err(Invalid("a segment is not base64url"));
-  nlohmann::json v = nlohmann::json::parse(bytes->begin(), bytes->end(), nullptr, false);
-  if (!v.is_object()) return Err(Invalid("a segment is not a JSON object"));
-  return v;
+  return std::optional<double>(it->get<double>());
 }
 
 bool HasRole(const nlohmann::json& roles, const std::string& role) {
@@ -137,9 +68,17 @@ StatusOr<BearerAuthenticator> BearerAuthenticator::Create(BearerAuthOptions opti
   for (const nlohmann::json& jwk : jwks["keys"]) {
     if (!jwk.is_object()) return Err(ConfigError("a key is not an object"));
     Key key;
-    auto kid = jwk.find("kid");
-    if (kid != jwk.end() && kid->is_string()) key.kid = kid->get<std::string>();
-    ATTEST_ASSIGN_OR_RETURN(key.pkey, KeyFromJwk(jwk, key.ec));
+    for (const char* member : {"kid", "alg"}) {
+      auto it = jwk.find(member);
+      if (it != jwk.end() && !it->is_string()) {
+        return Err(ConfigError(std::string("a key's \"") + member + "\" is not a string"));
+      }
+    }
+    key.kid = jwk.value("kid", "");
+    key.alg = jwk.value("alg", "");
+    auto pkey = crypto::PublicKeyFromJwk(jwk, "AUTH_CONFIG_INVALID");
+    if (!pkey.has_value()) return Err(ConfigError(pkey.error().message()));
+    key.pkey = std::shared_ptr<EVP_PKEY>(pkey->release(), EVP_PKEY_free);
     keys.push_back(std::move(key));
   }
   if (keys.empty()) return Err(ConfigError("the JWK Set has no keys"));
@@ -159,34 +98,28 @@ StatusOr<Caller> BearerAuthenticator::Authenticate(std::string_view authorizatio
   }
   std::string_view token = authorization.substr(kScheme.size());
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  if (token.size() > kMaxBearerSize) return Err(Invalid("the token is too large"));
-  size_t first = token.find('.');
-  size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
-  if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
-    return Err(Invalid("not a compact JWS"));
+  auto parsed = crypto::ParseCompactJws(token, {.max_size = kMaxBearerSize});
+  if (!parsed.has_value()) return Err(Invalid(parsed.error().message()));
+  if (parsed->signature.empty()) return Err(Invalid("the signature is missing"));
+  // alg "none" is never a credential; neither is a policy-document alias such as "EC".
+  const std::optional<crypto::JwsAlg> alg = crypto::JwsAlgFromName(parsed->alg);
+  if (!alg.has_value() || *alg == crypto::JwsAlg::kNone) {
+    return Err(Invalid("alg must be one of RS256, RS384, PS256, ES256, ES384"));
   }
-  ATTEST_ASSIGN_OR_RETURN(nlohmann::json header, DecodeSegment(token.substr(0, first)));
-  ATTEST_ASSIGN_OR_RETURN(nlohmann::json claims,
-                          DecodeSegment(token.substr(first + 1, second - first - 1)));
-  auto sig = Base64UrlDecode(token.substr(second + 1));
-  if (!sig.has_value() || sig->empty()) return Err(Invalid("the signature is missing"));
-  const std::string alg = header.value("alg", "");
-  if (alg != "RS256" && alg != "ES256") return Err(Invalid("alg must be RS256 or ES256"));
-  const bool want_ec = alg == "ES256";
-  const std::string kid = header.contains("kid") && header["kid"].is_string()
-                              ? header["kid"].get<std::string>()
-                              : std::string();
-  const std::string_view input = token.substr(0, second);
   bool verified = false;
   for (const Key& key : keys_) {
-    if (key.ec != want_ec || (!kid.empty() && key.kid != kid)) continue;
-    if (VerifySignature(key.pkey.get(), key.ec, input, *sig)) {
+    if (!parsed->kid.empty() && key.kid != parsed->kid) continue;
+    // RFC 7517 §4.4: a key that names its algorithm is used with that algorithm only.
+    if (!key.alg.empty() && key.alg != parsed->alg) continue;
+    if (crypto::VerifyJwsSignature(*alg, key.pkey.get(), parsed->signing_input, parsed->signature)
+            .ok()) {
       verified = true;
       break;
     }
   }
   if (!verified) return Err(Invalid("the signature does not verify with a configured key"));
 
+  const nlohmann::json& claims = parsed->payload;
   if (!claims.contains("iss") || !claims["iss"].is_string() || claims["iss"] != options_.issuer) {
     return Err(Invalid("wrong issuer"));
   }
@@ -198,14 +131,15 @@ StatusOr<Caller> BearerAuthenticator::Authenticate(std::string_view authorizatio
     }
     if (!match) return Err(Invalid("wrong audience"));
   }
-  const int64_t now = clock_->Now();
-  if (!claims.contains("exp") || !claims["exp"].is_number()) return Err(Invalid("no exp"));
-  if (claims["exp"].get<double>() + static_cast<double>(options_.clock_skew_seconds) <
-      static_cast<double>(now)) {
+  const double now = static_cast<double>(clock_->Now());
+  const double skew = static_cast<double>(options_.clock_skew_seconds);
+  ATTEST_ASSIGN_OR_RETURN(std::optional<double> exp, NumericDate(claims, "exp"));
+  ATTEST_ASSIGN_OR_RETURN(std::optional<double> nbf, NumericDate(claims, "nbf"));
+  if (!exp.has_value()) return Err(Invalid("no exp"));
+  if (*exp + skew < now) {
     return Err(Status::Unauthenticated("BEARER_EXPIRED", "the bearer token has expired"));
   }
-  if (claims.contains("nbf") && claims["nbf"].is_number() &&
-      claims["nbf"].get<double>() > static_cast<double>(now + options_.clock_skew_seconds)) {
+  if (nbf.has_value() && *nbf > now + skew) {
     return Err(Status::Unauthenticated("BEARER_NOT_YET_VALID", "the bearer token is not yet valid"));
   }
   Caller caller;

@@ -2,11 +2,12 @@
 // AAD-style authorisation model (spec/maa-service-behaviour.md §1.1, "pluggable validation
 // (a) OIDC/JWT with configured issuer/audience/JWKS").
 //
-// A token is accepted when: it is a compact JWS with alg RS256 or ES256 whose `kid` names a
-// key of the configured JWKS (or, without kid, any key verifies it); `iss` equals the
+// A token is accepted when: it is a compact JWS (crypto/jws.h) with alg RS256, RS384, PS256,
+// ES256 or ES384 whose `kid` names a key of the configured JWKS (or, without kid, any key
+// verifies it; a key with an "alg" only verifies that algorithm); `iss` equals the
 // configured issuer; `aud` (string or array) contains the configured audience when one is
 // configured; `exp` is present and not past, `nbf` not in the future (both with a small
-// skew). Roles come from a configurable claim (default "roles", an array of strings or a
+// skew; both must be JSON numbers when present). Roles come from a configurable claim (default "roles", an array of strings or a
 // space-separated string): the writer role grants read and write, the reader role read.
 //
 // Immutable after Create; thread-safe.
@@ -41,7 +42,8 @@ struct Caller {
 
 class BearerAuthenticator {
  public:
-  // `jwks_json`: an RFC 7517 JWK Set; RSA keys by n/e or x5c, EC P-256 keys by x/y.
+  // `jwks_json`: an RFC 7517 JWK Set (crypto/jwk.h): RSA keys by n/e or x5c, EC P-256 and
+  // P-384 keys by x/y; "kid" and "alg" must be strings when present.
   // Reason on failure: AUTH_CONFIG_INVALID.
   static StatusOr<BearerAuthenticator> Create(BearerAuthOptions options,
                                               std::string_view jwks_json, const Clock& clock);
@@ -54,7 +56,7 @@ class BearerAuthenticator {
  private:
   struct Key {
     std::string kid;
-    bool ec = false;
+    std::string alg;  // the JWK's "alg", "" = any algorithm its key type fits
     std::shared_ptr<EVP_PKEY> pkey;
   };
   BearerAuthenticator(BearerAuthOptions options, std::vector<Key> keys, const Clock& clock)

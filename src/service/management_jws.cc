@@ -2,10 +2,12 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "base/encoding.h"
-#include "crypto/ecdsa.h"
-#include "crypto/openssl_ptr.h"
+#include "base/time.h"
+#include "crypto/jwk.h"
+#include "crypto/jws.h"
 
 namespace attest::service {
 namespace {
@@ -28,15 +30,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-StatusOr<nlohmann::json> DecodeObject(std::string_view segment, std::string_view what) {
-  auto bytes = Base64UrlDecode(segment);
-  if (!bytes.has_value()) return Err(Malformed(std::string(what) + " is not base64url"));
-  nlohmann::json value = nlohmann::json::parse(bytes->begin(), bytes->end(), nullptr,
-                                               /*allow_exceptions=*/false);
-  if (!value.is_object()) return Err(Malformed(std::string(what) + " is not a JSON object"));
-  return value;
-}
-
 // Header x5c, or the legacy jwk.x5c of the Python beta client (maa-tokens.md §6.1).
 const nlohmann::json* FindX5c(const nlohmann::json& header) {
   auto it = header.find("x5c");
@@ -49,110 +42,117 @@ const nlohmann::json* FindX5c(const nlohmann::json& header) {
   return nullptr;
 }
 
-StatusOr<std::vector<crypto::Certificate>> ParseX5c(const nlohmann::json& x5c) {
-  if (!x5c.is_array() || x5c.empty()) {
-    return Err(Malformed("the JWS header x5c must be a non-empty array of certificates"));
-  }
-  if (x5c.size() > kMaxX5cCertificates) {
-    return Err(Malformed("the JWS header x5c holds more than " +
-                         std::to_string(kMaxX5cCertificates) + " certificates"));
-  }
-  std::vector<crypto::Certificate> out;
-  for (const nlohmann::json& entry : x5c) {
-    if (!entry.is_string()) return Err(Malformed("an x5c entry is not a string"));
-    // RFC 7515 §4.1.6: standard base64; be lenient about the url-safe alphabet.
-    auto der = Base64Decode(entry.get<std::string>());
-    if (!der.has_value()) der = Base64UrlDecode(entry.get<std::string>());
-    if (!der.has_value()) return Err(Malformed("an x5c entry is not base64"));
-    auto cert = crypto::Certificate::FromDer(*der);
-    if (!cert.has_value()) return Err(Malformed("an x5c entry is not an X.509 certificate"));
-    out.push_back(std::move(*cert));
-  }
-  return out;
-}
-
-bool VerifyRs256(EVP_PKEY* key, std::string_view input, const Bytes& sig) {
-  if (key == nullptr || EVP_PKEY_base_id(key) != EVP_PKEY_RSA) return false;
-  crypto::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1) {
-    return false;
-  }
-  return EVP_DigestVerify(ctx.get(), sig.data(), sig.size(),
-                          reinterpret_cast<const unsigned char*>(input.data()),
-                          input.size()) == 1;
-}
-
 }  // namespace
 
 StatusOr<ManagementJws> ParseManagementJws(std::string_view text) {
   text = Trim(text);
-  if (text.size() > kMaxManagementJwsSize) return Err(Malformed("the JWS is too large"));
-  size_t first = text.find('.');
-  if (first == std::string_view::npos) {
-    return Err(Malformed("Malformed JWT: could not find the first period in the token"));
-  }
-  size_t second = text.find('.', first + 1);
-  if (second == std::string_view::npos) {
-    return Err(Malformed("Malformed JWT: could not find the second period in the token"));
-  }
-  if (text.find('.', second + 1) != std::string_view::npos) {
-    return Err(Malformed("Malformed JWT: more than three segments"));
-  }
+  ATTEST_ASSIGN_OR_RETURN(
+      crypto::CompactJws parsed,
+      crypto::ParseCompactJws(
+          text, {.max_size = kMaxManagementJwsSize, .allow_empty_payload = true}));
   ManagementJws out;
   out.compact = std::string(text);
-  ATTEST_ASSIGN_OR_RETURN(out.header, DecodeObject(text.substr(0, first), "the JWS header"));
-  std::string_view payload = text.substr(first + 1, second - first - 1);
-  if (!payload.empty()) {
-    ATTEST_ASSIGN_OR_RETURN(nlohmann::json p, DecodeObject(payload, "the JWS payload"));
-    out.payload = std::move(p);
-  }
-  auto sig = Base64UrlDecode(text.substr(second + 1));
-  if (!sig.has_value()) return Err(Malformed("the JWS signature is not base64url"));
+  out.header = std::move(parsed.header);
+  if (!parsed.payload.is_null()) out.payload = std::move(parsed.payload);
 
-  auto alg_it = out.header.find("alg");
-  if (alg_it == out.header.end() || !alg_it->is_string()) {
-    return Err(Malformed("the JWS header has no alg"));
-  }
-  const std::string alg = alg_it->get<std::string>();
-  if (alg == "none") {
-    if (!sig->empty()) return Err(Malformed("an unsecured (alg none) JWS must have no signature"));
+  // RS256 and ES256 as the JS client sends them; the legacy "RSA256" and the Azure SDK for
+  // C++'s "EC" (DER signature, maa-real-clients.md §8) so that those clients work unmodified.
+  const std::optional<crypto::JwsAlg> alg =
+      crypto::JwsAlgFromName(parsed.alg, crypto::JwsAlgNames::kWithAzureSdkAliases);
+  if (alg == crypto::JwsAlg::kNone) {
+    if (!parsed.signature.empty()) {
+      return Err(Malformed("an unsecured (alg none) JWS must have no signature"));
+    }
     return out;
   }
-  if (alg != "RS256" && alg != "RSA256" && alg != "ES256") {
+  if (!alg.has_value() || (*alg != crypto::JwsAlg::kRs256 && *alg != crypto::JwsAlg::kEs256 &&
+                           *alg != crypto::JwsAlg::kAzureSdkEcDer)) {
     return Err(Status::InvalidArgument("JWS_UNSUPPORTED_ALG",
-                                       "JWS alg '" + alg.substr(0, 32) +
+                                       "JWS alg '" + parsed.alg.substr(0, 32) +
                                            "' is not supported; use RS256 or ES256"));
   }
   const nlohmann::json* x5c = FindX5c(out.header);
   if (x5c == nullptr) return Err(Malformed("a signed JWS must carry its signer certificate in x5c"));
-  ATTEST_ASSIGN_OR_RETURN(out.x5c, ParseX5c(*x5c));
-  std::string_view input = text.substr(0, second);
-  EVP_PKEY* key = out.x5c.front().public_key();
-  bool valid = alg == "ES256" ? crypto::VerifyEcdsaP256Sha256Raw(key, AsBytes(input), *sig)
-                              : VerifyRs256(key, input, *sig);
-  if (!valid) {
+  ATTEST_ASSIGN_OR_RETURN(out.x5c,
+                          crypto::CertificatesFromX5c(*x5c, kMaxX5cCertificates, "JWS_MALFORMED"));
+  // The key always comes from the certificate, never from the header's alg or jwk.
+  Status verified = crypto::VerifyJwsSignature(*alg, out.x5c.front().public_key(),
+                                               parsed.signing_input, parsed.signature);
+  if (verified.reason() == "JWS_KEY_UNSUITABLE") {
+    return Err(Status::InvalidArgument(
+        "JWS_UNSUPPORTED_ALG", "JWS alg '" + parsed.alg + "' does not fit the signer certificate: " +
+                                   verified.message()));
+  }
+  if (verified.reason() == "JWS_SIGNATURE_INVALID") {
     return Err(Status::PermissionDenied(
         "JWS_SIGNATURE_INVALID",
         "the JWS signature does not verify with the certificate in its header"));
   }
+  if (!verified.ok()) return Err(std::move(verified));
   out.is_signed = true;
   return out;
 }
 
+namespace {
+
+enum class Role { kSigner, kIssuer };
+
+// RFC 5280 §4.2.1.3; a certificate without the extension is not restricted.
+bool KeyUsageAllows(const crypto::Certificate& cert, Role role) {
+  if ((X509_get_extension_flags(cert.get()) & EXFLAG_KUSAGE) == 0) return true;
+  const uint32_t usage = X509_get_key_usage(cert.get());
+  return (usage & (role == Role::kSigner ? KU_DIGITAL_SIGNATURE : KU_KEY_CERT_SIGN)) != 0;
+}
+
+Status CheckUsableAt(const crypto::Certificate& cert, Role role, UnixTime now) {
+  const std::string who = role == Role::kSigner ? "the signing certificate"
+                                                : "the issuing certificate";
+  const std::string cn = " (CN=" + cert.SubjectCommonName().substr(0, 64) + ")";
+  if (now < cert.not_before()) {
+    return Status::InvalidArgument("SIGNER_CERT_NOT_YET_VALID",
+                                   who + cn + " is not valid before " +
+                                       FormatRfc3339(cert.not_before()));
+  }
+  if (now > cert.not_after()) {
+    return Status::InvalidArgument("SIGNER_CERT_EXPIRED",
+                                   who + cn + " expired at " + FormatRfc3339(cert.not_after()));
+  }
+  if (!KeyUsageAllows(cert, role)) {
+    return Status::InvalidArgument(
+        "SIGNER_CERT_KEY_USAGE",
+        who + cn + " has a keyUsage without " +
+            (role == Role::kSigner ? "digitalSignature" : "keyCertSign"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status CheckSignerTrusted(const ManagementJws& jws,
-                          const std::vector<crypto::Certificate>& trusted) {
+                          const std::vector<crypto::Certificate>& trusted, UnixTime now) {
   const Status untrusted = Status::PermissionDenied(
       "SIGNER_NOT_TRUSTED",
       "the document is not signed by a registered policy-management certificate");
   if (!jws.is_signed || jws.x5c.empty()) return untrusted;
-  for (size_t i = 0; i < jws.x5c.size(); ++i) {
+  // The path: x5c[0..last] climbing one verified link at a time, ending at a certificate
+  // that is registered (anchor == nullptr) or issued by a registered CA (anchor).
+  std::optional<size_t> last;
+  const crypto::Certificate* anchor = nullptr;
+  for (size_t i = 0; i < jws.x5c.size() && !last.has_value(); ++i) {
     const crypto::Certificate& cert = jws.x5c[i];
-    for (const crypto::Certificate& anchor : trusted) {
-      if (cert.der() == anchor.der()) return Status::Ok();
-      if (anchor.IsCa() && cert.IssuedBy(anchor) && cert.VerifySignedBy(anchor.public_key())) {
-        return Status::Ok();
+    for (const crypto::Certificate& candidate : trusted) {
+      if (cert.der() == candidate.der()) {
+        last = i;
+        break;
+      }
+      if (candidate.IsCa() && cert.IssuedBy(candidate) &&
+          cert.VerifySignedBy(candidate.public_key())) {
+        last = i;
+        anchor = &candidate;
+        break;
       }
     }
+    if (last.has_value()) break;
     // Climb one link: the next x5c entry must have issued this one.
     if (i + 1 >= jws.x5c.size()) break;
     const crypto::Certificate& parent = jws.x5c[i + 1];
@@ -160,12 +160,24 @@ Status CheckSignerTrusted(const ManagementJws& jws,
       break;
     }
   }
-  return untrusted;
+  if (!last.has_value()) return untrusted;
+  for (size_t i = 0; i <= *last; ++i) {
+    Status usable = CheckUsableAt(jws.x5c[i], i == 0 ? Role::kSigner : Role::kIssuer, now);
+    if (!usable.ok()) return usable;
+  }
+  if (anchor != nullptr && !KeyUsageAllows(*anchor, Role::kIssuer)) {
+    return Status::InvalidArgument(
+        "SIGNER_CERT_KEY_USAGE",
+        "the registered CA certificate (CN=" + anchor->SubjectCommonName().substr(0, 64) +
+            ") has a keyUsage without keyCertSign");
+  }
+  return Status::Ok();
 }
 
 nlohmann::json SignerJwk(const crypto::Certificate& cert) {
   const bool ec = EVP_PKEY_base_id(cert.public_key()) == EVP_PKEY_EC;
-  return {{"alg", ec ? "ES256" : "RS256"},
+  const auto alg = crypto::DefaultJwsAlg(cert.public_key());
+  return {{"alg", alg.has_value() ? std::string(crypto::JwsAlgName(*alg)) : (ec ? "ES256" : "RS256")},
           {"kty", ec ? "EC" : "RSA"},
           {"use", "sig"},
           {"x5c", nlohmann::json::array({Base64Encode(cert.der())})}};

@@ -30,17 +30,26 @@ struct ManagementJws {
   std::vector<crypto::Certificate> x5c;   // signer first; empty when unsigned
 };
 
-// Parses `text` (a compact JWS; surrounding whitespace tolerated). Unsigned documents
-// (`alg: none`) must have an empty signature; signed ones (RS256, legacy RSA256, ES256)
-// must carry a signer certificate and verify with it.
-// Reasons: JWS_MALFORMED (400 InvalidOperation), JWS_UNSUPPORTED_ALG,
-// JWS_SIGNATURE_INVALID (403: the document is not what its signer signed).
+// Parses `text` (a compact JWS; surrounding whitespace tolerated) with crypto/jws.h.
+// Unsigned documents (`alg: none`) must have an empty signature; signed ones must carry a
+// signer certificate and verify with its key: RS256 (also the legacy name RSA256), ES256,
+// and the Azure SDK for C++'s "EC" (DER ECDSA-SHA256) when x5c[0] holds a P-256 key
+// (maa-real-clients.md §8).
+// Reasons: JWS_MALFORMED (400 InvalidOperation), JWS_UNSUPPORTED_ALG (also an alg that does
+// not fit the certificate's key), JWS_SIGNATURE_INVALID (403: the document is not what its
+// signer signed).
 StatusOr<ManagementJws> ParseManagementJws(std::string_view text);
 
 // Isolated mode (maa-service-behaviour.md §2.1 step 3): the signer equals one of `trusted`
 // or chains to one through the remaining x5c certificates, each link verified; an issuing
 // trusted certificate must be a CA. Reason SIGNER_NOT_TRUSTED (403).
-Status CheckSignerTrusted(const ManagementJws& jws, const std::vector<crypto::Certificate>& trusted);
+// Then every x5c certificate on that path must be valid at `now` and fit its role where it
+// states a keyUsage (RFC 5280 §4.2.1.3: digitalSignature for the signer, keyCertSign for an
+// issuer): a registered CA vouches for a leaf only within the leaf's validity. Reasons
+// SIGNER_CERT_EXPIRED, SIGNER_CERT_NOT_YET_VALID, SIGNER_CERT_KEY_USAGE (400: a bad signer
+// chain is a bad parameter, maa-rest-api.md §7).
+Status CheckSignerTrusted(const ManagementJws& jws, const std::vector<crypto::Certificate>& trusted,
+                          UnixTime now);
 
 // {"alg":"RS256","kty":"RSA","use":"sig","x5c":["<std base64 DER>"]} (maa-tokens.md §6.2);
 // kty/alg EC/ES256 for an EC key.

@@ -2,6 +2,7 @@
 
 #include "base/encoding.h"
 #include "crypto/digest.h"
+#include "crypto/jwk.h"
 #include "policy/policy.h"
 #include "service/management_jws.h"
 #include "token/jws.h"
@@ -93,7 +94,7 @@ StatusOr<std::string> PolicyService::AuthorizeDocument(const store::Provider& pr
       auto cert = crypto::Certificate::FromDer(s.cert_der);
       if (cert.has_value()) trusted.push_back(std::move(*cert));
     }
-    ATTEST_RETURN_IF_ERROR(CheckSignerTrusted(jws, trusted));
+    ATTEST_RETURN_IF_ERROR(CheckSignerTrusted(jws, trusted, clock_.Now()));
   }
   if (jws.is_signed) who += " signer:" + CertificateThumbprint(jws.x5c.front());
   return who;
@@ -240,23 +241,15 @@ StatusOr<std::string> PolicyService::ChangeCertificate(std::string_view body,
       }
     }
   }
-  if (member == nullptr || !member->is_object() || !member->contains("x5c") ||
-      !(*member)["x5c"].is_array() || (*member)["x5c"].empty() || !(*member)["x5c"][0].is_string()) {
+  if (member == nullptr || !member->is_object() || member->find("x5c") == member->end()) {
     return Err(Status::InvalidArgument(
         "CERTIFICATE_DOCUMENT_INVALID",
         "Could not find \"policyCertificate\" claim with an x5c certificate in the token"));
   }
-  auto der = Base64Decode((*member)["x5c"][0].get<std::string>());
-  if (!der.has_value()) der = Base64UrlDecode((*member)["x5c"][0].get<std::string>());
-  if (!der.has_value()) {
-    return Err(Status::InvalidArgument("CERTIFICATE_DOCUMENT_INVALID",
-                                       "policyCertificate x5c[0] is not base64"));
-  }
-  auto cert = crypto::Certificate::FromDer(*der);
-  if (!cert.has_value()) {
-    return Err(Status::InvalidArgument("CERTIFICATE_DOCUMENT_INVALID",
-                                       "policyCertificate x5c[0] is not an X.509 certificate"));
-  }
+  ATTEST_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> certs,
+                          crypto::CertificatesFromX5c(*member->find("x5c"), kMaxX5cCertificates,
+                                                      "CERTIFICATE_DOCUMENT_INVALID"));
+  const crypto::Certificate* cert = &certs.front();
   const std::string thumbprint = CertificateThumbprint(*cert);
   if (add) {
     store::SignerRecord record{thumbprint, cert->der(), who, clock_.Now()};

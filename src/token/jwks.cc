@@ -1,40 +1,30 @@
 #include "token/jwks.h"
 
-#include <openssl/core_names.h>
-
 #include "base/encoding.h"
-#include "crypto/openssl_ptr.h"
+#include "crypto/jwk.h"
 
 namespace attest::token {
-namespace {
-
-// Big-endian bytes of an RSA public parameter ("n" or "e"), base64url (RFC 7518 §6.3.1).
-std::string RsaParam(EVP_PKEY* key, const char* name) {
-  BIGNUM* raw = nullptr;
-  if (EVP_PKEY_get_bn_param(key, name, &raw) != 1) return "";
-  crypto::BignumPtr bn(raw);
-  Bytes b(static_cast<size_t>(BN_num_bytes(bn.get())));
-  BN_bn2bin(bn.get(), b.data());
-  return Base64UrlEncode(b);
-}
-
-}  // namespace
 
 nlohmann::json JwkSet(const std::vector<const SigningKey*>& keys) {
   nlohmann::json out = {{"keys", nlohmann::json::array()}};
   for (const SigningKey* key : keys) {
-    out["keys"].push_back({
+    // RFC 7518 §6.3.1 n and e; an RSA key always has them, so a failure leaves them out.
+    auto public_jwk = crypto::PublicJwk(key->public_key());
+    nlohmann::json entry = {
         {"kid", key->kid()},
         {"kty", "RSA"},
         // RFC 7517 §4.7: standard base64 with padding, not base64url.
         {"x5c", nlohmann::json::array({Base64Encode(key->certificate_der())})},
         // MAA publishes only kid/kty/x5c and its SDKs ignore n/e; standard JOSE libraries
         // (discovery via jwks_uri) need them, so they are published too.
-        {"n", RsaParam(key->public_key(), OSSL_PKEY_PARAM_RSA_N)},
-        {"e", RsaParam(key->public_key(), OSSL_PKEY_PARAM_RSA_E)},
         {"use", "sig"},
         {"alg", "RS256"},
-    });
+    };
+    if (public_jwk.has_value()) {
+      entry["n"] = (*public_jwk)["n"];
+      entry["e"] = (*public_jwk)["e"];
+    }
+    out["keys"].push_back(std::move(entry));
   }
   return out;
 }

@@ -1,4 +1,6 @@
-// Compact JWS (RFC 7515 §7.1) with RS256 (RFC 7518 §3.3) and the unsecured "none" form.
+// Result tokens as compact JWS (RFC 7515 §7.1): RS256 (RFC 7518 §3.3) with the instance
+// key, and the unsecured "none" form. The JOSE work is crypto/jws.h; this file only fixes
+// how attestd serialises a token's header and claims.
 //
 // Header and payload are serialised by nlohmann::json: compact, object members in
 // lexicographic order, which is what MAA emits (spec/maa-tokens.md §1). Stateless;
@@ -9,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "base/bytes.h"
 #include "base/status.h"
+#include "crypto/jws.h"
 #include "token/signing_key.h"
 
 namespace attest::token {
@@ -26,18 +28,12 @@ StatusOr<std::string> SignCompactJws(const nlohmann::json& header, const nlohman
 // policy results).
 std::string UnsecuredCompactJws(const nlohmann::json& payload);
 
-struct ParsedJws {
-  nlohmann::json header;
-  nlohmann::json payload;
-  std::string signing_input;  // "<header>.<payload>" as received
-  Bytes signature;
-};
+using ParsedJws = crypto::CompactJws;
 
-// Splits and decodes a compact JWS; header and payload must be JSON objects. Does not
-// verify anything. Reasons: JWS_MALFORMED.
+// crypto::ParseCompactJws with a JSON-object payload and kMaxJwsSize. Reason JWS_MALFORMED.
 StatusOr<ParsedJws> ParseCompactJws(std::string_view jws);
-// Verifies an RS256 signature of `jws` with `key`; reasons JWS_MALFORMED,
-// JWS_UNSUPPORTED_ALG, JWS_SIGNATURE_INVALID.
+// Parses `jws` and verifies it as RS256 with `key`; reasons JWS_MALFORMED,
+// JWS_UNSUPPORTED_ALG, JWS_KEY_UNSUITABLE, JWS_SIGNATURE_INVALID.
 StatusOr<ParsedJws> VerifyCompactJwsRs256(std::string_view jws, EVP_PKEY* key);
 
 }  // namespace attest::token

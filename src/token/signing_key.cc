@@ -11,6 +11,8 @@
 #include "base/encoding.h"
 #include "base/file.h"
 #include "crypto/digest.h"
+#include "crypto/jwk.h"
+#include "crypto/jws.h"
 
 namespace attest::token {
 namespace {
@@ -129,29 +131,13 @@ StatusOr<crypto::EvpPkeyPtr> NewRsaKey() {
   return key;
 }
 
-StatusOr<std::string> BnToBase64Url(EVP_PKEY* key, const char* param) {
-  BIGNUM* raw = nullptr;
-  if (EVP_PKEY_get_bn_param(key, param, &raw) != 1 || raw == nullptr) {
-    return Err(OpenSslError("EVP_PKEY_get_bn_param"));
-  }
-  crypto::BignumPtr bn(raw);
-  Bytes out(static_cast<size_t>(BN_num_bytes(bn.get())));
-  BN_bn2bin(bn.get(), out.data());
-  return Base64UrlEncode(out);
-}
-
 }  // namespace
 
 StatusOr<std::string> RsaJwkThumbprint(EVP_PKEY* key) {
   if (key == nullptr || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
     return Err(Status::InvalidArgument("NOT_AN_RSA_KEY", "the token-signing key is not RSA"));
   }
-  ATTEST_ASSIGN_OR_RETURN(std::string n, BnToBase64Url(key, OSSL_PKEY_PARAM_RSA_N));
-  ATTEST_ASSIGN_OR_RETURN(std::string e, BnToBase64Url(key, OSSL_PKEY_PARAM_RSA_E));
-  // RFC 7638 §3.2: required members in lexicographic order, no whitespace.
-  std::string canonical = R"({"e":")" + e + R"(","kty":"RSA","n":")" + n + R"("})";
-  crypto::Sha256Digest digest = crypto::Sha256(AsBytes(canonical));
-  return Base64UrlEncode(digest);
+  return crypto::JwkThumbprint(key);
 }
 
 StatusOr<SigningKey> SigningKey::Generate(const std::string& base_url) {
@@ -213,20 +199,7 @@ StatusOr<SigningKey> SigningKey::LoadOrCreate(const std::string& data_dir,
 }
 
 StatusOr<Bytes> SigningKey::SignRs256(ByteSpan data) const {
-  crypto::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey_.get()) != 1) {
-    return Err(OpenSslError("EVP_DigestSignInit"));
-  }
-  size_t len = 0;
-  if (EVP_DigestSign(ctx.get(), nullptr, &len, data.data(), data.size()) != 1) {
-    return Err(OpenSslError("EVP_DigestSign"));
-  }
-  Bytes sig(len);
-  if (EVP_DigestSign(ctx.get(), sig.data(), &len, data.data(), data.size()) != 1) {
-    return Err(OpenSslError("EVP_DigestSign"));
-  }
-  sig.resize(len);
-  return sig;
+  return crypto::SignJwsInput(crypto::JwsAlg::kRs256, pkey_.get(), AsChars(data));
 }
 
 }  // namespace attest::token
