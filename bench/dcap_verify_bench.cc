@@ -83,8 +83,8 @@ void RunVerify(benchmark::State& state, const char* rel, evidence::AttestationTy
   }
   BenchProvider provider(c.collateral, !cached);
   FixedClock clock(c.at);
-  evidence::VerifyContext ctx{clock, provider, evidence::TrustAnchors::Production(), {}};
-  const evidence::Verifier* v = evidence::FindVerifier(type);
+  evidence::VerifyContext ctx{clock, provider, evidence::TrustAnchors::Production()};
+  const std::unique_ptr<evidence::Verifier> v = evidence::MakeVerifier(type, {}).value();
   const dcap::QuoteVerifier& qv = dcap::QuoteVerifier::Shared();
   qv.ClearCaches();
   if (!v->Verify(c.evidence, ctx)) {

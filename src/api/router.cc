@@ -3,9 +3,12 @@
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <optional>
+#include <span>
+#include <vector>
 
 #include "api/error_mapping.h"
 #include "api/wire_models.h"
@@ -61,19 +64,24 @@ std::optional<std::string> QueryParam(std::string_view query, std::string_view n
 }
 
 // spec/maa-rest-api.md §1.2: required on /attest/*; unknown values are 400 InvalidParameter.
-Status CheckApiVersion(std::string_view query) {
+// `accepted` is the route's list: the type's (its vocabulary, maa-real-clients.md §1) on
+// /attest/{type}, kSupportedApiVersions on management routes.
+Status CheckApiVersion(std::string_view query,
+                       std::span<const std::string_view> accepted = kSupportedApiVersions) {
   std::optional<std::string> version = QueryParam(query, "api-version");
   if (!version.has_value() || version->empty()) {
     return Status::InvalidArgument("MISSING_API_VERSION",
                                    "the api-version query parameter is required");
   }
-  for (std::string_view v : kSupportedApiVersions) {
-    if (*version == v) return Status::Ok();
+  std::string listed;
+  for (size_t i = 0; i < accepted.size(); ++i) {
+    if (*version == accepted[i]) return Status::Ok();
+    listed += i == 0 ? "" : (i + 1 == accepted.size() ? " or " : ", ");
+    listed += accepted[i];
   }
   return Status::InvalidArgument(
       "UNSUPPORTED_API_VERSION",
-      "api-version '" + version->substr(0, 64) +
-          "' is not supported; use 2020-10-01, 2022-08-01, 2022-09-01-preview or 2025-06-01");
+      "api-version '" + version->substr(0, 64) + "' is not supported; use " + listed);
 }
 
 HttpResponse JsonResponse(std::string body) {
@@ -105,7 +113,16 @@ ApiRouter::ApiRouter(std::string base_url, const service::AttestationService& at
       attestation_(attestation),
       metrics_(metrics) {
   certs_body_ = token::JwkSet({&key}).dump();
-  openid_body_ = token::OpenIdMetadata(base_url_).dump();
+  // claims_supported: the common claims, then each served type's, first mention wins.
+  std::vector<std::string_view> type_claims;
+  for (const evidence::AttestationTypeDescriptor& d : evidence::Descriptors()) {
+    for (std::string_view claim : d.claims_supported) {
+      if (std::find(type_claims.begin(), type_claims.end(), claim) == type_claims.end()) {
+        type_claims.push_back(claim);
+      }
+    }
+  }
+  openid_body_ = token::OpenIdMetadata(base_url_, type_claims).dump();
 }
 
 bool ApiRouter::RunsInline(const HttpRequest& request) {
@@ -242,10 +259,10 @@ HttpResponse ApiRouter::Policies(const HttpRequest& request, std::string_view re
     reset = true;
     segment = segment.substr(0, colon);
   }
-  auto type = ParseRouteAttestationType(segment);
-  if (!type.has_value()) return ErrorResponse(type.error());
-  route =
-      "/policies/" + std::string(evidence::AttestationTypeName(*type)) + (reset ? ":reset" : "");
+  auto descriptor = ParseRouteAttestationType(segment);
+  if (!descriptor.has_value()) return ErrorResponse(descriptor.error());
+  const evidence::AttestationType type = (*descriptor)->type;
+  route = "/policies/" + std::string((*descriptor)->rest_name()) + (reset ? ":reset" : "");
   const bool get = request.method == "GET";
   if (reset ? request.method != "POST" : (!get && request.method != "PUT")) {
     return MethodNotAllowed(reset ? "POST" : "GET, PUT");
@@ -255,9 +272,9 @@ HttpResponse ApiRouter::Policies(const HttpRequest& request, std::string_view re
   if (!caller.has_value()) return ErrorResponse(caller.error());
   if (management_.policies == nullptr) return NotInitialised();
   const service::PolicyService& policies = *management_.policies;
-  if (get) return TokenResponse(policies.GetPolicy(*type));
-  if (reset) return TokenResponse(policies.ResetPolicy(*type, request.body, *caller));
-  return TokenResponse(policies.SetPolicy(*type, request.body, *caller));
+  if (get) return TokenResponse(policies.GetPolicy(type));
+  if (reset) return TokenResponse(policies.ResetPolicy(type, request.body, *caller));
+  return TokenResponse(policies.SetPolicy(type, request.body, *caller));
 }
 
 HttpResponse ApiRouter::Certificates(const HttpRequest& request, std::string_view rest,
@@ -297,14 +314,19 @@ HttpResponse ApiRouter::Certificates(const HttpRequest& request, std::string_vie
 
 HttpResponse ApiRouter::Attest(const HttpRequest& request, std::string_view type_segment,
                                std::string_view query, std::string& route) {
-  auto type = ParseRouteAttestationType(type_segment);
-  if (!type.has_value()) return ErrorResponse(type.error());
-  const std::string type_name(evidence::AttestationTypeName(*type));
+  auto descriptor = ParseRouteAttestationType(type_segment);
+  if (!descriptor.has_value()) return ErrorResponse(descriptor.error());
+  const evidence::AttestationTypeDescriptor& type = **descriptor;
+  const std::string type_name(type.rest_name());
   route = "/attest/" + type_name;
+  // maa-real-clients.md §6: a type MAA defines but attestd does not verify is 400.
+  if (!type.verifiable()) return ErrorResponse(evidence::UnsupportedType(type.type));
   if (request.method != "POST") return MethodNotAllowed("POST");
-  if (Status s = CheckApiVersion(query); !s.ok()) return ErrorResponse(s);
+  if (Status s = CheckApiVersion(query, type.vocabulary().api_versions); !s.ok()) {
+    return ErrorResponse(s);
+  }
 
-  auto parsed = ParseAttestRequest(*type, request.body);
+  auto parsed = ParseAttestRequest(type.type, request.body);
   if (!parsed.has_value()) return ErrorResponse(parsed.error());
   auto token = attestation_.Attest(*parsed);
   if (!token.has_value()) {

@@ -77,15 +77,17 @@ StatusOr<BoundData> ParseBoundData(const nlohmann::json& value, std::string_view
 
 }  // namespace
 
-StatusOr<AttestationType> ParseRouteAttestationType(std::string_view segment) {
-  for (AttestationType t : {AttestationType::kSgxEnclave, AttestationType::kOpenEnclave,
-                            AttestationType::kTdxVm, AttestationType::kSevSnpVm,
-                            AttestationType::kTpm}) {
-    if (EqualsIgnoreCase(segment, evidence::AttestationTypeName(t))) return t;
+StatusOr<const evidence::AttestationTypeDescriptor*> ParseRouteAttestationType(
+    std::string_view segment) {
+  const AttestationTypeVocabulary* maa_type = FindByRestName(segment);
+  if (maa_type == nullptr) {
+    return Err(Status::NotFound("ATTESTATION_TYPE_UNKNOWN", "unknown attestation type '" +
+                                                                std::string(segment.substr(0, 64)) +
+                                                                "'"));
   }
-  return Err(Status::NotFound("ATTESTATION_TYPE_UNKNOWN",
-                              "unknown attestation type '" + std::string(segment.substr(0, 64)) +
-                                  "'"));
+  const evidence::AttestationTypeDescriptor* descriptor = evidence::FindDescriptor(maa_type->type);
+  if (descriptor == nullptr) return Err(evidence::UnsupportedType(maa_type->type));
+  return descriptor;
 }
 
 StatusOr<service::AttestationRequest> ParseAttestRequest(AttestationType type,
@@ -102,8 +104,9 @@ StatusOr<service::AttestationRequest> ParseAttestRequest(AttestationType type,
   }
   service::AttestationRequest out;
   out.type = type;
-  // §4.3: Open Enclave evidence is `report`; SGX and TDX send `quote`.
-  const std::string_view evidence_name = type == AttestationType::kOpenEnclave ? "report" : "quote";
+  // §4.2-4.5: `quote` (SGX, TDX) or `report` (Open Enclave, SEV-SNP), from the vocabulary.
+  const std::string_view evidence_name = Vocabulary(type).evidence_member;
+  if (evidence_name.empty()) return Err(evidence::UnsupportedType(type));
   const nlohmann::json* evidence = FindMember(doc, evidence_name);
   if (evidence == nullptr) {
     return Err(Invalid("MISSING_EVIDENCE",

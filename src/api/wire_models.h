@@ -11,6 +11,7 @@
 
 #include "base/status.h"
 #include "evidence/evidence.h"
+#include "evidence/registry.h"
 #include "service/attestation_service.h"
 
 namespace attest::api {
@@ -24,7 +25,11 @@ inline constexpr size_t kMaxJsonDepth = 64;
 StatusOr<service::AttestationRequest> ParseAttestRequest(evidence::AttestationType type,
                                                          std::string_view body);
 
-// Attestation types served under /attest/{type}, MAA spelling matched case-insensitively.
-StatusOr<evidence::AttestationType> ParseRouteAttestationType(std::string_view segment);
+// The descriptor of the `{type}` segment of /attest/{type} and /policies/{type}, MAA spelling
+// matched case-insensitively. Errors: kNotFound ATTESTATION_TYPE_UNKNOWN for a name MAA does
+// not define; kInvalidArgument ATTESTATION_TYPE_UNSUPPORTED for an MAA type attestd does not
+// serve (maa-real-clients.md §6: 400, never 404).
+StatusOr<const evidence::AttestationTypeDescriptor*> ParseRouteAttestationType(
+    std::string_view segment);
 
 }  // namespace attest::api

@@ -98,11 +98,33 @@ TEST(WireModelsTest, EveryMemberOfTheWrongJsonTypeIsA400NeverAThrow) {
 }
 
 TEST(WireModelsTest, RouteTypesUseMaaNamesCaseInsensitively) {
-  EXPECT_EQ(ParseRouteAttestationType("sgxenclave"), AttestationType::kSgxEnclave);
-  EXPECT_EQ(ParseRouteAttestationType("TdxVm"), AttestationType::kTdxVm);
-  EXPECT_EQ(ParseRouteAttestationType("OPENENCLAVE"), AttestationType::kOpenEnclave);
-  EXPECT_FALSE(ParseRouteAttestationType("sgx").has_value());  // short forms are CLI-only
-  EXPECT_FALSE(ParseRouteAttestationType("Foo").has_value());
+  EXPECT_EQ(ParseRouteAttestationType("sgxenclave").value()->type, AttestationType::kSgxEnclave);
+  EXPECT_EQ(ParseRouteAttestationType("TdxVm").value()->type, AttestationType::kTdxVm);
+  EXPECT_EQ(ParseRouteAttestationType("OPENENCLAVE").value()->type, AttestationType::kOpenEnclave);
+  auto short_form = ParseRouteAttestationType("sgx");  // short forms are CLI-only
+  ASSERT_FALSE(short_form.has_value());
+  EXPECT_EQ(short_form.error().reason(), "ATTESTATION_TYPE_UNKNOWN");
+  auto unknown = ParseRouteAttestationType("Foo");
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().reason(), "ATTESTATION_TYPE_UNKNOWN");
+  EXPECT_EQ(MapStatus(unknown.error()).status, 404);
+}
+
+// maa-real-clients.md §6: types MAA defines but attestd does not serve are 400, never 404.
+TEST(WireModelsTest, MaaTypesAttestdDoesNotServeAreBadRequests) {
+  for (std::string_view name : {"KeyGuard", "pluton", "MDEPTZ", "AzureGuest"}) {
+    auto type = ParseRouteAttestationType(name);
+    ASSERT_FALSE(type.has_value()) << name;
+    EXPECT_EQ(type.error().reason(), "ATTESTATION_TYPE_UNSUPPORTED") << name;
+    EXPECT_EQ(MapStatus(type.error()).status, 400) << name;
+    EXPECT_EQ(MapStatus(type.error()).code, "InvalidParameter") << name;
+  }
+}
+
+TEST(WireModelsTest, RefusesABodyForATypeWithoutOneEvidenceMember) {
+  auto tpm = ParseAttestRequest(AttestationType::kTpm, R"({"data":"AQ"})");
+  ASSERT_FALSE(tpm.has_value());
+  EXPECT_EQ(tpm.error().reason(), "ATTESTATION_TYPE_UNSUPPORTED");
 }
 
 TEST(ErrorMappingTest, MapsCodesToHttpAndMaaEnvelope) {

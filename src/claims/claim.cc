@@ -29,14 +29,6 @@ const nlohmann::json* ClaimSet::FindValue(std::string_view type) const {
   return c ? &c->value : nullptr;
 }
 
-std::vector<const Claim*> ClaimSet::FindAll(std::string_view type) const {
-  std::vector<const Claim*> out;
-  for (const Claim& c : claims_) {
-    if (c.type == type) out.push_back(&c);
-  }
-  return out;
-}
-
 nlohmann::json ClaimSet::ToJsonObject() const {
   nlohmann::json out = nlohmann::json::object();
   std::map<std::string, size_t> count;

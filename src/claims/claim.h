@@ -35,7 +35,6 @@ class ClaimSet {
   // The first claim of `type`, or nullptr.
   const Claim* Find(std::string_view type) const;
   const nlohmann::json* FindValue(std::string_view type) const;
-  std::vector<const Claim*> FindAll(std::string_view type) const;
   bool Contains(std::string_view type) const { return Find(type) != nullptr; }
 
   const std::vector<Claim>& claims() const { return claims_; }

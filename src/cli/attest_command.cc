@@ -1,6 +1,6 @@
 // attestctl attest: send evidence to an attestd/MAA endpoint and print the token.
 //
-//   attestctl attest --endpoint URL --type sgx|openenclave|tdx --evidence FILE
+//   attestctl attest --endpoint URL --type sgx|openenclave|tdx|snp --evidence FILE
 //                    [--runtime-data FILE [--json]] [--nonce N] [--ca FILE]
 //
 // Prints only the JWT on stdout (exit 0). On failure prints the error envelope
@@ -9,7 +9,9 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "base/attestation_type.h"
 #include "base/file.h"
 #include "client/attestation_client.h"
 #include "client/error_envelope.h"
@@ -32,6 +34,17 @@ struct AttestFlags {
   std::string api_version;
   bool skip_validation = false;
 };
+
+// attestctl spellings of the types one request can attest (base/attestation_type.h).
+std::vector<std::string> AttestableTypeNames() {
+  std::vector<std::string> names;
+  for (const AttestationTypeVocabulary& t : AttestationTypes()) {
+    if (t.evidence_member.empty()) continue;
+    names.emplace_back(t.rest_name);
+    for (std::string_view cli : t.cli_names) names.emplace_back(cli);
+  }
+  return names;
+}
 
 int Fail(const Status& status, int exit_code) {
   std::cerr << client::ErrorEnvelopeJson(status) << "\n";
@@ -87,9 +100,9 @@ void RegisterAttestCommand(CLI::App& app, int* exit_code) {
       ->required();
   cmd->add_option("--type", flags->type, "Evidence type")
       ->required()
-      ->check(CLI::IsMember({"sgx", "openenclave", "tdx"}, CLI::ignore_case));
+      ->check(CLI::IsMember(AttestableTypeNames(), CLI::ignore_case));
   cmd->add_option("--evidence", flags->evidence_file,
-                  "SGX/TDX quote or Open Enclave report (binary)")
+                  "SGX/TDX quote, Open Enclave report or SEV-SNP report document (binary)")
       ->required();
   CLI::Option* runtime =
       cmd->add_option("--runtime-data", flags->runtime_data_file, "Runtime data file to bind");

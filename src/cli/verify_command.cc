@@ -1,6 +1,7 @@
 // attestctl verify: offline verification of evidence against a collateral directory.
 //
-//   attestctl verify --type sgx|openenclave|tdx --evidence FILE --collateral DIR
+//   attestctl verify --type TYPE --evidence FILE --collateral DIR   (TYPE: verifiable types of
+//                    the registry: sgx|openenclave|tdx)
 //                    [--at TIME] [--runtime-data FILE [--runtime-data-json]]
 //                    [--endorsements FILE] [--allow-missing-pck-crl]
 //
@@ -72,7 +73,9 @@ int PrintFailure(const Status& s, int exit_code) {
 int RunVerify(const VerifyArgs& a) {
   auto type = evidence::ParseAttestationType(a.type);
   if (!type) return PrintFailure(type.error(), 2);
-  const evidence::Verifier* verifier = evidence::FindVerifier(*type);
+  evidence::VerifierConfig config;
+  config.dcap.allow_missing_pck_crl = a.allow_missing_pck_crl;
+  auto verifier = evidence::MakeVerifier(*type, config);
   if (!verifier) {
     return PrintFailure(Status::InvalidArgument("UNSUPPORTED_ATTESTATION_TYPE",
                                                 "no verifier for type '" + a.type + "'"),
@@ -112,9 +115,8 @@ int RunVerify(const VerifyArgs& a) {
   }
   collateral::OfflineDirProvider provider(a.collateral.empty() ? "/nonexistent" : a.collateral);
   FixedClock clock(at);
-  evidence::VerifyContext ctx{clock, provider, evidence::TrustAnchors::Production(),
-                              evidence::VerifyOptions{a.allow_missing_pck_crl}};
-  auto claims = verifier->Verify(ev, ctx);
+  evidence::VerifyContext ctx{clock, provider, config.anchors};
+  auto claims = (*verifier)->Verify(ev, ctx);
   if (!claims) return PrintFailure(claims.error(), 1);
   nlohmann::json out = {{"valid", true}, {"claims", claims->ToJsonObject()}};
   std::cout << out.dump(2) << std::endl;

@@ -1,8 +1,5 @@
 #include "client/attestation_client.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "base/encoding.h"
 #include "client/error_envelope.h"
 #include "client/jwt.h"
@@ -15,22 +12,11 @@ Status BadResponse(std::string message) {
   return Status(StatusCode::kInternal, "INVALID_RESPONSE", std::move(message));
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 nlohmann::ordered_json BoundDataJson(const BoundData& bound) {
   nlohmann::ordered_json out;
   out["data"] = Base64UrlEncode(bound.data);
   out["dataType"] = bound.is_json ? "JSON" : "Binary";
   return out;
-}
-
-std::string DefaultApiVersion(AttestationType type) {
-  // TdxVm exists only from 2025-06-01; 2022-08-01 is the first version with "nonce".
-  return type == AttestationType::kTdxVm ? "2025-06-01" : "2022-08-01";
 }
 
 StatusOr<nlohmann::json> ParseJsonObject(std::string_view body, const char* what) {
@@ -43,32 +29,14 @@ StatusOr<nlohmann::json> ParseJsonObject(std::string_view body, const char* what
 
 }  // namespace
 
-std::string_view AttestationTypePath(AttestationType type) {
-  switch (type) {
-    case AttestationType::kSgxEnclave:
-      return "SgxEnclave";
-    case AttestationType::kOpenEnclave:
-      return "OpenEnclave";
-    case AttestationType::kTdxVm:
-      return "TdxVm";
-  }
-  return "SgxEnclave";
-}
-
 StatusOr<AttestationType> ParseAttestationType(std::string_view name) {
-  std::string n = Lower(name);
-  if (n == "sgx" || n == "sgxenclave") {
-    return AttestationType::kSgxEnclave;
+  ATTEST_ASSIGN_OR_RETURN(AttestationType type, ::attest::ParseAttestationType(name));
+  if (Vocabulary(type).evidence_member.empty()) {
+    return Err(Status::InvalidArgument(
+        "ATTESTATION_TYPE_UNSUPPORTED",
+        std::string(AttestationTypeName(type)) + " is not attested with one request"));
   }
-  if (n == "openenclave" || n == "oe") {
-    return AttestationType::kOpenEnclave;
-  }
-  if (n == "tdx" || n == "tdxvm") {
-    return AttestationType::kTdxVm;
-  }
-  return Err(Status::InvalidArgument("UNKNOWN_ATTESTATION_TYPE",
-                                     "unknown attestation type '" + std::string(name) +
-                                         "' (expected sgx, openenclave or tdx)"));
+  return type;
 }
 
 std::string BuildAttestRequestBody(AttestationType type, ByteSpan evidence,
@@ -76,7 +44,7 @@ std::string BuildAttestRequestBody(AttestationType type, ByteSpan evidence,
   // Member order as the SDKs send it (maa-rest-api.md §4.2): evidence, runtimeData,
   // initTimeData, nonce, draftPolicyForAttestation.
   nlohmann::ordered_json body;
-  body[type == AttestationType::kOpenEnclave ? "report" : "quote"] = Base64UrlEncode(evidence);
+  body[std::string(Vocabulary(type).evidence_member)] = Base64UrlEncode(evidence);
   if (options.runtime_data.has_value()) {
     body["runtimeData"] = BoundDataJson(*options.runtime_data);
   }
@@ -133,12 +101,13 @@ StatusOr<HttpResponse> AttestationClient::Call(HttpRequest request) {
 
 StatusOr<AttestationResult> AttestationClient::Attest(AttestationType type, ByteSpan evidence,
                                                       const AttestOptions& options) {
-  std::string api_version =
-      options_.api_version.empty() ? DefaultApiVersion(type) : options_.api_version;
+  std::string api_version = options_.api_version.empty()
+                                ? std::string(Vocabulary(type).client_api_version)
+                                : options_.api_version;
   HttpRequest request;
   request.method = "POST";
   request.target =
-      "/attest/" + std::string(AttestationTypePath(type)) + "?api-version=" + api_version;
+      "/attest/" + std::string(AttestationTypeName(type)) + "?api-version=" + api_version;
   request.content_type = "application/json";
   request.body = BuildAttestRequestBody(type, evidence, options);
   ATTEST_ASSIGN_OR_RETURN(HttpResponse response, Call(std::move(request)));

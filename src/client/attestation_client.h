@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/attestation_type.h"
 #include "base/bytes.h"
 #include "base/status.h"
 #include "base/time.h"
@@ -27,11 +28,12 @@
 
 namespace attest::client {
 
-enum class AttestationType { kSgxEnclave, kOpenEnclave, kTdxVm };
+// MAA's vocabulary (base/attestation_type.h): path names, evidence members, api-versions.
+using ::attest::AttestationType;
 
-// The path segment of POST /attest/{type}: "SgxEnclave", "OpenEnclave", "TdxVm".
-std::string_view AttestationTypePath(AttestationType type);
-// Parses the attestctl spelling (case-insensitive): sgx, openenclave, tdx (or the path names).
+// A type this client can attest in one request (one with an evidence member: SgxEnclave,
+// OpenEnclave, TdxVm, SevSnpVm), by attestctl or MAA name, case-insensitive. Errors:
+// UNKNOWN_ATTESTATION_TYPE, ATTESTATION_TYPE_UNSUPPORTED (e.g. Tpm, a multi-round protocol).
 StatusOr<AttestationType> ParseAttestationType(std::string_view name);
 
 // RuntimeData / InitTimeData (maa-rest-api.md §4.1).
@@ -57,7 +59,7 @@ struct AttestationResult {
 struct AttestationClientOptions {
   std::string endpoint;       // e.g. "https://attest.example.com:8443"
   std::string ca_file;        // trust this CA bundle instead of the system store
-  std::string api_version;    // "" = 2022-08-01 for SGX/OE (nonce), 2025-06-01 for TDX
+  std::string api_version;    // "" = the type's client_api_version (2022-08-01; TDX 2025-06-01)
   std::string expected_issuer;  // "" = the endpoint without trailing slash
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds request_timeout{30'000};
@@ -90,7 +92,8 @@ struct CertificateChangeResult {
 };
 
 // The exact JSON body of POST /attest/{type}: members absent when unset, evidence member
-// "quote" (SGX, TDX) or "report" (OE), binary fields unpadded base64url.
+// as the vocabulary says ("quote": SGX, TDX; "report": OE, SNP), binary fields unpadded
+// base64url.
 std::string BuildAttestRequestBody(AttestationType type, ByteSpan evidence,
                                    const AttestOptions& options);
 

@@ -38,10 +38,15 @@ TEST(AttestationClientTest, ParsesAttestationTypeNames) {
   EXPECT_EQ(ParseAttestationType("sgx").value(), AttestationType::kSgxEnclave);
   EXPECT_EQ(ParseAttestationType("OpenEnclave").value(), AttestationType::kOpenEnclave);
   EXPECT_EQ(ParseAttestationType("TDX").value(), AttestationType::kTdxVm);
-  EXPECT_EQ(AttestationTypePath(AttestationType::kTdxVm), "TdxVm");
-  auto bad = ParseAttestationType("snp");
+  EXPECT_EQ(ParseAttestationType("snp").value(), AttestationType::kSevSnpVm);
+  EXPECT_EQ(AttestationTypeName(AttestationType::kTdxVm), "TdxVm");
+  auto bad = ParseAttestationType("bogus");
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().reason(), "UNKNOWN_ATTESTATION_TYPE");
+  // Tpm is a multi-round protocol: no one-request evidence body to build.
+  auto tpm = ParseAttestationType("tpm");
+  ASSERT_FALSE(tpm.has_value());
+  EXPECT_EQ(tpm.error().reason(), "ATTESTATION_TYPE_UNSUPPORTED");
 }
 
 TEST(AttestationClientTest, ExtractsTokenFromEnvelope) {

@@ -23,10 +23,4 @@ Sha256Digest Sha256(ByteSpan a, ByteSpan b) {
   return out;
 }
 
-Sha384Digest Sha384(ByteSpan data) {
-  Sha384Digest out;
-  SHA384(data.data(), data.size(), out.data());
-  return out;
-}
-
 }  // namespace attest::crypto

@@ -139,9 +139,6 @@ std::string Certificate::IssuerCommonName() const { return CommonNameOf(issuer()
 X509_NAME* Certificate::subject() const { return X509_get_subject_name(x509_.get()); }
 X509_NAME* Certificate::issuer() const { return X509_get_issuer_name(x509_.get()); }
 
-bool Certificate::SubjectEquals(const Certificate& other) const {
-  return X509_NAME_cmp(subject(), other.subject()) == 0;
-}
 bool Certificate::IssuedBy(const Certificate& issuer_cert) const {
   return X509_NAME_cmp(issuer(), issuer_cert.subject()) == 0;
 }

@@ -38,7 +38,6 @@ class Certificate {
   std::string IssuerCommonName() const;
   X509_NAME* subject() const;
   X509_NAME* issuer() const;
-  bool SubjectEquals(const Certificate& other) const;
   // True when this certificate's issuer DN equals `issuer`'s subject DN.
   bool IssuedBy(const Certificate& issuer) const;
   bool IsSelfIssued() const;

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/attestation_type.h"
 #include "base/bytes.h"
 #include "base/status.h"
 #include "base/time.h"
@@ -13,14 +14,11 @@
 
 namespace attest::evidence {
 
-// MAA's attestation types (the `{type}` of /attest/{type} and /policies/{type}).
-enum class AttestationType { kSgxEnclave, kOpenEnclave, kTdxVm, kSevSnpVm, kTpm };
-
-// "SgxEnclave", "OpenEnclave", "TdxVm", "SevSnpVm", "Tpm".
-std::string_view AttestationTypeName(AttestationType type);
-// Accepts MAA names case-insensitively and the short forms sgx, openenclave/oe, tdx,
-// snp/sevsnp, tpm.
-StatusOr<AttestationType> ParseAttestationType(std::string_view name);
+// MAA's attestation types and their names live in base/attestation_type.h (shared with the
+// client); what attestd does with each is its descriptor in evidence/registry.h.
+using ::attest::AttestationType;
+using ::attest::AttestationTypeName;
+using ::attest::ParseAttestationType;
 
 // Runtime or init-time data the caller binds to the evidence.
 struct BoundData {
@@ -40,18 +38,12 @@ struct Evidence {
   std::optional<Bytes> endorsements;
 };
 
-struct VerifyOptions {
-  // Skip the PCK CRL check when no PCK CRL can be had (spec/intel-dcap.md §7.6). The
-  // verdict then says pck_revocation_checked = false. Off by default.
-  bool allow_missing_pck_crl = false;
-};
-
 // What a verification may use besides the evidence. Everything is borrowed for the call.
+// Per-TEE options are not here: a verifier gets its block of VerifierConfig when it is built.
 struct VerifyContext {
   const Clock& clock;
   collateral::CollateralProvider& collateral;
   const TrustAnchors& anchors;
-  VerifyOptions options;
 };
 
 // Largest evidence blob any verifier accepts (real quotes are 4.6-8 KiB).

@@ -1,6 +1,6 @@
 #include "evidence/registry.h"
 
-#include <memory>
+#include <string>
 
 #include "evidence/openenclave/oe_verifier.h"
 #include "evidence/sgx/sgx_verifier.h"
@@ -9,31 +9,61 @@
 namespace attest::evidence {
 namespace {
 
-// THE list of TEEs attestd verifies. Adding a TEE = a folder under src/evidence/ and a line.
-const std::vector<std::unique_ptr<Verifier>>& Verifiers() {
-  static const auto* const verifiers = [] {
-    auto* v = new std::vector<std::unique_ptr<Verifier>>();
-    v->push_back(std::make_unique<SgxVerifier>());
-    v->push_back(std::make_unique<OpenEnclaveVerifier>());
-    v->push_back(std::make_unique<TdxVerifier>());
-    return v;
-  }();
-  return *verifiers;
+// spec/maa-policy-language.md §8, "SGX and OpenEnclave, served by shared and newly created
+// providers" — exact bytes; x-ms-policy-hash bROrN897ZfWmWY2V0FLUlu3uwk5xatGnKYHn3zBbSlw.
+constexpr std::string_view kMaaSgxDefaultPolicy =
+    "version= 1.0;authorizationrules{=> permit();};issuancerules{"
+    "c:[type==\"x-ms-sgx-is-debuggable\"] => issue(type=\"is-debuggable\", value=c.value);"
+    "c:[type==\"x-ms-sgx-mrsigner\"] => issue(type=\"sgx-mrsigner\", value=c.value);"
+    "c:[type==\"x-ms-sgx-mrenclave\"] => issue(type=\"sgx-mrenclave\", value=c.value);"
+    "c:[type==\"x-ms-sgx-product-id\"] => issue(type=\"product-id\", value=c.value);"
+    "c:[type==\"x-ms-sgx-svn\"] => issue(type=\"svn\", value=c.value);"
+    "c:[type==\"x-ms-attestation-type\"] => issue(type=\"tee\", value=c.value);};";
+
+// spec §8: the TPM, SevSnpVm and TdxVm defaults are not published; the recommended permit-all.
+constexpr std::string_view kPermitAllPolicy =
+    "version=1.0; authorizationrules{=> permit();}; issuancerules{};";
+
+template <typename T>
+std::unique_ptr<Verifier> Make(const VerifierConfig& config) {
+  return std::make_unique<T>(config);
 }
+
+// THE list of attestation types attestd serves. Adding a TEE = a folder under src/evidence/
+// and a line here (README.md).
+constexpr AttestationTypeDescriptor kDescriptors[] = {
+    {AttestationType::kSgxEnclave, "sgx", ClaimLayout::kSgxLegacyMirrors, kMaaSgxDefaultPolicy,
+     kSgxClaimsSupported, &Make<SgxVerifier>},
+    {AttestationType::kOpenEnclave, "sgx", ClaimLayout::kSgxLegacyMirrors, kMaaSgxDefaultPolicy,
+     kSgxClaimsSupported, &Make<OpenEnclaveVerifier>},
+    {AttestationType::kTdxVm, "tdxvm", ClaimLayout::kTopLevel, kPermitAllPolicy,
+     kTdxClaimsSupported, &Make<TdxVerifier>},
+    {AttestationType::kSevSnpVm, "sevsnpvm", ClaimLayout::kTopLevel, kPermitAllPolicy, {}},
+    {AttestationType::kTpm, "tpm", ClaimLayout::kTopLevel, kPermitAllPolicy, {}},
+};
 
 }  // namespace
 
-const Verifier* FindVerifier(AttestationType type) {
-  for (const auto& v : Verifiers()) {
-    if (v->type() == type) return v.get();
+std::span<const AttestationTypeDescriptor> Descriptors() { return kDescriptors; }
+
+const AttestationTypeDescriptor* FindDescriptor(AttestationType type) {
+  for (const AttestationTypeDescriptor& d : kDescriptors) {
+    if (d.type == type) return &d;
   }
   return nullptr;
 }
 
-std::vector<AttestationType> SupportedTypes() {
-  std::vector<AttestationType> out;
-  for (const auto& v : Verifiers()) out.push_back(v->type());
-  return out;
+Status UnsupportedType(AttestationType type) {
+  return Status::InvalidArgument("ATTESTATION_TYPE_UNSUPPORTED",
+                                 "attestation type " + std::string(AttestationTypeName(type)) +
+                                     " is defined by MAA but not supported by this server");
+}
+
+StatusOr<std::unique_ptr<Verifier>> MakeVerifier(AttestationType type,
+                                                 const VerifierConfig& config) {
+  const AttestationTypeDescriptor* d = FindDescriptor(type);
+  if (d == nullptr || d->make_verifier == nullptr) return Err(UnsupportedType(type));
+  return d->make_verifier(config);
 }
 
 }  // namespace attest::evidence

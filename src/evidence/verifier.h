@@ -1,4 +1,5 @@
-// Verifier: one per TEE, built once at start-up, shared by all requests (thread-safe).
+// Verifier: one per TEE, built once at start-up from a VerifierConfig by its registry
+// factory (registry.h), shared by all requests (thread-safe).
 //
 // Verify() returns the incoming claims of valid evidence. Weak-but-valid evidence (TCB
 // OutOfDate, debug enclave) is NOT an error: it is described by claims and left to policy.
@@ -14,7 +15,6 @@ namespace attest::evidence {
 class Verifier {
  public:
   virtual ~Verifier() = default;
-  virtual AttestationType type() const = 0;
   virtual StatusOr<claims::ClaimSet> Verify(const Evidence& evidence,
                                             const VerifyContext& context) const = 0;
 };

@@ -154,7 +154,7 @@ int Serve(ServerConfig config) {
                  FormatRfc3339(*t));
   }
   options.collateral = collateral.get();
-  options.verify_options.allow_missing_pck_crl = config.allow_missing_pck_crl;
+  options.verifiers.dcap.allow_missing_pck_crl = config.allow_missing_pck_crl;
   if (config.allow_missing_pck_crl) spdlog::warn("PCK CRL checks may be skipped when no CRL exists");
 
   auto db = store::OpenSqliteStore(config.data_dir);

@@ -14,9 +14,6 @@ namespace {
 using evidence::AttestationType;
 using evidence::BoundData;
 
-bool IsSgxFamily(AttestationType type) {
-  return type == AttestationType::kSgxEnclave || type == AttestationType::kOpenEnclave;
-}
 
 // spec/maa-service-behaviour.md §4.2: JSON data must be valid RFC 8259 JSON; the parsed
 // value becomes x-ms-runtime / x-ms-inittime.
@@ -64,36 +61,25 @@ bool JsonDepthWithin(std::string_view text, size_t max_depth) {
   return true;
 }
 
-std::string_view TokenAttestationType(AttestationType type) {
-  switch (type) {
-    case AttestationType::kSgxEnclave:
-    case AttestationType::kOpenEnclave:
-      return "sgx";
-    case AttestationType::kTdxVm:
-      return "tdxvm";
-    case AttestationType::kSevSnpVm:
-      return "sevsnpvm";
-    case AttestationType::kTpm:
-      return "tpm";
-  }
-  return "unknown";
-}
-
 AttestationService::AttestationService(AttestationServiceOptions options,
                                        const PolicyEvaluator& policy,
                                        const token::TokenIssuer& issuer)
     : options_(std::move(options)), policy_(policy), issuer_(issuer) {
-  if (!options_.find_verifier) options_.find_verifier = evidence::FindVerifier;
+  if (options_.find_verifier) return;
+  for (const evidence::AttestationTypeDescriptor& d : evidence::Descriptors()) {
+    if (d.make_verifier != nullptr) verifiers_.emplace(d.type, d.make_verifier(options_.verifiers));
+  }
+}
+
+const evidence::Verifier* AttestationService::FindVerifier(AttestationType type) const {
+  if (options_.find_verifier) return options_.find_verifier(type);
+  auto it = verifiers_.find(type);
+  return it == verifiers_.end() ? nullptr : it->second.get();
 }
 
 StatusOr<std::string> AttestationService::Attest(const AttestationRequest& request) const {
-  const evidence::Verifier* verifier = options_.find_verifier(request.type);
-  if (verifier == nullptr) {
-    return Err(Status::NotFound("ATTESTATION_TYPE_UNSUPPORTED",
-                                "attestation type " +
-                                    std::string(evidence::AttestationTypeName(request.type)) +
-                                    " is not supported by this server"));
-  }
+  const evidence::Verifier* verifier = FindVerifier(request.type);
+  if (verifier == nullptr) return Err(evidence::UnsupportedType(request.type));
   if (options_.collateral == nullptr) {
     return Err(Status::Unavailable("COLLATERAL_UNAVAILABLE", "no collateral source is configured"));
   }
@@ -114,7 +100,7 @@ StatusOr<std::string> AttestationService::Attest(const AttestationRequest& reque
   ev.init_time_data = request.init_time_data;
   ev.nonce = request.nonce;
   evidence::VerifyContext context{*options_.verification_clock, *options_.collateral,
-                                  *options_.anchors, options_.verify_options};
+                                  options_.verifiers.anchors};
   ATTEST_ASSIGN_OR_RETURN(claims::ClaimSet incoming, verifier->Verify(ev, context));
   ATTEST_ASSIGN_OR_RETURN(nlohmann::json body, BuildTokenClaims(request, std::move(incoming)));
   // maa-service-behaviour.md §3.7: a draft-policy result is unsigned (alg none) so that it
@@ -126,9 +112,11 @@ StatusOr<std::string> AttestationService::Attest(const AttestationRequest& reque
 StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationRequest& request,
                                                               claims::ClaimSet incoming) const {
   namespace c = claims;
-  const bool sgx = IsSgxFamily(request.type);
+  const evidence::AttestationTypeDescriptor* type = evidence::FindDescriptor(request.type);
+  if (type == nullptr) return Err(evidence::UnsupportedType(request.type));
+  const bool sgx = type->layout == evidence::ClaimLayout::kSgxLegacyMirrors;
   // spec/maa-tokens.md §2: common claims; set before policy so rules can match them.
-  incoming.Set(std::string(c::kAttestationType), std::string(TokenAttestationType(request.type)));
+  incoming.Set(std::string(c::kAttestationType), std::string(type->token_type));
 
   // §3.5: the draft policy (raw text) when supplied, else the policy in force for the type.
   ATTEST_ASSIGN_OR_RETURN(PolicyDecision decision,

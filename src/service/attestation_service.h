@@ -10,6 +10,8 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -18,8 +20,8 @@
 #include "base/time.h"
 #include "collateral/collateral_provider.h"
 #include "evidence/evidence.h"
-#include "evidence/trust_anchors.h"
 #include "evidence/verifier.h"
+#include "evidence/verifier_config.h"
 #include "service/policy_evaluator.h"
 #include "token/token_issuer.h"
 
@@ -44,9 +46,9 @@ struct AttestationServiceOptions {
   // carry x-attestd-collateral-time.
   std::optional<UnixTime> collateral_time_override;
   collateral::CollateralProvider* collateral = nullptr;
-  const evidence::TrustAnchors* anchors = &evidence::TrustAnchors::Production();
-  evidence::VerifyOptions verify_options;
-  // The verifier registry; replaceable in tests.
+  // What the verifiers are built from (trust anchors, per-TEE options), once, at construction.
+  evidence::VerifierConfig verifiers;
+  // Replaces the verifiers built from the registry (tests).
   std::function<const evidence::Verifier*(evidence::AttestationType)> find_verifier;
 };
 
@@ -56,8 +58,9 @@ class AttestationService {
                      const token::TokenIssuer& issuer);
 
   // The signed token, or: kInvalidArgument (request: bad runtime JSON, draft policy,
-  // POLICY_DENIED), kInvalidEvidence / kInvalidCollateral (from the verifier), kNotFound
-  // (unsupported type / no policy), kUnavailable, kInternal. Never a token on failure.
+  // POLICY_DENIED, ATTESTATION_TYPE_UNSUPPORTED), kInvalidEvidence / kInvalidCollateral
+  // (from the verifier), kNotFound (no policy), kUnavailable, kInternal. Never a token on
+  // failure.
   StatusOr<std::string> Attest(const AttestationRequest& request) const;
 
   // The token claim object for already-verified incoming claims (exposed for tests).
@@ -65,7 +68,11 @@ class AttestationService {
                                             claims::ClaimSet incoming) const;
 
  private:
+  const evidence::Verifier* FindVerifier(evidence::AttestationType type) const;
+
   AttestationServiceOptions options_;
+  // Built from options_.verifiers by the registry's factories, one per verifiable type.
+  std::map<evidence::AttestationType, std::unique_ptr<const evidence::Verifier>> verifiers_;
   const PolicyEvaluator& policy_;
   const token::TokenIssuer& issuer_;
 };
@@ -77,9 +84,5 @@ bool JsonDepthWithin(std::string_view text, size_t max_depth);
 
 // Deepest nesting accepted in runtime / init-time JSON data.
 inline constexpr size_t kMaxBoundJsonDepth = 64;
-
-// MAA's x-ms-attestation-type value for `type` (spec/maa-tokens.md §2): "sgx" for both
-// SgxEnclave and OpenEnclave, "tdxvm", "sevsnpvm", "tpm".
-std::string_view TokenAttestationType(evidence::AttestationType type);
 
 }  // namespace attest::service

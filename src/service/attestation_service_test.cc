@@ -18,7 +18,6 @@ using evidence::BoundData;
 // Returns fixed SGX claims; records what it was given.
 class FakeVerifier final : public evidence::Verifier {
  public:
-  AttestationType type() const override { return AttestationType::kSgxEnclave; }
   StatusOr<claims::ClaimSet> Verify(const evidence::Evidence& ev,
                                     const evidence::VerifyContext& ctx) const override {
     seen_time = ctx.clock.Now();
@@ -86,6 +85,39 @@ TEST(PolicyHashTest, DefaultSgxPolicyHashMatchesMaa) {
   auto text = DefaultPolicyEvaluator::DefaultPolicyText(AttestationType::kSgxEnclave);
   ASSERT_TRUE(text.has_value());
   EXPECT_EQ(PolicyHash(*text), "bROrN897ZfWmWY2V0FLUlu3uwk5xatGnKYHn3zBbSlw");
+}
+
+// The registry's default policies are the spec's texts, byte for byte (the policy engine's
+// copy and the descriptors' must not drift: x-ms-policy-hash is computed from them).
+TEST(PolicyHashTest, RegistryDefaultPoliciesAreTheSpecTexts) {
+  for (AttestationType t : {AttestationType::kSgxEnclave, AttestationType::kOpenEnclave,
+                            AttestationType::kTdxVm, AttestationType::kSevSnpVm,
+                            AttestationType::kTpm}) {
+    auto text = DefaultPolicyEvaluator::DefaultPolicyText(t);
+    ASSERT_TRUE(text.has_value()) << evidence::AttestationTypeName(t);
+    EXPECT_EQ(*text, policy::DefaultPolicyText(evidence::AttestationTypeName(t)).value());
+  }
+  EXPECT_FALSE(DefaultPolicyEvaluator::DefaultPolicyText(AttestationType::kKeyGuard).has_value());
+}
+
+// Without a find_verifier hook the service builds its verifiers from the registry and its
+// VerifierConfig: SGX evidence reaches the real SGX verifier, an MAA type without a
+// verifier is refused as unsupported (400), before any verification.
+TEST_F(AttestationServiceTest, BuildsVerifiersFromTheRegistry) {
+  AttestationServiceOptions o = Options();
+  o.find_verifier = nullptr;
+  AttestationService service(o, default_policy_, issuer_);
+  AttestationRequest sgx;
+  sgx.evidence = {1, 2, 3};
+  auto r1 = service.Attest(sgx);
+  ASSERT_FALSE(r1.has_value());
+  EXPECT_EQ(r1.error().code(), StatusCode::kInvalidEvidence) << r1.error().ToString();
+  AttestationRequest snp;
+  snp.type = AttestationType::kSevSnpVm;
+  snp.evidence = {1, 2, 3};
+  auto r2 = service.Attest(snp);
+  ASSERT_FALSE(r2.has_value());
+  EXPECT_EQ(r2.error().reason(), "ATTESTATION_TYPE_UNSUPPORTED");
 }
 
 TEST_F(AttestationServiceTest, SgxTokenCarriesMaaClaimSetWithBinaryRuntimeData) {
@@ -179,7 +211,9 @@ TEST_F(AttestationServiceTest, FailuresNeverYieldAToken) {
   tpm.evidence = {1};
   auto r3 = service.Attest(tpm);
   ASSERT_FALSE(r3.has_value());
-  EXPECT_EQ(r3.error().code(), StatusCode::kNotFound);
+  // maa-real-clients.md §6: an MAA type attestd does not verify is a bad request (400).
+  EXPECT_EQ(r3.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r3.error().reason(), "ATTESTATION_TYPE_UNSUPPORTED");
 
   DenyAll deny;
   AttestationService denying(Options(), deny, issuer_);

@@ -1,5 +1,6 @@
 #include "service/policy_evaluator.h"
 
+#include "evidence/registry.h"
 #include "policy/policy.h"
 #include "service/stored_policy_evaluator.h"
 
@@ -7,7 +8,9 @@ namespace attest::service {
 
 std::optional<std::string_view> DefaultPolicyEvaluator::DefaultPolicyText(
     evidence::AttestationType type) {
-  return policy::DefaultPolicyText(evidence::AttestationTypeName(type));
+  const evidence::AttestationTypeDescriptor* d = evidence::FindDescriptor(type);
+  if (d == nullptr) return std::nullopt;
+  return d->default_policy;
 }
 
 // The spec's default text is compiled and evaluated by the policy engine like any other

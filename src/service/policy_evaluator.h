@@ -39,16 +39,17 @@ class PolicyEvaluator {
                                             const claims::ClaimSet& incoming) const = 0;
 };
 
-// The built-in default policies (spec/maa-policy-language.md §8, policy::DefaultPolicyText),
-// evaluated by the policy engine: SGX and Open Enclave use MAA's default text; TDX the
-// recommended permit-all. Used where no policy store exists (tests, tools). Stateless;
+// The built-in default policies (spec/maa-policy-language.md §8, the descriptors'
+// default_policy in evidence/registry.cc), evaluated by the policy engine: SGX and Open
+// Enclave use MAA's default text; TDX the recommended permit-all. Used where no policy store exists (tests, tools). Stateless;
 // thread-safe.
 class DefaultPolicyEvaluator final : public PolicyEvaluator {
  public:
   StatusOr<PolicyDecision> Evaluate(evidence::AttestationType type,
                                     const claims::ClaimSet& incoming) const override;
 
-  // The default policy text for `type`, or nullopt when the type has none.
+  // The default policy text for `type` (its registry descriptor's), or nullopt when attestd
+  // does not serve the type.
   static std::optional<std::string_view> DefaultPolicyText(evidence::AttestationType type);
 };
 

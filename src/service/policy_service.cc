@@ -5,6 +5,7 @@
 #include "crypto/jwk.h"
 #include "policy/policy.h"
 #include "service/management_jws.h"
+#include "service/policy_evaluator.h"
 #include "token/jws.h"
 
 namespace attest::service {
@@ -110,7 +111,7 @@ StatusOr<std::string> PolicyService::GetPolicy(evidence::AttestationType type) c
   if (current.has_value()) {
     jws = current->policy_jws;
   } else {
-    std::optional<std::string_view> text = policy::DefaultPolicyText(type_name);
+    std::optional<std::string_view> text = DefaultPolicyEvaluator::DefaultPolicyText(type);
     if (!text.has_value()) {
       return Err(Status::NotFound("POLICY_NOT_FOUND",
                                   "attestation type " + type_name + " has no policy"));

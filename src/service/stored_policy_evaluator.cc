@@ -48,7 +48,7 @@ StatusOr<PolicyDecision> StoredPolicyEvaluator::Evaluate(evidence::AttestationTy
       if (cert.has_value()) signer = SignerJwk(*cert);
     }
   } else {
-    std::optional<std::string_view> fallback = policy::DefaultPolicyText(type_name);
+    std::optional<std::string_view> fallback = DefaultPolicyEvaluator::DefaultPolicyText(type);
     if (!fallback.has_value()) {
       return Err(Status::NotFound("POLICY_NOT_FOUND",
                                   "no attestation policy is configured for " + type_name));

@@ -12,7 +12,7 @@ using evidence::AttestationType;
 
 constexpr UnixTime kT = kTestVerificationTime;
 
-StatusOr<claims::ClaimSet> VerifySgx(const DcapWorld& w, evidence::VerifyOptions options = {}) {
+StatusOr<claims::ClaimSet> VerifySgx(const DcapWorld& w, evidence::DcapOptions options = {}) {
   return VerifyDcapCase(w.Build(), AttestationType::kSgxEnclave, options);
 }
 std::string Verify(const DcapWorld& w) { return ReasonOf(VerifySgx(w)); }

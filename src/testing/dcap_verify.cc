@@ -8,10 +8,13 @@
 namespace attest::testing {
 
 StatusOr<claims::ClaimSet> VerifyDcapCase(const DcapCase& c, evidence::AttestationType type,
-                                          evidence::VerifyOptions options,
+                                          evidence::DcapOptions options,
                                           std::optional<Bytes> runtime_data) {
-  const evidence::Verifier* verifier = evidence::FindVerifier(type);
-  if (verifier == nullptr) return Err(Status::Internal("no verifier registered for the type"));
+  evidence::VerifierConfig config;
+  config.anchors = c.anchors;
+  config.dcap = options;
+  ATTEST_ASSIGN_OR_RETURN(std::unique_ptr<evidence::Verifier> verifier,
+                          evidence::MakeVerifier(type, config));
   FixedClock clock(c.verification_time);
   collateral::StaticCollateralProvider provider(
       std::make_shared<const collateral::DcapCollateral>(c.collateral));
@@ -19,7 +22,7 @@ StatusOr<claims::ClaimSet> VerifyDcapCase(const DcapCase& c, evidence::Attestati
   evidence.type = type;
   evidence.blob = c.quote;
   if (runtime_data) evidence.runtime_data = evidence::BoundData{std::move(*runtime_data)};
-  evidence::VerifyContext context{clock, provider, c.anchors, options};
+  evidence::VerifyContext context{clock, provider, config.anchors};
   return verifier->Verify(evidence, context);
 }
 

@@ -1,4 +1,4 @@
-// Runs a DcapCase through the registered verifier for its attestation type, at the case's
+// Runs a DcapCase through a verifier built by the registry for its attestation type, at the case's
 // verification time, with the case's collateral and anchors — the one call every DCAP
 // rejection test makes. Thread-safe.
 #pragma once
@@ -8,12 +8,13 @@
 
 #include "claims/claim.h"
 #include "evidence/evidence.h"
+#include "evidence/verifier_config.h"
 #include "testing/dcap_world.h"
 
 namespace attest::testing {
 
 StatusOr<claims::ClaimSet> VerifyDcapCase(const DcapCase& c, evidence::AttestationType type,
-                                          evidence::VerifyOptions options = {},
+                                          evidence::DcapOptions options = {},
                                           std::optional<Bytes> runtime_data = std::nullopt);
 
 // "OK" for success, otherwise the failure's reason: tests compare with one string and a

@@ -29,18 +29,18 @@ nlohmann::json JwkSet(const std::vector<const SigningKey*>& keys) {
   return out;
 }
 
-nlohmann::json OpenIdMetadata(const std::string& base_url) {
+nlohmann::json OpenIdMetadata(const std::string& base_url,
+                              std::span<const std::string_view> type_claims) {
+  nlohmann::json claims = {"cnf",           "nonce", "x-ms-ver", "x-ms-attestation-type",
+                           "x-ms-policy-hash", "x-ms-policy-signer"};
+  for (std::string_view claim : type_claims) claims.push_back(claim);
   return {
       {"response_types_supported", {"token", "none"}},
       {"id_token_signing_alg_values_supported", {"RS256"}},
       {"revocation_endpoint", base_url + "/revoke"},
       {"issuer", base_url},
       {"jwks_uri", base_url + "/certs"},
-      {"claims_supported",
-       {"cnf", "nonce", "x-ms-ver", "x-ms-attestation-type", "x-ms-policy-hash",
-        "x-ms-policy-signer", "x-ms-sgx-is-debuggable", "x-ms-sgx-mrenclave", "x-ms-sgx-mrsigner",
-        "x-ms-sgx-svn", "x-ms-sgx-ehd", "x-ms-sgx-collateral", "is-debuggable", "sgx-mrsigner",
-        "sgx-mrenclave", "product-id", "svn", "tee"}},
+      {"claims_supported", std::move(claims)},
   };
 }
 

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "token/signing_key.h"
@@ -15,7 +17,9 @@ namespace attest::token {
 // alg so standard JOSE libraries can use the set (MAA's clients ignore them).
 nlohmann::json JwkSet(const std::vector<const SigningKey*>& keys);
 
-// spec/maa-rest-api.md §3.1.
-nlohmann::json OpenIdMetadata(const std::string& base_url);
+// spec/maa-rest-api.md §3.1. claims_supported lists the claims common to every type, then
+// `type_claims` (what the served attestation types add: their registry descriptors').
+nlohmann::json OpenIdMetadata(const std::string& base_url,
+                              std::span<const std::string_view> type_claims);
 
 }  // namespace attest::token

@@ -151,9 +151,13 @@ TEST(JwksTest, PublishesKidKtyAndStandardBase64Certificate) {
   auto der = Base64Decode(jwk["x5c"][0].get<std::string>());
   ASSERT_TRUE(der.has_value());
   EXPECT_EQ(*der, key->certificate_der());
-  nlohmann::json meta = OpenIdMetadata("https://attest.example");
+  constexpr std::string_view kTypeClaims[] = {"x-ms-sgx-mrenclave", "tdx_mrtd"};
+  nlohmann::json meta = OpenIdMetadata("https://attest.example", kTypeClaims);
   EXPECT_EQ(meta["jwks_uri"], "https://attest.example/certs");
   EXPECT_EQ(meta["issuer"], "https://attest.example");
+  EXPECT_EQ(meta["claims_supported"],
+            nlohmann::json({"cnf", "nonce", "x-ms-ver", "x-ms-attestation-type", "x-ms-policy-hash",
+                            "x-ms-policy-signer", "x-ms-sgx-mrenclave", "tdx_mrtd"}));
 }
 
 }  // namespace

@@ -406,6 +406,14 @@ def bad_requests(server, quote):
          {"quote": good, "runtimeData": {"data": b64url(b"not bound"), "dataType": "Binary"}}, None, 400),
         ("TDX route with an SGX quote", "TdxVm", {"quote": good}, None, 400),
         ("unknown attestation type", "Foo", {"quote": good}, "ATTESTATION_TYPE_UNKNOWN", 404),
+        # maa-real-clients.md §6: types MAA defines that attestd does not serve are 400, not 404.
+        ("MAA type KeyGuard", "KeyGuard", {"quote": good}, "ATTESTATION_TYPE_UNSUPPORTED", 400),
+        ("MAA type Pluton", "pluton", {"quote": good}, "ATTESTATION_TYPE_UNSUPPORTED", 400),
+        ("MAA type MdepTz", "MdepTz", {"quote": good}, "ATTESTATION_TYPE_UNSUPPORTED", 400),
+        ("MAA type AzureGuest", "AzureGuest", {"attestationInfo": "x"},
+         "ATTESTATION_TYPE_UNSUPPORTED", 400),
+        ("MAA type SevSnpVm (no verifier yet)", "SevSnpVm", {"report": good},
+         "ATTESTATION_TYPE_UNSUPPORTED", 400),
     ]
     for what, type_name, body, reason, want in cases:
         status, headers, data = attest(server, type_name, body)
@@ -415,6 +423,11 @@ def bad_requests(server, quote):
     expect_error(server, "missing api-version", status, data, headers, 400, "MISSING_API_VERSION")
     status, headers, data = attest(server, "SgxEnclave", {"quote": good}, api_version="2019-01-01")
     expect_error(server, "unknown api-version", status, data, headers, 400, "UNSUPPORTED_API_VERSION")
+    # 2023-04-01-preview is a TdxVm version (maa-real-clients.md §1), not an SgxEnclave one.
+    status, headers, data = attest(server, "SgxEnclave", {"quote": good},
+                                   api_version="2023-04-01-preview")
+    expect_error(server, "TdxVm-only api-version on SgxEnclave", status, data, headers, 400,
+                 "UNSUPPORTED_API_VERSION")
     status, headers, data = server.request("GET", "/attest/SgxEnclave?api-version=2022-08-01")
     expect_error(server, "GET on an attest route", status, data, headers, 405)
     status, headers, data = server.request("GET", "/no/such/route")
@@ -514,6 +527,11 @@ def test_tdx(binary, pki, vectors, tmp):
         status, headers, data = attest(server, "TdxVm", {"quote": b64url(quote[:1000])},
                                        api_version="2025-06-01")
         expect_error(server, "TDX truncated quote", status, data, headers, 400)
+        # Microsoft's cvm-attestation-tools send 2023-04-01-preview (maa-real-clients.md §1).
+        status, _, data = attest(server, "TdxVm", {"quote": b64url(quote)},
+                                 api_version="2023-04-01-preview")
+        check(status == 200, f"TdxVm accepts api-version 2023-04-01-preview (got {status}: "
+                             f"{data[:300]!r})")
     finally:
         server.stop()
 

@@ -68,10 +68,10 @@ StatusOr<claims::ClaimSet> VerifyCase(const std::string& dir, const json& c, boo
   }
   collateral::OfflineDirProvider provider(dir);
   FixedClock clock(ParseRfc3339(c["verification_time"].get<std::string>()).value());
-  evidence::VerifyOptions options;
-  options.allow_missing_pck_crl = !strict && !c.value("collateral_complete", true);
-  evidence::VerifyContext ctx{clock, provider, evidence::TrustAnchors::Production(), options};
-  return evidence::FindVerifier(ev.type)->Verify(ev, ctx);
+  evidence::VerifierConfig config;
+  config.dcap.allow_missing_pck_crl = !strict && !c.value("collateral_complete", true);
+  evidence::VerifyContext ctx{clock, provider, config.anchors};
+  return evidence::MakeVerifier(ev.type, config).value()->Verify(ev, ctx);
 }
 
 std::set<std::string> AsSet(const json& j) {

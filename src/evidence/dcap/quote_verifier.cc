@@ -130,6 +130,7 @@ const QuoteVerifier& QuoteVerifier::Shared() {
 
 StatusOr<DcapVerdict> QuoteVerifier::Verify(
     const Quote& quote, const evidence::VerifyContext& context,
+    const evidence::DcapOptions& options,
     std::shared_ptr<const collateral::DcapCollateral> inline_collateral) const {
   const UnixTime t = context.clock.Now();
   ByteSpan root_spki = context.anchors.intel_sgx_root_spki;
@@ -177,7 +178,7 @@ StatusOr<DcapVerdict> QuoteVerifier::Verify(
   if (coll->pck_crl()) {
     ATTEST_RETURN_IF_ERROR(EvaluateSteps(coll->pck_crl_chain_steps(), t));
     ATTEST_RETURN_IF_ERROR(CheckPckCrl(*coll, *chain, t));
-  } else if (context.options.allow_missing_pck_crl) {
+  } else if (options.allow_missing_pck_crl) {
     v.pck_revocation_checked = false;
   } else {
     return Err(Status::Unavailable(

@@ -19,6 +19,7 @@
 #include "evidence/dcap/verdict.h"
 #include "evidence/dcap/verified_collateral.h"
 #include "evidence/evidence.h"
+#include "evidence/verifier_config.h"
 
 namespace attest::dcap {
 
@@ -30,9 +31,11 @@ class QuoteVerifier {
 
   // Verifies `quote` with the collateral the context's provider has for its platform, or
   // with `inline_collateral` when the evidence brought its own (e.g. Open Enclave
-  // endorsements; checked afresh each time rather than cached).
+  // endorsements; checked afresh each time rather than cached). `options` is the DCAP block
+  // of the calling verifier's configuration.
   StatusOr<DcapVerdict> Verify(
       const Quote& quote, const evidence::VerifyContext& context,
+      const evidence::DcapOptions& options,
       std::shared_ptr<const collateral::DcapCollateral> inline_collateral = nullptr) const;
 
   // The process-wide instance the SGX, Open Enclave and TDX verifiers share.

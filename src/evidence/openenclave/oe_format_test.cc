@@ -146,8 +146,9 @@ TEST(OeFormatTest, VerifiesRealEvidenceWithPublishedEndorsementsOnly) {
   ev.endorsements = *endorsements;
   collateral::OfflineDirProvider nowhere("/nonexistent");
   FixedClock clock(ParseRfc3339("2022-05-11T23:03:00Z").value());
-  VerifyContext ctx{clock, nowhere, TrustAnchors::Production(), {}};
-  auto claims = FindVerifier(AttestationType::kOpenEnclave)->Verify(ev, ctx);
+  VerifyContext ctx{clock, nowhere, TrustAnchors::Production()};
+  const std::unique_ptr<Verifier> verifier = MakeVerifier(AttestationType::kOpenEnclave, {}).value();
+  auto claims = verifier->Verify(ev, ctx);
   ASSERT_TRUE(claims.has_value()) << claims.error().ToString();
   EXPECT_EQ(claims->FindValue("attester_tcb_status")->get<std::string>(), "SWHardeningNeeded");
 
@@ -156,7 +157,7 @@ TEST(OeFormatTest, VerifiesRealEvidenceWithPublishedEndorsementsOnly) {
   tampered.insert(tampered.end(), quote->begin(), quote->end());
   tampered.insert(tampered.end(), {1, 2, 3});
   ev.blob = tampered;
-  auto bad = FindVerifier(AttestationType::kOpenEnclave)->Verify(ev, ctx);
+  auto bad = verifier->Verify(ev, ctx);
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().reason(), "OE_CUSTOM_CLAIMS_HASH_MISMATCH");
 }

@@ -18,7 +18,7 @@ StatusOr<claims::ClaimSet> OpenEnclaveVerifier::Verify(const Evidence& evidence,
     endorsements = std::make_shared<const collateral::DcapCollateral>(std::move(c));
   }
   ATTEST_ASSIGN_OR_RETURN(claims::ClaimSet out,
-                          VerifySgxQuote(oe.quote, evidence, context, endorsements));
+                          VerifySgxQuote(oe.quote, evidence, context, options_, endorsements));
   // spec §2.3: SGX_ECDSA evidence binds its custom-claims buffer (possibly empty) into
   // REPORTDATA[0..32); checked after the quote signature made REPORTDATA trustworthy.
   if (oe.custom_claims) {

@@ -3,14 +3,18 @@
 #pragma once
 
 #include "evidence/verifier.h"
+#include "evidence/verifier_config.h"
 
 namespace attest::evidence {
 
 class OpenEnclaveVerifier final : public Verifier {
  public:
-  AttestationType type() const override { return AttestationType::kOpenEnclave; }
+  explicit OpenEnclaveVerifier(const VerifierConfig& config) : options_(config.dcap) {}
   StatusOr<claims::ClaimSet> Verify(const Evidence& evidence,
                                     const VerifyContext& context) const override;
+
+ private:
+  DcapOptions options_;
 };
 
 }  // namespace attest::evidence

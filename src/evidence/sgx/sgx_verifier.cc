@@ -42,14 +42,14 @@ void AddSgxClaims(const dcap::SgxReportBody& body, const dcap::DcapVerdict& verd
 
 StatusOr<claims::ClaimSet> VerifySgxQuote(
     ByteSpan quote_bytes, const Evidence& evidence, const VerifyContext& context,
-    std::shared_ptr<const collateral::DcapCollateral> inline_collateral) {
+    const DcapOptions& options, std::shared_ptr<const collateral::DcapCollateral> inline_collateral) {
   ATTEST_ASSIGN_OR_RETURN(dcap::Quote quote, dcap::ParseQuote(quote_bytes));
   if (!quote.sgx_body) {
     return Err(Status::InvalidEvidence("UNSUPPORTED_QUOTE_FORMAT",
                                        "this is a TDX quote; attest it as TdxVm"));
   }
   ATTEST_ASSIGN_OR_RETURN(dcap::DcapVerdict verdict,
-                          dcap::QuoteVerifier::Shared().Verify(quote, context, inline_collateral));
+                          dcap::QuoteVerifier::Shared().Verify(quote, context, options, inline_collateral));
   ATTEST_RETURN_IF_ERROR(CheckRuntimeDataBinding(evidence.runtime_data, quote.sgx_body->report_data));
   ATTEST_RETURN_IF_ERROR(CheckInitTimeDataBinding(evidence.init_time_data,
                                                   quote.sgx_body->config_id, "CONFIGID"));
@@ -60,7 +60,7 @@ StatusOr<claims::ClaimSet> VerifySgxQuote(
 
 StatusOr<claims::ClaimSet> SgxVerifier::Verify(const Evidence& evidence,
                                                const VerifyContext& context) const {
-  return VerifySgxQuote(evidence.blob, evidence, context, nullptr);
+  return VerifySgxQuote(evidence.blob, evidence, context, options_, nullptr);
 }
 
 }  // namespace attest::evidence

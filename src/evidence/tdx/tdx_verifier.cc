@@ -65,7 +65,7 @@ StatusOr<claims::ClaimSet> TdxVerifier::Verify(const Evidence& evidence,
                                        "this is an SGX quote; attest it as SgxEnclave"));
   }
   ATTEST_ASSIGN_OR_RETURN(dcap::DcapVerdict verdict,
-                          dcap::QuoteVerifier::Shared().Verify(quote, context));
+                          dcap::QuoteVerifier::Shared().Verify(quote, context, options_));
   ATTEST_RETURN_IF_ERROR(CheckRuntimeDataBinding(evidence.runtime_data, quote.td_body->report_data));
   // MAA does not describe a TDX init-time binding; attestd binds it to MRCONFIGID.
   ATTEST_RETURN_IF_ERROR(

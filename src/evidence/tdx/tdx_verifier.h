@@ -2,15 +2,32 @@
 // Thread-safe.
 #pragma once
 
+#include "claims/claim_names.h"
 #include "evidence/verifier.h"
+#include "evidence/verifier_config.h"
 
 namespace attest::evidence {
 
+// TdxVm entries of the OpenID metadata's claims_supported (registry.cc; spec/maa-tokens.md
+// §4.2).
+inline constexpr std::string_view kTdxClaimsSupported[] = {
+    claims::kEatProfile,        claims::kDbgStat,           claims::kIntUse,
+    claims::kAttesterTcbStatus, claims::kTdxMrSignerSeam,   claims::kTdxMrSeam,
+    claims::kTdxMrTd,           claims::kTdxRtmr0,          claims::kTdxRtmr1,
+    claims::kTdxRtmr2,          claims::kTdxRtmr3,          claims::kTdxMrConfigId,
+    claims::kTdxMrOwner,        claims::kTdxMrOwnerConfig,  claims::kTdxReportData,
+    claims::kTdxSeamAttributes, claims::kTdxTeeTcbSvn,      claims::kTdxXfam,
+    claims::kTdxSeamSvn,        claims::kTdxTdAttributes,
+};
+
 class TdxVerifier final : public Verifier {
  public:
-  AttestationType type() const override { return AttestationType::kTdxVm; }
+  explicit TdxVerifier(const VerifierConfig& config) : options_(config.dcap) {}
   StatusOr<claims::ClaimSet> Verify(const Evidence& evidence,
                                     const VerifyContext& context) const override;
+
+ private:
+  DcapOptions options_;
 };
 
 }  // namespace attest::evidence

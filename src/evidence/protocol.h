@@ -1,0 +1,44 @@
+// AttestationProtocol: room for attestation that takes more than one request.
+//
+// Most routes are one request with one evidence blob (Verifier). TPM attestation at
+// /attest/Tpm is challenge and response (spec/maa-rest-api.md §4.6, tpm.md): the client asks
+// for a challenge, the service answers with a nonce and an opaque `service_context`, and the
+// client's next request carries evidence over that nonce. A TEE with such a protocol
+// implements this interface and sets AttestationTypeDescriptor::make_protocol instead of (or
+// besides) make_verifier.
+//
+// Rounds are independent HTTP requests, possibly served by different replicas: the service
+// keeps no session table. Whatever a later round needs (the challenge, its expiry) travels in
+// the service_context the protocol mints, integrity-protected (and encrypted if it must be
+// secret) under a key the protocol is configured with, so a replayed or forged context is
+// refused like bad evidence. Implementations must be thread-safe.
+//
+// Declared, not yet dispatched: the router and service gain a branch for descriptors with a
+// protocol when the TPM issue lands (with its dispatch test).
+#pragma once
+
+#include <optional>
+
+#include "base/bytes.h"
+#include "claims/claim.h"
+#include "evidence/evidence.h"
+
+namespace attest::evidence {
+
+class AttestationProtocol {
+ public:
+  // One round's outcome: either a message to return to the client (the protocol continues)
+  // or the verified incoming claims (the last round; policy and token issuance follow, as
+  // for a Verifier's claims).
+  struct Step {
+    std::optional<Bytes> reply;
+    std::optional<claims::ClaimSet> claims;
+  };
+
+  virtual ~AttestationProtocol() = default;
+  // `message` is the decoded client message of this round (for Tpm the bytes inside
+  // {"data": ...}). Errors as Verifier::Verify.
+  virtual StatusOr<Step> Advance(ByteSpan message, const VerifyContext& context) const = 0;
+};
+
+}  // namespace attest::evidence
