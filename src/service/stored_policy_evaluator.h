@@ -20,14 +20,17 @@
 
 namespace attest::service {
 
-// Compiles `text` and evaluates it over `incoming`. Compile errors keep the engine's reasons
+// Compiles `text` and evaluates it over `incoming`, refusing issued claims that would replace
+// `reserved` ones (TokenReservedClaims). Compile errors keep the engine's reasons
 // (POLICY_SYNTAX_ERROR / POLICY_TYPE_ERROR / POLICY_TOO_LARGE, "line:col: ..." messages).
 StatusOr<PolicyDecision> EvaluatePolicyText(std::string_view text,
                                             const claims::ClaimSet& incoming,
+                                            const policy::ReservedClaims& reserved,
                                             std::optional<nlohmann::json> signer = std::nullopt);
 // Evaluates an already compiled policy.
 StatusOr<PolicyDecision> EvaluateCompiled(const policy::CompiledPolicy& compiled,
                                           const claims::ClaimSet& incoming,
+                                          const policy::ReservedClaims& reserved,
                                           std::optional<nlohmann::json> signer);
 
 class StoredPolicyEvaluator final : public PolicyEvaluator {
