@@ -134,8 +134,7 @@ StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationR
   ATTEST_ASSIGN_OR_RETURN(
       PolicyDecision decision,
       request.draft_policy.has_value()
-          ? EvaluatePolicyText(*request.draft_policy, incoming,
-                               TokenReservedClaims(request.type, incoming))
+          ? EvaluatePolicyText(request.type, *request.draft_policy, incoming)
           : policy_.Evaluate(request.type, incoming));
   if (!decision.permitted) {
     return Err(Status::InvalidArgument(

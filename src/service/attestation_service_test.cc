@@ -306,6 +306,29 @@ TEST_F(AttestationServiceTest, TdxPolicyMayIssueNewNamesAndComplianceStatus) {
   EXPECT_EQ(parsed->payload["x-ms-attestation-type"], "tdxvm");
 }
 
+// A name known only from this request's incoming claims is checked by value when evaluated.
+TEST_F(AttestationServiceTest, IncomingClaimNameMayBeReissuedOnlyWithItsOwnValue) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.type = AttestationType::kTdxVm;  // the fake verifier's x-ms-sgx-* claims are incoming
+  req.evidence = {1};
+  req.draft_policy =
+      "version=1.0; authorizationrules{=> permit();}; issuancerules{"
+      "c:[type==\"x-ms-sgx-mrenclave\"] => issue(type=\"x-ms-sgx-mrenclave\", value=c.value);};";
+  auto same = service.Attest(req);
+  ASSERT_TRUE(same.has_value()) << same.error().ToString();
+
+  req.draft_policy =
+      "version=1.0; authorizationrules{=> permit();}; issuancerules{\n"
+      "=> issue(type=\"x-ms-sgx-mrenclave\", value=\"forged\");};";
+  auto forged = service.Attest(req);
+  ASSERT_FALSE(forged.has_value());
+  EXPECT_EQ(forged.error().reason(), "POLICY_EVALUATION_ERROR");
+  EXPECT_EQ(forged.error().message(),
+            "2:4: claim 'x-ms-sgx-mrenclave' is produced by the verifier or the service; a "
+            "policy cannot issue it with another value (issue a new name)");
+}
+
 // An evaluator that does not apply the engine's check: the token composition refuses anyway.
 class ForgingEvaluator final : public PolicyEvaluator {
  public:

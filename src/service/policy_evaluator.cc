@@ -68,7 +68,7 @@ StatusOr<PolicyDecision> DefaultPolicyEvaluator::Evaluate(evidence::AttestationT
                                 "no attestation policy is configured for " +
                                     std::string(evidence::AttestationTypeName(type))));
   }
-  return EvaluatePolicyText(*text, incoming, TokenReservedClaims(type, incoming), std::nullopt);
+  return EvaluatePolicyText(type, *text, incoming, std::nullopt);
 }
 
 }  // namespace attest::service

@@ -20,13 +20,14 @@ StatusOr<PolicyDecision> EvaluateCompiled(const policy::CompiledPolicy& compiled
   return decision;
 }
 
-StatusOr<PolicyDecision> EvaluatePolicyText(std::string_view text,
+StatusOr<PolicyDecision> EvaluatePolicyText(evidence::AttestationType type, std::string_view text,
                                             const claims::ClaimSet& incoming,
-                                            const policy::ReservedClaims& reserved,
                                             std::optional<nlohmann::json> signer) {
-  ATTEST_ASSIGN_OR_RETURN(policy::CompiledPolicy compiled,
-                          policy::CompilePolicy(text, reserved));
-  return EvaluateCompiled(compiled, incoming, reserved, std::move(signer));
+  ATTEST_ASSIGN_OR_RETURN(
+      policy::CompiledPolicy compiled,
+      policy::CompilePolicy(text, TokenReservedClaims(type, claims::ClaimSet())));
+  return EvaluateCompiled(compiled, incoming, TokenReservedClaims(type, incoming),
+                          std::move(signer));
 }
 
 StatusOr<PolicyDecision> StoredPolicyEvaluator::Evaluate(evidence::AttestationType type,
