@@ -167,7 +167,9 @@ StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationR
     out.Set(std::string(c::kInitTime), std::move(v));
   }
   if (request.nonce.has_value()) out.Set(std::string(c::kNonce), *request.nonce);
-  if (request.draft_policy.has_value()) out.Set(std::string(c::kAttestdDraft), true);
+  if (request.draft_policy.has_value()) {
+    out.Set(std::string(c::kAttestdDraft), true);  // docs/claims.md
+  }
 
   if (sgx) {
     // spec/maa-tokens.md §3.3: SGX/OE policy-issued claims go under x-ms-policy.

@@ -41,14 +41,22 @@ policy::ReservedClaims TokenReservedClaims(evidence::AttestationType type,
     return reserved;
   }
   auto add = [&](std::string_view name) {
-    if (!reserved.Contains(name)) reserved.types.emplace_back(name);
+    if (!reserved.Contains(name)) {
+      reserved.types.emplace_back(name);
+    }
   };
-  for (std::string_view name : kServiceClaims) add(name);
+  for (std::string_view name : kServiceClaims) {
+    add(name);
+  }
   if (type == evidence::AttestationType::kTdxVm) {
-    for (std::string_view name : kTdxClaims) add(name);
+    for (std::string_view name : kTdxClaims) {
+      add(name);
+    }
   }
   for (const claims::Claim& claim : incoming.claims()) {
-    if (claim.issuer == claims::kIssuerAttestationService) add(claim.type);
+    if (claim.issuer == claims::kIssuerAttestationService) {
+      add(claim.type);
+    }
   }
   return reserved;
 }
