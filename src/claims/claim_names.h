@@ -83,5 +83,8 @@ inline constexpr std::string_view kComplianceStatus = "x-ms-compliance-status";
 // Present when verification judged collateral and certificates at a configured time
 // (attestd --collateral-time) instead of the real clock: RFC 3339 of that time.
 inline constexpr std::string_view kAttestdCollateralTime = "x-attestd-collateral-time";
+// `true` in tokens answering draftPolicyForAttestation (unsigned, alg none), so a relying
+// party that logs tokens can tell a draft result apart even when it ignores `alg`.
+inline constexpr std::string_view kAttestdDraft = "x-attestd-draft";
 
 }  // namespace attest::claims

@@ -26,14 +26,24 @@ struct EvalValue {
   bool is_scalar() const { return !is_set && items.size() == 1; }
 };
 
-// Shared by the evaluator and the functions: limits and the remaining step budget.
+// Shared by the evaluator and the functions: limits and the remaining budgets.
 struct EvalBudget {
   const EvaluationLimits& limits;
   int64_t steps_left;
+  int64_t bytes_left;  // of limits.max_built_bytes
 
   // Takes `n` steps; POLICY_LIMIT_EXCEEDED when the budget is spent.
   Status Take(int64_t n = 1);
+  // Charges building or copying `value` (its MeasureJson size); POLICY_LIMIT_EXCEEDED
+  // ("line:col: ...") when the bytes are spent or the value nests deeper than
+  // limits.max_json_depth.
+  Status TakeValue(const nlohmann::json& value, SourcePos pos);
+  // Charges `n` bytes of a string being built.
+  Status TakeBytes(int64_t n, SourcePos pos);
 };
+
+// "line:col: message" with reason POLICY_LIMIT_EXCEEDED.
+Status LimitError(SourcePos pos, std::string_view message);
 
 // "Integer", "String", "Boolean" or the JSON type name of anything else.
 const char* ValueTypeName(const nlohmann::json& v);

@@ -1,10 +1,12 @@
 // Policy evaluation (spec/maa-policy-language.md §3, §4).
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "policy/eval_value.h"
+#include "policy/json_limits.h"
 #include "policy/policy.h"
 #include "policy/status_macros.h"
 
@@ -26,8 +28,11 @@ using Binding = std::vector<size_t>;
 
 class Evaluator {
  public:
-  Evaluator(const EvaluationLimits& limits, const claims::ClaimSet& incoming)
-      : budget_{limits, limits.max_steps} {
+  Evaluator(const EvaluationLimits& limits, const claims::ClaimSet& incoming,
+            const ReservedClaims& reserved)
+      : budget_{limits, limits.max_steps, limits.max_built_bytes},
+        reserved_(reserved),
+        given_(incoming.size()) {
     for (const claims::Claim& c : incoming.claims()) {
       bool read_only = c.issuer == claims::kIssuerAttestationService &&
                        std::find(kReadOnlyClaimTypes.begin(), kReadOnlyClaimTypes.end(), c.type) !=
@@ -40,6 +45,18 @@ class Evaluator {
     if (incoming_.size() > budget_.limits.max_claims) {
       return Err(Status::InvalidArgument(std::string(kPolicyLimitExceeded),
                                          "too many incoming claims for policy evaluation"));
+    }
+    // Values are copied, compared and serialised recursively; a claim value (e.g. runtime
+    // data JSON, which the attester chooses) nested without bound would overflow the stack.
+    for (const IncomingClaim& ic : incoming_) {
+      if (MeasureJson(ic.claim.value, std::numeric_limits<int64_t>::max(),
+                      budget_.limits.max_json_depth)
+              .exceeded) {
+        return Err(Status::InvalidArgument(
+            std::string(kPolicyLimitExceeded),
+            "incoming claim '" + ic.claim.type + "' nests deeper than " +
+                std::to_string(budget_.limits.max_json_depth)));
+      }
     }
     // spec §4 items 2-4: configuration, then authorization, then issuance.
     for (SectionKind kind :
@@ -123,21 +140,23 @@ class Evaluator {
     for (size_t p = 0; p < cond.properties.size(); ++p) {
       const PropertyCondition& prop = cond.properties[p];
       const EvalValue& operand = operands[p];
-      nlohmann::json actual;
+      nlohmann::json scratch;
+      const nlohmann::json* value = &scratch;  // the claim's value is compared, not copied
       switch (prop.property) {
         case ClaimProperty::kType:
-          actual = claim.type;
+          scratch = claim.type;
           break;
         case ClaimProperty::kIssuer:
-          actual = claim.issuer;
+          scratch = claim.issuer;
           break;
         case ClaimProperty::kValueType:
-          actual = ValueTypeName(claim.value);
+          scratch = ValueTypeName(claim.value);
           break;
         case ClaimProperty::kValue:
-          actual = claim.value;
+          value = &claim.value;
           break;
       }
+      const nlohmann::json& actual = *value;
       bool ok;
       if (operand.empty()) {
         ok = false;
@@ -179,6 +198,7 @@ class Evaluator {
               out.items.emplace_back(ValueTypeName(ic.claim.value));
               break;
             case ClaimProperty::kValue:
+              POLICY_RETURN_IF_ERROR(budget_.TakeValue(ic.claim.value, expr.pos));
               out.items.push_back(ic.claim.value);
               break;
           }
@@ -251,6 +271,14 @@ class Evaluator {
       return Status::InvalidArgument(std::string(kPolicyLimitExceeded),
                                      "a claim value exceeds the value size limit");
     }
+    POLICY_RETURN_IF_ERROR(budget_.TakeValue(value, action.pos));
+    if (action.kind == ActionKind::kIssue && reserved_.Contains(type) &&
+        !MatchesGivenClaim(type, value)) {
+      return EvaluationError(action.pos,
+                             "claim '" + type +
+                                 "' is produced by the verifier or the service; a policy cannot "
+                                 "issue it with another value (issue a new name)");
+    }
     if (incoming_.size() >= budget_.limits.max_claims) {
       return Status::InvalidArgument(std::string(kPolicyLimitExceeded),
                                      "the policy added more claims than the limit of " +
@@ -263,6 +291,14 @@ class Evaluator {
                                        "the policy issued more claims than the limit of " +
                                            std::to_string(budget_.limits.max_issued_claims));
       }
+      // The issued set ends up in the token: bound it (the value is at most max_value_bytes,
+      // so serialising it here is bounded too).
+      issued_bytes_ += type.size() + value.dump().size();
+      if (issued_bytes_ > budget_.limits.max_issued_bytes) {
+        return LimitError(action.pos, "the issued claims exceed " +
+                                          std::to_string(budget_.limits.max_issued_bytes) +
+                                          " bytes");
+      }
       claims::ClaimSet& target =
           action.kind == ActionKind::kIssue ? result_.issued : result_.properties;
       target.Add(type, value, issuer);
@@ -273,7 +309,22 @@ class Evaluator {
     return Status::Ok();
   }
 
+  // True when a claim the caller gave (the verifier's, the service's) has `type` and `value`:
+  // issuing it again changes nothing in the token.
+  bool MatchesGivenClaim(const std::string& type, const nlohmann::json& value) const {
+    for (size_t k = 0; k < given_; ++k) {
+      const claims::Claim& c = incoming_[k].claim;
+      if (c.type == type && c.issuer == claims::kIssuerAttestationService && c.value == value) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   EvalBudget budget_;
+  const ReservedClaims& reserved_;
+  size_t given_;  // incoming_[0, given_) came from the caller; the rest the policy added
+  size_t issued_bytes_ = 0;
   std::vector<IncomingClaim> incoming_;
   PolicyResult result_;
   bool permit_fired_ = false;
@@ -287,7 +338,12 @@ class Evaluator {
 
 StatusOr<PolicyResult> Evaluate(const CompiledPolicy& policy, const claims::ClaimSet& incoming,
                                 const EvaluationLimits& limits) {
-  Evaluator evaluator(limits, incoming);
+  return Evaluate(policy, incoming, ReservedClaims{}, limits);
+}
+
+StatusOr<PolicyResult> Evaluate(const CompiledPolicy& policy, const claims::ClaimSet& incoming,
+                                const ReservedClaims& reserved, const EvaluationLimits& limits) {
+  Evaluator evaluator(limits, incoming, reserved);
   return evaluator.Run(policy.ast());
 }
 

@@ -5,6 +5,7 @@
 
 #include "policy/eval_value.h"
 #include "policy/jmespath.h"
+#include "policy/json_limits.h"
 #include "policy/status_macros.h"
 
 namespace attest::policy {
@@ -32,6 +33,26 @@ StatusOr<std::string> StringArg(const EvalValue& v, const char* fn, int index, S
   return j->get<std::string>();
 }
 
+// Parses JSON text given to a function, after bounding its size and nesting: the value is
+// later copied, compared and serialised recursively.
+StatusOr<nlohmann::json> ParseJsonArg(const std::string& text, const char* fn, SourcePos pos,
+                                      EvalBudget& budget) {
+  if (text.size() > budget.limits.max_value_bytes) {
+    return Err(LimitError(pos, std::string(fn) + ": the JSON text is larger than " +
+                                   std::to_string(budget.limits.max_value_bytes) + " bytes"));
+  }
+  if (!JsonTextDepthWithin(text, budget.limits.max_json_depth)) {
+    return Err(LimitError(pos, std::string(fn) + ": the JSON text nests deeper than " +
+                                   std::to_string(budget.limits.max_json_depth)));
+  }
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    return Err(EvaluationError(pos, std::string(fn) + ": argument 1 is not valid JSON text"));
+  }
+  POLICY_RETURN_IF_ERROR(budget.TakeValue(doc, pos));
+  return doc;
+}
+
 // JmesPath(json, query): the JSON text of the query result (spec §5).
 StatusOr<EvalValue> JmesPathFn(const std::vector<EvalValue>& args, SourcePos pos,
                                EvalBudget& budget) {
@@ -39,37 +60,38 @@ StatusOr<EvalValue> JmesPathFn(const std::vector<EvalValue>& args, SourcePos pos
   POLICY_ASSIGN_OR_RETURN(std::string query, StringArg(args[1], "JmesPath", 2, pos));
   nlohmann::json doc;
   if (doc_arg->is_string()) {
-    const std::string& text = doc_arg->get_ref<const std::string&>();
-    if (text.size() > budget.limits.max_value_bytes) {
-      return Err(Status::InvalidArgument(std::string(kPolicyLimitExceeded),
-                                         "JmesPath input is larger than the value limit"));
-    }
-    doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded()) {
-      return Err(EvaluationError(pos, "JmesPath: argument 1 is not valid JSON text"));
-    }
+    POLICY_ASSIGN_OR_RETURN(
+        doc, ParseJsonArg(doc_arg->get_ref<const std::string&>(), "JmesPath", pos, budget));
   } else {
+    POLICY_RETURN_IF_ERROR(budget.TakeValue(*doc_arg, pos));
     doc = *doc_arg;  // a structured service claim (object/array) is used as is
   }
   auto compiled = jmespath::Compile(query);
   if (!compiled.has_value()) {
     return Err(EvaluationError(pos, "JmesPath: invalid query " + compiled.error().message()));
   }
-  auto result = jmespath::Search(*compiled, doc, &budget.steps_left);
+  jmespath::Budget search_budget{budget.steps_left, budget.bytes_left,
+                                 budget.limits.max_json_depth};
+  auto result = jmespath::Search(*compiled, doc, &search_budget);
+  budget.steps_left = search_budget.steps;
+  budget.bytes_left = search_budget.bytes;
   if (!result.has_value()) {
-    if (result.error().reason() == "JMESPATH_STEP_LIMIT") {
-      return Err(Status::InvalidArgument(std::string(kPolicyLimitExceeded),
-                                         std::to_string(pos.line) + ":" +
-                                             std::to_string(pos.column) +
-                                             ": evaluation step limit exceeded in JmesPath"));
+    if (result.error().reason() == jmespath::kStepLimitReason) {
+      return Err(LimitError(pos, "evaluation step limit exceeded in JmesPath"));
+    }
+    if (result.error().reason() == jmespath::kSizeLimitReason) {
+      return Err(LimitError(pos, "JmesPath: " + result.error().message() + " (the limits are " +
+                                     std::to_string(budget.limits.max_built_bytes) +
+                                     " bytes built per evaluation and nesting " +
+                                     std::to_string(budget.limits.max_json_depth) + ")"));
     }
     return Err(EvaluationError(pos, "JmesPath: " + result.error().message()));
   }
   std::string text = result->dump();
   if (text.size() > budget.limits.max_value_bytes) {
-    return Err(Status::InvalidArgument(std::string(kPolicyLimitExceeded),
-                                       "JmesPath result is larger than the value limit"));
+    return Err(LimitError(pos, "JmesPath result is larger than the value limit"));
   }
+  POLICY_RETURN_IF_ERROR(budget.TakeBytes(static_cast<int64_t>(text.size()), pos));
   EvalValue out;
   out.items.emplace_back(std::move(text));
   out.read_only = args[0].read_only || args[1].read_only;
@@ -78,12 +100,10 @@ StatusOr<EvalValue> JmesPathFn(const std::vector<EvalValue>& args, SourcePos pos
 
 // JsonToClaimValue(json): integer, boolean or string; an array of primitives is a set;
 // null is empty; fractions and objects are errors (spec §5).
-StatusOr<EvalValue> JsonToClaimValueFn(const std::vector<EvalValue>& args, SourcePos pos) {
+StatusOr<EvalValue> JsonToClaimValueFn(const std::vector<EvalValue>& args, SourcePos pos,
+                                       EvalBudget& budget) {
   POLICY_ASSIGN_OR_RETURN(std::string text, StringArg(args[0], "JsonToClaimValue", 1, pos));
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) {
-    return Err(EvaluationError(pos, "JsonToClaimValue: argument is not valid JSON text"));
-  }
+  POLICY_ASSIGN_OR_RETURN(nlohmann::json doc, ParseJsonArg(text, "JsonToClaimValue", pos, budget));
   EvalValue out;
   out.read_only = args[0].read_only;
   auto primitive = [&](const nlohmann::json& v) -> Status {
@@ -124,7 +144,7 @@ StatusOr<EvalValue> CallFunction(Function function, std::vector<EvalValue> args,
     case Function::kJmesPath:
       return JmesPathFn(args, pos, budget);
     case Function::kJsonToClaimValue:
-      return JsonToClaimValueFn(args, pos);
+      return JsonToClaimValueFn(args, pos, budget);
     case Function::kIsSubsetOf: {
       POLICY_RETURN_IF_ERROR(
           budget.Take(static_cast<int64_t>(args[0].items.size() * (args[1].items.size() + 1))));
@@ -146,11 +166,10 @@ StatusOr<EvalValue> CallFunction(Function function, std::vector<EvalValue> args,
       POLICY_ASSIGN_OR_RETURN(std::string a, StringArg(args[0], "AppendString", 1, pos));
       POLICY_ASSIGN_OR_RETURN(std::string b, StringArg(args[1], "AppendString", 2, pos));
       if (a.size() + b.size() > budget.limits.max_value_bytes) {
-        return Err(Status::InvalidArgument(std::string(kPolicyLimitExceeded),
-                                           std::to_string(pos.line) + ":" +
-                                               std::to_string(pos.column) +
-                                               ": AppendString result exceeds the value limit"));
+        return Err(LimitError(pos, "AppendString result exceeds the value limit of " +
+                                       std::to_string(budget.limits.max_value_bytes) + " bytes"));
       }
+      POLICY_RETURN_IF_ERROR(budget.TakeBytes(static_cast<int64_t>(a.size() + b.size()), pos));
       return EvalValue{{a + b}, false, args[0].read_only || args[1].read_only};
     }
     case Function::kNegateBool: {
@@ -224,6 +243,29 @@ Status EvaluationError(SourcePos pos, std::string_view message) {
   return Status::InvalidArgument(
       std::string(kPolicyEvaluationError),
       std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + std::string(message));
+}
+
+Status LimitError(SourcePos pos, std::string_view message) {
+  return Status::InvalidArgument(
+      std::string(kPolicyLimitExceeded),
+      std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + std::string(message));
+}
+
+Status EvalBudget::TakeValue(const nlohmann::json& value, SourcePos pos) {
+  JsonSize size = MeasureJson(value, bytes_left, limits.max_json_depth);
+  if (size.depth > limits.max_json_depth) {
+    return LimitError(pos, "a value nests deeper than " + std::to_string(limits.max_json_depth));
+  }
+  return TakeBytes(size.bytes, pos);
+}
+
+Status EvalBudget::TakeBytes(int64_t n, SourcePos pos) {
+  bytes_left -= n;
+  if (bytes_left < 0) {
+    return LimitError(pos, "policy evaluation built more than " +
+                               std::to_string(limits.max_built_bytes) + " bytes of values");
+  }
+  return Status::Ok();
 }
 
 Status EvalBudget::Take(int64_t n) {

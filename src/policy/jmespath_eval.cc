@@ -2,11 +2,13 @@
 // plus Microsoft's equals_ignore_case used by MAA samples).
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "policy/jmespath.h"
 #include "policy/jmespath_node.h"
+#include "policy/json_limits.h"
 #include "policy/status_macros.h"
 
 namespace attest::policy::jmespath {
@@ -18,6 +20,16 @@ constexpr int kMaxVisitDepth = 256;
 
 Status EvalError(std::string_view message) {
   return Status::InvalidArgument("JMESPATH_EVALUATION_ERROR", std::string(message));
+}
+
+// An integer argument as int64_t; unsigned values above INT64_MAX (JSON texts may hold
+// them) do not fit and are an overflow, not a silent wrap.
+StatusOr<int64_t> AsInt64(const json& v, std::string_view fn) {
+  if (v.is_number_unsigned() &&
+      v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    return Err(EvalError(std::string(fn) + "(): integer overflow (the value exceeds 64 bits)"));
+  }
+  return v.get<int64_t>();
 }
 
 bool Truthy(const json& v) {
@@ -63,22 +75,46 @@ json Slice(const json& array, const Node& n) {
   int64_t stop = clamp(n.slice[1], step < 0 ? -1 : len);
   json out = json::array();
   if (step > 0) {
-    for (int64_t i = start; i < stop; i += step) out.push_back(array[static_cast<size_t>(i)]);
+    // `stop - i <= step` rather than `i + step >= stop`: a step near INT64_MAX must not
+    // overflow.
+    for (int64_t i = start; i < stop; i = stop - i <= step ? stop : i + step) {
+      out.push_back(array[static_cast<size_t>(i)]);
+    }
   } else {
-    for (int64_t i = start; i > stop; i += step) out.push_back(array[static_cast<size_t>(i)]);
+    // i >= 0 and step >= INT64_MIN, so i + step cannot overflow.
+    for (int64_t i = start; i > stop; i += step) {
+      out.push_back(array[static_cast<size_t>(i)]);
+    }
   }
   return out;
 }
 
 class Interpreter {
  public:
-  explicit Interpreter(int64_t* steps) : steps_(steps) {}
+  explicit Interpreter(Budget* budget) : budget_(budget) {}
 
   StatusOr<json> Visit(const Node& n, const json& v) {
-    if (--*steps_ < 0) return Err(Status::InvalidArgument("JMESPATH_STEP_LIMIT", "step limit"));
+    if (--budget_->steps < 0) {
+      return Err(Status::InvalidArgument(std::string(kStepLimitReason), "step limit"));
+    }
     if (++depth_ > kMaxVisitDepth) return Err(EvalError("query nested too deeply"));
     auto result = VisitInner(n, v);
     --depth_;
+    if (result.has_value()) {
+      // Every value a node produces is charged by its size, so the budget bounds memory as
+      // well as time: steps alone let `[@,@]|[@,@]|...` build 2^k values in 4k steps.
+      JsonSize size = MeasureJson(*result, budget_->bytes, budget_->max_depth);
+      if (size.depth > budget_->max_depth) {
+        return Err(Status::InvalidArgument(
+            std::string(kSizeLimitReason),
+            "a value nests deeper than " + std::to_string(budget_->max_depth)));
+      }
+      budget_->bytes -= size.bytes;
+      if (size.exceeded || budget_->bytes < 0) {
+        return Err(Status::InvalidArgument(std::string(kSizeLimitReason),
+                                           "the values built exceed the size budget"));
+      }
+    }
     return result;
   }
 
@@ -301,8 +337,16 @@ class Interpreter {
     if (name == "abs" || name == "ceil" || name == "floor") {
       POLICY_RETURN_IF_ERROR(arity(1));
       if (!args[0].is_number()) return type_error(0, "a number");
+      if (args[0].is_number_unsigned() || (args[0].is_number_integer() && name != "abs")) {
+        return args[0];
+      }
       if (args[0].is_number_integer()) {
-        return name == "abs" ? json(std::llabs(args[0].get<int64_t>())) : args[0];
+        int64_t x = args[0].get<int64_t>();
+        // -INT64_MIN is not representable.
+        if (x == std::numeric_limits<int64_t>::min()) {
+          return Err(EvalError("abs(): integer overflow (the result exceeds 64 bits)"));
+        }
+        return x < 0 ? -x : x;
       }
       double d = args[0].get<double>();
       return name == "abs" ? std::fabs(d) : (name == "ceil" ? std::ceil(d) : std::floor(d));
@@ -358,7 +402,12 @@ class Interpreter {
           std::all_of(a.begin(), a.end(), [](const json& x) { return x.is_number_integer(); });
       if (name == "sum" && all_int) {
         int64_t s = 0;
-        for (const json& x : a) s += x.get<int64_t>();
+        for (const json& x : a) {
+          POLICY_ASSIGN_OR_RETURN(int64_t term, AsInt64(x, name));
+          if (__builtin_add_overflow(s, term, &s)) {
+            return Err(EvalError("sum(): integer overflow (the result exceeds 64 bits)"));
+          }
+        }
         return s;
       }
       double s = 0;
@@ -409,15 +458,15 @@ class Interpreter {
     return name == "min_by" ? keyed.front().second : keyed.back().second;
   }
 
-  int64_t* steps_;
+  Budget* budget_;
   int depth_ = 0;
 };
 
 }  // namespace
 
-StatusOr<json> Search(const Expression& expression, const json& data, int64_t* steps) {
+StatusOr<json> Search(const Expression& expression, const json& data, Budget* budget) {
   try {
-    return Interpreter(steps).Visit(expression.root(), data);
+    return Interpreter(budget).Visit(expression.root(), data);
   } catch (const json::exception& e) {  // nlohmann throws on type misuse; never escape
     return Err(EvalError(std::string("internal JSON error: ") + e.what()));
   }

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <string>
 
+#include "policy/json_limits.h"
 #include "policy/status_macros.h"
 
 namespace attest::policy::jmespath {
@@ -81,6 +82,12 @@ StatusOr<std::vector<Token>> Lex(std::string_view q) {
       for (size_t k = 0; k < body.size(); ++k) {
         if (body[k] == '\\' && k + 1 < body.size() && body[k + 1] == '`') ++k;
         json += body[k];
+      }
+      // A literal is copied whenever it is evaluated; bound its nesting like every JSON text
+      // the policy engine parses (policy/json_limits.h).
+      if (!JsonTextDepthWithin(json, kMaxJsonDepth)) {
+        return Err(SyntaxError(t.offset, "literal nests deeper than " +
+                                             std::to_string(kMaxJsonDepth)));
       }
       t.value = nlohmann::json::parse(json, nullptr, false);
       if (t.value.is_discarded()) {

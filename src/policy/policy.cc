@@ -1,5 +1,6 @@
 #include "policy/policy.h"
 
+#include <algorithm>
 #include <string>
 
 #include "base/encoding.h"
@@ -36,9 +37,40 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Refuses issue(type="<literal>", ...) of a reserved name: where the name is known when the
+// policy is set, the error names the rule instead of waiting for an attestation.
+Status CheckReservedIssues(const PolicyAst& ast, const ReservedClaims& reserved) {
+  for (const Section& section : ast.sections) {
+    for (const Rule& rule : section.rules) {
+      const Action& action = rule.action;
+      if (action.kind != ActionKind::kIssue || !action.type.has_value() ||
+          action.type->kind != Expr::Kind::kLiteral || !action.type->literal.is_string()) {
+        continue;
+      }
+      const std::string& name = action.type->literal.get_ref<const std::string&>();
+      if (reserved.Contains(name)) {
+        return PolicyError(kReasonType, action.type->pos,
+                           "claim '" + name +
+                               "' is produced by the verifier or the service for this "
+                               "attestation type; a policy cannot issue it (issue a new name)");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
+bool ReservedClaims::Contains(std::string_view type) const {
+  return std::find(types.begin(), types.end(), type) != types.end();
+}
+
 StatusOr<CompiledPolicy> CompilePolicy(std::string_view text, const CompileLimits& limits) {
+  return CompilePolicy(text, ReservedClaims{}, limits);
+}
+
+StatusOr<CompiledPolicy> CompilePolicy(std::string_view text, const ReservedClaims& reserved,
+                                       const CompileLimits& limits) {
   if (text.size() > limits.max_policy_bytes) {
     return Err(PolicyError(kReasonTooLarge, SourcePos{1, 1},
                            "the policy is " + std::to_string(text.size()) +
@@ -51,6 +83,7 @@ StatusOr<CompiledPolicy> CompilePolicy(std::string_view text, const CompileLimit
   parse_limits.max_expression_depth = limits.max_expression_depth;
   POLICY_ASSIGN_OR_RETURN(PolicyAst ast, ParsePolicy(text, parse_limits));
   POLICY_RETURN_IF_ERROR(CheckPolicy(ast));
+  POLICY_RETURN_IF_ERROR(CheckReservedIssues(ast, reserved));
   CompiledPolicy compiled;
   compiled.text_ = std::make_shared<const std::string>(text);
   compiled.ast_ = std::make_shared<const PolicyAst>(std::move(ast));

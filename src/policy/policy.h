@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "claims/claim.h"
@@ -42,7 +43,8 @@ struct CompileLimits {
   int max_expression_depth = 16;
 };
 
-// Count-based limits (never wall-clock, so results are deterministic).
+// Count-based limits (never wall-clock, so results are deterministic). docs/policy-limits.md
+// documents them; exceeding any is kInvalidArgument POLICY_LIMIT_EXCEEDED.
 struct EvaluationLimits {
   // One step = one claim tested against one condition, one rule combination, one function
   // call or one JmesPath node visited.
@@ -50,6 +52,23 @@ struct EvaluationLimits {
   size_t max_claims = 10'000;        // incoming set, including claims the policy adds
   size_t max_issued_claims = 1'000;  // outgoing plus property claims
   size_t max_value_bytes = 1 << 20;  // one string value or JSON text (function input/output)
+  // Every value the evaluation builds or copies (function results, JmesPath intermediate
+  // values, claims added), summed over the whole evaluation; sizes as policy::MeasureJson.
+  int64_t max_built_bytes = 32 << 20;
+  // Nesting of any JSON the engine parses, is given as an incoming claim value, or builds.
+  size_t max_json_depth = 64;
+  // The issued claim set (issue + issueproperty): claim type plus JSON text of the value.
+  size_t max_issued_bytes = 64 * 1024;
+};
+
+// Claim names the token composition owns for one attestation type (the verifier's claims,
+// the service's own claims). A policy may not issue one of these with a value other than the
+// incoming claim of the same name carries (spec/maa-policy-language.md §4.1: outgoing claims
+// of non-SGX types land at the token's top level, next to them). Empty for SGX/OE, whose
+// outgoing claims land under x-ms-policy and can replace nothing.
+struct ReservedClaims {
+  std::vector<std::string> types;
+  bool Contains(std::string_view type) const;
 };
 
 // Thread-safe, immutable; copies share the compiled tree.
@@ -60,7 +79,8 @@ class CompiledPolicy {
   const PolicyAst& ast() const { return *ast_; }
 
  private:
-  friend StatusOr<CompiledPolicy> CompilePolicy(std::string_view, const CompileLimits&);
+  friend StatusOr<CompiledPolicy> CompilePolicy(std::string_view, const ReservedClaims&,
+                                                const CompileLimits&);
   std::shared_ptr<const std::string> text_;
   std::shared_ptr<const PolicyAst> ast_;
 };
@@ -69,6 +89,10 @@ class CompiledPolicy {
 // POLICY_SYNTAX_ERROR, POLICY_TYPE_ERROR or POLICY_TOO_LARGE and a message starting
 // "line:col: ".
 StatusOr<CompiledPolicy> CompilePolicy(std::string_view text, const CompileLimits& limits = {});
+// As above, and refuses (POLICY_TYPE_ERROR, "line:col: ...") an issue(type="<name>", ...)
+// whose literal name is in `reserved`.
+StatusOr<CompiledPolicy> CompilePolicy(std::string_view text, const ReservedClaims& reserved,
+                                       const CompileLimits& limits = {});
 
 struct PolicyResult {
   bool permitted = false;
@@ -82,9 +106,13 @@ struct PolicyResult {
 
 // Runs configurationrules, authorizationrules and (when permitted) issuancerules over
 // `incoming` (spec §4). A deny is a result, not an error. Errors: kInvalidArgument
-// POLICY_EVALUATION_ERROR (e.g. JsonToClaimValue of a fraction, issuing a read-only claim)
-// or POLICY_LIMIT_EXCEEDED.
+// POLICY_EVALUATION_ERROR (e.g. JsonToClaimValue of a fraction, issuing a read-only claim, an
+// integer overflow in JmesPath, issuing a reserved claim with another value than the incoming
+// one: "line:col: ...") or POLICY_LIMIT_EXCEEDED.
 StatusOr<PolicyResult> Evaluate(const CompiledPolicy& policy, const claims::ClaimSet& incoming,
+                                const EvaluationLimits& limits = {});
+StatusOr<PolicyResult> Evaluate(const CompiledPolicy& policy, const claims::ClaimSet& incoming,
+                                const ReservedClaims& reserved,
                                 const EvaluationLimits& limits = {});
 
 // spec/maa-tokens.md §5: base64url(SHA-256(ASCII(base64url(UTF-8 text)))), the

@@ -119,10 +119,11 @@ StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationR
   incoming.Set(std::string(c::kAttestationType), std::string(type->token_type));
 
   // §3.5: the draft policy (raw text) when supplied, else the policy in force for the type.
-  ATTEST_ASSIGN_OR_RETURN(PolicyDecision decision,
-                          request.draft_policy.has_value()
-                              ? EvaluatePolicyText(*request.draft_policy, incoming)
-                              : policy_.Evaluate(request.type, incoming));
+  ATTEST_ASSIGN_OR_RETURN(
+      PolicyDecision decision,
+      request.draft_policy.has_value()
+          ? EvaluatePolicyText(request.type, *request.draft_policy, incoming)
+          : policy_.Evaluate(request.type, incoming));
   if (!decision.permitted) {
     return Err(Status::InvalidArgument(
         "POLICY_DENIED", decision.deny_message.empty()
@@ -154,6 +155,9 @@ StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationR
     out.Set(std::string(c::kInitTime), std::move(v));
   }
   if (request.nonce.has_value()) out.Set(std::string(c::kNonce), *request.nonce);
+  if (request.draft_policy.has_value()) {
+    out.Set(std::string(c::kAttestdDraft), true);  // docs/claims.md
+  }
 
   if (sgx) {
     // spec/maa-tokens.md §3.3: SGX/OE policy-issued claims go under x-ms-policy.
@@ -169,7 +173,19 @@ StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationR
       if (const nlohmann::json* v = out.FindValue(from)) out.Set(std::string(to), *v);
     }
   } else {
-    // maa-service-behaviour.md §3.6: other types get issued claims at the top level.
+    // maa-service-behaviour.md §3.6: other types get issued claims at the top level. The
+    // verifier's and the service's claims are authoritative (issue 8): the engine refuses a
+    // rule replacing one (TokenReservedClaims); this is the backstop for any evaluator that
+    // did not apply it.
+    for (const c::Claim& claim : decision.issued.claims()) {
+      const nlohmann::json* existing = out.FindValue(claim.type);
+      if (existing != nullptr && *existing != claim.value) {
+        return Err(Status::InvalidArgument(
+            std::string(policy::kPolicyEvaluationError),
+            "claim '" + claim.type +
+                "' is produced by the verifier or the service; a policy cannot replace it"));
+      }
+    }
     for (const c::Claim& claim : decision.issued.claims()) out.Set(claim.type, claim.value);
   }
 

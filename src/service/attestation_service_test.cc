@@ -270,5 +270,151 @@ TEST_F(AttestationServiceTest, DraftPolicyIsEvaluatedAndAnsweredUnsigned) {
   EXPECT_EQ(denied.error().reason(), "POLICY_DENIED");
 }
 
+
+// Issue 8 finding 12.
+TEST_F(AttestationServiceTest, DraftTokensSayTheyAreDrafts) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.evidence = {1};
+  auto normal = service.Attest(req);
+  ASSERT_TRUE(normal.has_value());
+  EXPECT_FALSE(Payload(*normal).contains("x-attestd-draft"));
+
+  req.draft_policy = "version=1.0; authorizationrules{=> permit();};";
+  auto draft = service.Attest(req);
+  ASSERT_TRUE(draft.has_value()) << draft.error().ToString();
+  auto parsed = token::ParseCompactJws(*draft);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->payload["x-attestd-draft"], true);
+}
+
+// Issue 8 finding 8: on TDX a policy cannot replace the verifier's or the service's claims.
+TEST_F(AttestationServiceTest, TdxPolicyCannotReplaceVerifierClaimsStatically) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.type = AttestationType::kTdxVm;
+  req.evidence = {1};
+  for (const char* name : {"x-ms-attestation-type", "tdx_mrtd", "x-ms-policy-hash", "nonce"}) {
+    req.draft_policy = std::string("version=1.0; authorizationrules{=> permit();};\n") +
+                       "issuancerules{ => issue(type=\"" + name + "\", value=\"forged\");};";
+    auto token = service.Attest(req);
+    ASSERT_FALSE(token.has_value()) << name;
+    EXPECT_EQ(token.error().reason(), "POLICY_TYPE_ERROR") << name;
+    EXPECT_EQ(token.error().message(),
+              "2:30: claim '" + std::string(name) +
+                  "' is produced by the verifier or the service for this attestation type; a "
+                  "policy cannot issue it (issue a new name)");
+  }
+}
+
+TEST_F(AttestationServiceTest, TdxPolicyCannotReplaceVerifierClaimsWhenEvaluated) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.type = AttestationType::kTdxVm;
+  req.evidence = {1};
+  req.draft_policy =
+      "version=1.2; authorizationrules{=> permit();}; issuancerules{\n"
+      "=> issue(type=AppendString(\"x-ms-attestation-\", \"type\"), value=\"sgx\");};";
+  auto token = service.Attest(req);
+  ASSERT_FALSE(token.has_value());
+  EXPECT_EQ(token.error().reason(), "POLICY_EVALUATION_ERROR");
+  EXPECT_EQ(token.error().message(),
+            "2:4: claim 'x-ms-attestation-type' is produced by the verifier or the service; a "
+            "policy cannot issue it with another value (issue a new name)");
+}
+
+TEST_F(AttestationServiceTest, TdxPolicyMayIssueNewNamesAndComplianceStatus) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.type = AttestationType::kTdxVm;
+  req.evidence = {1};
+  req.draft_policy =
+      "version=1.0; authorizationrules{=> permit();}; issuancerules{"
+      "=> issue(type=\"x-ms-compliance-status\", value=\"azure-compliant-cvm\");"
+      "c:[type==\"x-ms-attestation-type\"] => issue(claim=c);};";
+  auto token = service.Attest(req);
+  ASSERT_TRUE(token.has_value()) << token.error().ToString();
+  auto parsed = token::ParseCompactJws(*token);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->payload["x-ms-compliance-status"], "azure-compliant-cvm");
+  EXPECT_EQ(parsed->payload["x-ms-attestation-type"], "tdxvm");
+}
+
+// A name known only from this request's incoming claims is checked by value when evaluated.
+TEST_F(AttestationServiceTest, IncomingClaimNameMayBeReissuedOnlyWithItsOwnValue) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.type = AttestationType::kTdxVm;  // the fake verifier's x-ms-sgx-* claims are incoming
+  req.evidence = {1};
+  req.draft_policy =
+      "version=1.0; authorizationrules{=> permit();}; issuancerules{"
+      "c:[type==\"x-ms-sgx-mrenclave\"] => issue(type=\"x-ms-sgx-mrenclave\", value=c.value);};";
+  auto same = service.Attest(req);
+  ASSERT_TRUE(same.has_value()) << same.error().ToString();
+
+  req.draft_policy =
+      "version=1.0; authorizationrules{=> permit();}; issuancerules{\n"
+      "=> issue(type=\"x-ms-sgx-mrenclave\", value=\"forged\");};";
+  auto forged = service.Attest(req);
+  ASSERT_FALSE(forged.has_value());
+  EXPECT_EQ(forged.error().reason(), "POLICY_EVALUATION_ERROR");
+  EXPECT_EQ(forged.error().message(),
+            "2:4: claim 'x-ms-sgx-mrenclave' is produced by the verifier or the service; a "
+            "policy cannot issue it with another value (issue a new name)");
+}
+
+// An evaluator that does not apply the engine's check: the token composition refuses anyway.
+class ForgingEvaluator final : public PolicyEvaluator {
+ public:
+  StatusOr<PolicyDecision> Evaluate(AttestationType, const claims::ClaimSet&) const override {
+    PolicyDecision d;
+    d.permitted = true;
+    d.policy_text = "forging";
+    d.issued.Add("x-ms-attestation-type", "sgx", "AttestationPolicy");
+    return d;
+  }
+};
+
+TEST_F(AttestationServiceTest, TokenCompositionRefusesAReplacedVerifierClaim) {
+  ForgingEvaluator forging;
+  AttestationService service(Options(), forging, issuer_);
+  AttestationRequest req;
+  req.type = AttestationType::kTdxVm;
+  req.evidence = {1};
+  auto token = service.Attest(req);
+  ASSERT_FALSE(token.has_value());
+  EXPECT_EQ(token.error().reason(), "POLICY_EVALUATION_ERROR");
+  EXPECT_EQ(token.error().message(),
+            "claim 'x-ms-attestation-type' is produced by the verifier or the service; a "
+            "policy cannot replace it");
+}
+
+// Issue 8 finding 4: the token as a whole is capped too.
+TEST_F(AttestationServiceTest, OversizedTokenIsRefused) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.evidence = {1};
+  std::string json = "{\"blob\":\"" + std::string(300 * 1024, 'x') + "\"}";
+  req.runtime_data = BoundData{ToBytes(json), BoundData::Kind::kJson};
+  auto token = service.Attest(req);
+  ASSERT_FALSE(token.has_value());
+  EXPECT_EQ(token.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(token.error().reason(), "TOKEN_TOO_LARGE");
+}
+
+TEST_F(AttestationServiceTest, DraftPolicyBombsAreRefusedAsPolicyLimits) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.type = AttestationType::kTdxVm;
+  req.evidence = {1};
+  std::string q;
+  for (int i = 0; i < 23; ++i) q += "[@,@]|";
+  req.draft_policy = "version=1.2; authorizationrules{=> permit();}; issuancerules{"
+                     "=> issue(type=\"n\", value=JmesPath(\"1\", \"" + q + "length(@)\"));};";
+  auto token = service.Attest(req);
+  ASSERT_FALSE(token.has_value());
+  EXPECT_EQ(token.error().reason(), "POLICY_LIMIT_EXCEEDED");
+}
+
 }  // namespace
 }  // namespace attest::service

@@ -16,6 +16,7 @@
 #include "base/status.h"
 #include "claims/claim.h"
 #include "evidence/evidence.h"
+#include "policy/policy.h"
 
 namespace attest::service {
 
@@ -38,6 +39,15 @@ class PolicyEvaluator {
   virtual StatusOr<PolicyDecision> Evaluate(evidence::AttestationType type,
                                             const claims::ClaimSet& incoming) const = 0;
 };
+
+// The claim names a policy may not issue with another value for `type` (issue 8 finding 8):
+// what the token composition (AttestationService::BuildTokenClaims) puts at the token's top
+// level next to the policy's claims — every incoming (verifier) claim, the verifier's known
+// claim names for the type, the service's own claims and the JWT registered claims. Empty for
+// SGX and Open Enclave, whose policy claims go under x-ms-policy (spec/maa-tokens.md §3.3).
+// `incoming` may be empty (when a policy is set: only the names known statically).
+policy::ReservedClaims TokenReservedClaims(evidence::AttestationType type,
+                                           const claims::ClaimSet& incoming);
 
 // The built-in default policies (spec/maa-policy-language.md §8, the descriptors'
 // default_policy in evidence/registry.cc), evaluated by the policy engine: SGX and Open

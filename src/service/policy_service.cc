@@ -146,8 +146,11 @@ StatusOr<std::string> PolicyService::SetPolicy(evidence::AttestationType type,
     ATTEST_ASSIGN_OR_RETURN(text, PolicyTextOf(jws));
   }
   ATTEST_ASSIGN_OR_RETURN(std::string who, AuthorizeDocument(provider, jws, caller));
-  // Compiled when set (issue 4): syntax and type errors answer 400 with line:column.
-  ATTEST_ASSIGN_OR_RETURN(policy::CompiledPolicy compiled, policy::CompilePolicy(text));
+  // Compiled when set (issue 4): syntax and type errors answer 400 with line:column, as does
+  // a rule issuing a claim the verifier or the service owns for the type (issue 8).
+  ATTEST_ASSIGN_OR_RETURN(
+      policy::CompiledPolicy compiled,
+      policy::CompilePolicy(text, TokenReservedClaims(type, claims::ClaimSet())));
   (void)compiled;
 
   store::PolicyRecord record;

@@ -125,6 +125,26 @@ TEST_F(PolicyServiceTest, AadAcceptsUnsignedSetAndResetAndRefusesSignerChanges) 
   EXPECT_TRUE(store_->ListSigners("default")->empty());
 }
 
+// Issue 8 finding 8: where the type makes a name the verifier's, setting the policy refuses it.
+TEST_F(PolicyServiceTest, SetRefusesIssuingAVerifierClaimWithLineAndColumn) {
+  Init(ProviderMode::kAad, {});
+  PolicyService service(*store_, "default", issuer_, clock_);
+  const std::string text =
+      "version=1.0; authorizationrules{=> permit();};\nissuancerules{=> issue(type=\"tdx_mrtd\", "
+      "value=\"00\");};";
+  auto r = service.SetPolicy(evidence::AttestationType::kTdxVm,
+                             *client::BuildPolicyDocument(text, nullptr), caller_);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().reason(), "POLICY_TYPE_ERROR");
+  EXPECT_TRUE(r.error().message().starts_with("2:29: claim 'tdx_mrtd' is produced by the verifier"))
+      << r.error().message();
+  // On SGX policy claims go under x-ms-policy and replace nothing: the same text is accepted.
+  EXPECT_TRUE(service
+                  .SetPolicy(evidence::AttestationType::kSgxEnclave,
+                             *client::BuildPolicyDocument(text, nullptr), caller_)
+                  .has_value());
+}
+
 TEST_F(PolicyServiceTest, IsolatedRequiresARegisteredSigner) {
   auto registered = testing::CertBuilder("registered").SelfSign();
   auto stranger = testing::CertBuilder("stranger").SelfSign();

@@ -7,8 +7,10 @@ namespace attest::service {
 
 StatusOr<PolicyDecision> EvaluateCompiled(const policy::CompiledPolicy& compiled,
                                           const claims::ClaimSet& incoming,
+                                          const policy::ReservedClaims& reserved,
                                           std::optional<nlohmann::json> signer) {
-  ATTEST_ASSIGN_OR_RETURN(policy::PolicyResult result, policy::Evaluate(compiled, incoming));
+  ATTEST_ASSIGN_OR_RETURN(policy::PolicyResult result,
+                          policy::Evaluate(compiled, incoming, reserved));
   PolicyDecision decision;
   decision.permitted = result.permitted;
   decision.deny_message = std::move(result.deny_message);
@@ -18,16 +20,20 @@ StatusOr<PolicyDecision> EvaluateCompiled(const policy::CompiledPolicy& compiled
   return decision;
 }
 
-StatusOr<PolicyDecision> EvaluatePolicyText(std::string_view text,
+StatusOr<PolicyDecision> EvaluatePolicyText(evidence::AttestationType type, std::string_view text,
                                             const claims::ClaimSet& incoming,
                                             std::optional<nlohmann::json> signer) {
-  ATTEST_ASSIGN_OR_RETURN(policy::CompiledPolicy compiled, policy::CompilePolicy(text));
-  return EvaluateCompiled(compiled, incoming, std::move(signer));
+  ATTEST_ASSIGN_OR_RETURN(
+      policy::CompiledPolicy compiled,
+      policy::CompilePolicy(text, TokenReservedClaims(type, claims::ClaimSet())));
+  return EvaluateCompiled(compiled, incoming, TokenReservedClaims(type, incoming),
+                          std::move(signer));
 }
 
 StatusOr<PolicyDecision> StoredPolicyEvaluator::Evaluate(evidence::AttestationType type,
                                                          const claims::ClaimSet& incoming) const {
   const std::string type_name(evidence::AttestationTypeName(type));
+  const policy::ReservedClaims reserved = TokenReservedClaims(type, incoming);
   ATTEST_ASSIGN_OR_RETURN(std::optional<store::PolicyRecord> stored,
                           store_.CurrentPolicy(provider_id_, type_name));
   const int64_t sequence = stored.has_value() ? stored->sequence : -1;
@@ -36,7 +42,7 @@ StatusOr<PolicyDecision> StoredPolicyEvaluator::Evaluate(evidence::AttestationTy
     auto it = cache_.find(type_name);
     if (it != cache_.end() && it->second.sequence == sequence) {
       Cached hit = it->second;  // copies share the compiled tree
-      return EvaluateCompiled(hit.compiled, incoming, hit.signer);
+      return EvaluateCompiled(hit.compiled, incoming, reserved, hit.signer);
     }
   }
   std::string text;
@@ -55,12 +61,16 @@ StatusOr<PolicyDecision> StoredPolicyEvaluator::Evaluate(evidence::AttestationTy
     }
     text = std::string(*fallback);
   }
-  ATTEST_ASSIGN_OR_RETURN(policy::CompiledPolicy compiled, policy::CompilePolicy(text));
+  // The names known statically (TokenReservedClaims without incoming claims): a policy set
+  // before they were refused at set time fails here with line:column.
+  ATTEST_ASSIGN_OR_RETURN(
+      policy::CompiledPolicy compiled,
+      policy::CompilePolicy(text, TokenReservedClaims(type, claims::ClaimSet())));
   {
     std::lock_guard lock(mu_);
     cache_[type_name] = Cached{sequence, compiled, signer};
   }
-  return EvaluateCompiled(compiled, incoming, std::move(signer));
+  return EvaluateCompiled(compiled, incoming, reserved, std::move(signer));
 }
 
 }  // namespace attest::service

@@ -20,14 +20,18 @@
 
 namespace attest::service {
 
-// Compiles `text` and evaluates it over `incoming`. Compile errors keep the engine's reasons
-// (POLICY_SYNTAX_ERROR / POLICY_TYPE_ERROR / POLICY_TOO_LARGE, "line:col: ..." messages).
-StatusOr<PolicyDecision> EvaluatePolicyText(std::string_view text,
+// Compiles `text` as a policy for `type` and evaluates it over `incoming`, refusing issued
+// claims that would replace the verifier's or the service's (TokenReservedClaims: the names
+// known for the type when compiling, as when a policy is set; those and the incoming claims
+// when evaluating). Compile errors keep the engine's reasons (POLICY_SYNTAX_ERROR /
+// POLICY_TYPE_ERROR / POLICY_TOO_LARGE, "line:col: ..." messages).
+StatusOr<PolicyDecision> EvaluatePolicyText(evidence::AttestationType type, std::string_view text,
                                             const claims::ClaimSet& incoming,
                                             std::optional<nlohmann::json> signer = std::nullopt);
 // Evaluates an already compiled policy.
 StatusOr<PolicyDecision> EvaluateCompiled(const policy::CompiledPolicy& compiled,
                                           const claims::ClaimSet& incoming,
+                                          const policy::ReservedClaims& reserved,
                                           std::optional<nlohmann::json> signer);
 
 class StoredPolicyEvaluator final : public PolicyEvaluator {

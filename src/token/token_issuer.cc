@@ -6,6 +6,19 @@
 #include "token/jws.h"
 
 namespace attest::token {
+namespace {
+
+StatusOr<std::string> WithinTokenCap(StatusOr<std::string> token) {
+  if (token.has_value() && token->size() > kMaxAttestationTokenBytes) {
+    return Err(Status::InvalidArgument(
+        "TOKEN_TOO_LARGE", "the token would be " + std::to_string(token->size()) +
+                               " bytes; the limit is " +
+                               std::to_string(kMaxAttestationTokenBytes)));
+  }
+  return token;
+}
+
+}  // namespace
 
 nlohmann::json TokenIssuer::Header() const {
   return {{"alg", "RS256"}, {"jku", base_url_ + "/certs"}, {"kid", key_.kid()}, {"typ", "JWT"}};
@@ -29,7 +42,7 @@ Status TokenIssuer::AddRegisteredClaims(nlohmann::json& claims, int64_t lifetime
 
 StatusOr<std::string> TokenIssuer::IssueAttestationToken(nlohmann::json claims) const {
   ATTEST_RETURN_IF_ERROR(AddRegisteredClaims(claims, kAttestationTokenLifetime, true));
-  return SignCompactJws(Header(), claims, key_);
+  return WithinTokenCap(SignCompactJws(Header(), claims, key_));
 }
 
 StatusOr<std::string> TokenIssuer::IssueManagementToken(nlohmann::json claims) const {
@@ -39,7 +52,7 @@ StatusOr<std::string> TokenIssuer::IssueManagementToken(nlohmann::json claims) c
 
 StatusOr<std::string> TokenIssuer::IssueUnsecuredToken(nlohmann::json claims) const {
   ATTEST_RETURN_IF_ERROR(AddRegisteredClaims(claims, kAttestationTokenLifetime, true));
-  return UnsecuredCompactJws(claims);
+  return WithinTokenCap(UnsecuredCompactJws(claims));
 }
 
 }  // namespace attest::token

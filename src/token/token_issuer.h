@@ -6,6 +6,7 @@
 // Holds references to a SigningKey and a Clock that must outlive it. Thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -20,12 +21,20 @@ namespace attest::token {
 inline constexpr int64_t kAttestationTokenLifetime = 28800;
 inline constexpr int64_t kManagementTokenLifetime = 3600;
 
+// The largest attestation token (compact JWS, signed or unsigned) issued; beyond it the
+// answer is kInvalidArgument TOKEN_TOO_LARGE (docs/policy-limits.md). Policy-issued claims
+// are capped at 64 KiB by the policy engine; this bounds the rest (runtime data, verifier
+// claims) so that no request can make the service build or send an unbounded response.
+inline constexpr size_t kMaxAttestationTokenBytes = 256 * 1024;
+
 class TokenIssuer {
  public:
   TokenIssuer(const SigningKey& key, std::string base_url, const Clock& clock)
       : key_(key), base_url_(std::move(base_url)), clock_(clock) {}
 
   // `claims` must be a JSON object; its iss/iat/nbf/exp/jti members are overwritten.
+  // Attestation tokens (signed or unsigned) larger than kMaxAttestationTokenBytes are
+  // refused: kInvalidArgument TOKEN_TOO_LARGE.
   StatusOr<std::string> IssueAttestationToken(nlohmann::json claims) const;
   StatusOr<std::string> IssueManagementToken(nlohmann::json claims) const;
   // The same claims as an unsigned {"alg":"none"} token (draft-policy results).
