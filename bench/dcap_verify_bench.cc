@@ -101,7 +101,7 @@ std::optional<OneVerify> LoadOneVerify() {
   if (!c.ok) return std::nullopt;
   auto q = dcap::ParseQuote(c.evidence.blob);
   auto ak = crypto::EcP256KeyFromRaw(q->attestation_key, "X");
-  return OneVerify{std::move(*ak), crypto::Sha256(q->signed_bytes), q->quote_signature};
+  return OneVerify{std::move(*ak), crypto::Sha256(q->signed_bytes), ToBytes(q->quote_signature)};
 }
 
 double OneVerifyRate() {

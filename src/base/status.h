@@ -17,7 +17,7 @@ enum class StatusCode {
   kOk,
   kInvalidArgument,    // the request itself is malformed (usage, bad JSON, bad encoding)
   kInvalidEvidence,    // the evidence is invalid: malformed, bad signature, broken chain, revoked
-  kInvalidCollateral,  // caller-supplied collateral is unusable (offline verification)
+  kInvalidCollateral,  // collateral is unusable; its Provenance says whose (caller 400, server 503)
   kNotFound,
   kUnauthenticated,
   kPermissionDenied,

@@ -146,13 +146,13 @@ StatusOr<std::shared_ptr<const DcapCollateral>> OfflineDirProvider::GetDcapColla
   if (!got) {
     // The client learns what is missing for which platform; the log also learns where.
     const std::string platform = std::string(request.tee == DcapTee::kTdx ? "TDX" : "SGX") +
-                                 " FMSPC " + request.fmspc + ", PCK " +
-                                 std::string(PckCaName(request.pck_ca)) + " CA";
+                                 " FMSPC " + request.fmspc + " (PCK " +
+                                 std::string(PckCaName(request.pck_ca)) + " CA)";
     if (diagnostics_) {
       diagnostics_("offline collateral for " + platform + ": " + failure.detail.ToString());
     }
     return Err(Status(got.error().code(), got.error().reason(),
-                      "the server's collateral for " + platform + ": " + got.error().message()));
+                      "collateral for " + platform + ": " + got.error().message()));
   }
   return got;
 }

@@ -178,7 +178,7 @@ TEST(QuoteVerifierCacheTest, CachesCollateralByContentNotByObject) {
   w.tcb_info.WithEvaluationDataNumber(99);
   DcapCase other = w.Build();
   CountingProvider p(other.collateral, Provenance::kHeldByServer);
-  VerifyWith(other, p).has_value();
+  EXPECT_EQ(ReasonOf(VerifyWith(other, p)), "OK");
   EXPECT_EQ(qv.Sizes().collateral_sets, 2u);
 }
 
