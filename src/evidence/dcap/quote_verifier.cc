@@ -99,18 +99,19 @@ StatusOr<std::shared_ptr<EVP_PKEY>> QuoteVerifier::GetAttestationKey(ByteSpan ra
 
 std::shared_ptr<const PckChain> QuoteVerifier::GetPckChain(ByteSpan cert_data,
                                                            ByteSpan root_spki) const {
-  crypto::Sha256Digest d = crypto::Sha256(cert_data, root_spki);
-  std::string key(d.begin(), d.end());
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = chains_.find(key);
-    if (it != chains_.end()) return it->second;
+    auto it = chains_.find(AsChars(cert_data));
+    if (it != chains_.end() && it->second.root_spki == AsChars(root_spki)) {
+      return it->second.chain;
+    }
   }
   std::shared_ptr<const PckChain> chain = BuildPckChain(cert_data, root_spki);
   if (chain->parse_error.ok() && chain->trust_error.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     if (chains_.size() >= kMaxCacheEntries) chains_.clear();
-    chains_.emplace(std::move(key), chain);
+    chains_.insert_or_assign(std::string(AsChars(cert_data)),
+                             ChainEntry{std::string(AsChars(root_spki)), chain});
   }
   return chain;
 }

@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "collateral/collateral_provider.h"
@@ -75,7 +76,17 @@ class QuoteVerifier {
   mutable SignatureCache qe_report_signatures_{kMaxCacheEntries};
   mutable std::mutex mu_;
   mutable std::unordered_map<const void*, ContentKeyEntry> content_keys_;
-  mutable std::unordered_map<std::string, std::shared_ptr<const PckChain>> chains_;
+  // PCK chains by the exact certification data (hashing it would cost more than the lookup);
+  // each remembers the root key it was checked against.
+  struct TransparentHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  struct ChainEntry {
+    std::string root_spki;
+    std::shared_ptr<const PckChain> chain;
+  };
+  mutable std::unordered_map<std::string, ChainEntry, TransparentHash, std::equal_to<>> chains_;
   mutable std::unordered_map<std::string, std::shared_ptr<const VerifiedCollateral>> collateral_;
   mutable std::unordered_map<std::string, std::shared_ptr<EVP_PKEY>> attestation_keys_;
 };
