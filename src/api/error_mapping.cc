@@ -4,11 +4,37 @@
 
 namespace attest::api {
 
+namespace {
+
+// Unusable collateral is the fault of whoever supplied it (verifier.h): the caller's is a bad
+// request, the server's (held offline, cached or fetched) makes the server unable to decide
+// now. Keyed by provenance; anything not sent by the caller is the server's.
+struct CollateralFault {
+  Provenance provenance;
+  HttpError error;
+};
+constexpr CollateralFault kCollateralFaults[] = {
+    {Provenance::kSentByCaller, {400, "InvalidParameter"}},
+    {Provenance::kHeldByServer, {503, "ServiceUnavailable"}},
+    {Provenance::kFetchedByServer, {503, "ServiceUnavailable"}},
+    {Provenance::kUnspecified, {503, "ServiceUnavailable"}},
+};
+
+HttpError MapCollateralFault(Provenance provenance) {
+  for (const CollateralFault& f : kCollateralFaults) {
+    if (f.provenance == provenance) return f.error;
+  }
+  return {503, "ServiceUnavailable"};
+}
+
+}  // namespace
+
 HttpError MapStatus(const Status& status) {
   switch (status.code()) {
+    case StatusCode::kInvalidCollateral:
+      return MapCollateralFault(status.provenance());
     case StatusCode::kInvalidArgument:
     case StatusCode::kInvalidEvidence:
-    case StatusCode::kInvalidCollateral:
       // spec/maa-rest-api.md §7: policy denials and policy syntax errors have their own
       // codes; every other bad request/evidence is InvalidParameter.
       if (status.reason() == "POLICY_DENIED") return {400, "PolicyEvaluationError"};

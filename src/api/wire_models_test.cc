@@ -129,7 +129,11 @@ TEST(WireModelsTest, RefusesABodyForATypeWithoutOneEvidenceMember) {
 
 TEST(ErrorMappingTest, MapsCodesToHttpAndMaaEnvelope) {
   EXPECT_EQ(MapStatus(Status::InvalidEvidence("INVALID_QUOTE_SIGNATURE", "x")).status, 400);
-  EXPECT_EQ(MapStatus(Status::InvalidCollateral("CRL_EXPIRED", "x")).status, 400);
+  // Collateral the caller sent; the server's own is a 503 (error_mapping_test.cc).
+  EXPECT_EQ(MapStatus(Status::InvalidCollateral("CRL_EXPIRED", "x")
+                          .WithProvenance(Provenance::kSentByCaller))
+                .status,
+            400);
   EXPECT_EQ(MapStatus(Status::InvalidArgument("POLICY_DENIED", "x")).code, "PolicyEvaluationError");
   EXPECT_EQ(MapStatus(Status::Unauthenticated("X", "x")).status, 401);
   EXPECT_EQ(MapStatus(Status::PermissionDenied("X", "x")).status, 403);

@@ -17,7 +17,7 @@ enum class StatusCode {
   kOk,
   kInvalidArgument,    // the request itself is malformed (usage, bad JSON, bad encoding)
   kInvalidEvidence,    // the evidence is invalid: malformed, bad signature, broken chain, revoked
-  kInvalidCollateral,  // caller-supplied collateral is unusable (offline verification)
+  kInvalidCollateral,  // collateral is unusable; its Provenance says whose (caller 400, server 503)
   kNotFound,
   kUnauthenticated,
   kPermissionDenied,
@@ -28,6 +28,11 @@ enum class StatusCode {
 };
 
 std::string_view StatusCodeName(StatusCode code);
+
+// Who supplied the collateral a failure is about. It decides whose problem the failure is:
+// collateral the caller sent is the caller's (400), collateral the server holds or fetched is
+// the server's (503, retryable). kUnspecified: the failure is not about collateral.
+enum class Provenance { kUnspecified, kSentByCaller, kHeldByServer, kFetchedByServer };
 
 class [[nodiscard]] Status {
  public:
@@ -72,6 +77,7 @@ class [[nodiscard]] Status {
   const std::string& reason() const { return reason_; }
   const std::string& message() const { return message_; }
   const std::string& category() const { return category_; }
+  Provenance provenance() const { return provenance_; }
 
   // Attaches an aggregate category (e.g. COLLATERAL_EXPIRED) to a specific reason.
   Status& WithCategory(std::string category) & {
@@ -80,6 +86,15 @@ class [[nodiscard]] Status {
   }
   Status&& WithCategory(std::string category) && {
     category_ = std::move(category);
+    return std::move(*this);
+  }
+  // Records who supplied the collateral this failure is about.
+  Status& WithProvenance(Provenance provenance) & {
+    provenance_ = provenance;
+    return *this;
+  }
+  Status&& WithProvenance(Provenance provenance) && {
+    provenance_ = provenance;
     return std::move(*this);
   }
   // Prefixes the message with context, keeping code and reason.
@@ -92,6 +107,7 @@ class [[nodiscard]] Status {
   std::string reason_;
   std::string message_;
   std::string category_;
+  Provenance provenance_ = Provenance::kUnspecified;
 };
 
 template <typename T>

@@ -1,5 +1,5 @@
-// OfflineDirProvider: DCAP collateral from files in a directory, in the layout of a
-// `vectors/<tee>/<case>/` folder (Intel PCS response formats):
+// OfflineDirProvider: DCAP collateral the server holds as files in a directory, in the layout
+// of a `vectors/<tee>/<case>/` folder (Intel PCS response formats):
 //
 //   tcb_info.json, tcb_info_issuer_chain.pem, qe_identity.json,
 //   qe_identity_issuer_chain.pem, pck_crl.der (optional), pck_crl_issuer_chain.pem
@@ -7,14 +7,24 @@
 //
 // CRLs may also be named .pem, .crl or .hex and be DER, PEM or hex text in any of them.
 //
-// A directory may instead hold one such folder per FMSPC, named by the FMSPC in lower or
-// upper case (`<dir>/00906ed50000/tcb_info.json`); that folder is preferred when present.
-// Files are read once and kept in memory. Thread-safe.
+// One directory may hold collateral for several platforms, TEEs and PCK CAs. The folder for a
+// request is the first of these that holds a tcb_info.json (FMSPC in lower or upper case):
+//
+//   <dir>/<tee>/<fmspc>/   <dir>/<fmspc>/<tee>/   <dir>/<tee>/   <dir>/<fmspc>/   <dir>/
+//
+// where <tee> is `sgx` or `tdx` (SGX and TDX TCB info and QE identities differ). In that folder
+// `pck_crl_processor.*` / `pck_crl_platform.*` (and `pck_crl_issuer_chain_<ca>.pem`) are
+// preferred over `pck_crl.*` for the quote's PCK CA.
+//
+// Files are read at every request: wrap this source in a CachingCollateralProvider
+// (provider_wrappers.h) to keep them in memory. Results are Provenance::kHeldByServer.
+// Failure messages name the missing item, never the directory (they reach clients); the
+// paths go to the optional diagnostics sink (the server log). Thread-safe.
 #pragma once
 
-#include <map>
-#include <mutex>
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "collateral/collateral_provider.h"
 
@@ -22,18 +32,26 @@ namespace attest::collateral {
 
 class OfflineDirProvider final : public CollateralProvider {
  public:
-  explicit OfflineDirProvider(std::string dir) : dir_(std::move(dir)) {}
+  using DiagnosticSink = std::function<void(std::string_view)>;
+
+  explicit OfflineDirProvider(std::string dir, DiagnosticSink diagnostics = {})
+      : dir_(std::move(dir)), diagnostics_(std::move(diagnostics)) {}
 
   StatusOr<std::shared_ptr<const DcapCollateral>> GetDcapCollateral(
       const DcapCollateralRequest& request) override;
 
-  // Loads the set in `folder`; exposed for tests and tools.
-  static StatusOr<std::shared_ptr<const DcapCollateral>> LoadFolder(const std::string& folder);
+  // Loads the set in `folder` for a quote whose PCK CA is `pck_ca`; exposed for tests and
+  // tools. Its failure messages name the files and folder (for local use only).
+  static StatusOr<std::shared_ptr<const DcapCollateral>> LoadFolder(
+      const std::string& folder, PckCa pck_ca = PckCa::kPlatform);
+
+  // The folder GetDcapCollateral reads for `request` (the directory itself if no more specific
+  // folder holds a tcb_info.json).
+  std::string FolderFor(const DcapCollateralRequest& request) const;
 
  private:
   std::string dir_;
-  std::mutex mu_;
-  std::map<std::string, std::shared_ptr<const DcapCollateral>> loaded_;  // by folder
+  DiagnosticSink diagnostics_;
 };
 
 }  // namespace attest::collateral

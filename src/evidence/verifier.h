@@ -3,8 +3,9 @@
 //
 // Verify() returns the incoming claims of valid evidence. Weak-but-valid evidence (TCB
 // OutOfDate, debug enclave) is NOT an error: it is described by claims and left to policy.
-// Errors are kInvalidEvidence (400, stable reason), kInvalidCollateral (caller-supplied
-// collateral unusable) or kUnavailable (cannot decide now; retryable).
+// Errors are kInvalidEvidence (400, stable reason), kInvalidCollateral (collateral unusable,
+// with its Provenance: the caller's is a 400, the server's a 503) or kUnavailable (cannot
+// decide now; retryable).
 #pragma once
 
 #include "claims/claim.h"

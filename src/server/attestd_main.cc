@@ -16,6 +16,7 @@
 #include "api/router.h"
 #include "base/time.h"
 #include "collateral/offline_dir_provider.h"
+#include "collateral/provider_wrappers.h"
 #include "server/config.h"
 #include "service/attestation_service.h"
 #include "base/file.h"
@@ -133,7 +134,14 @@ int Serve(ServerConfig config) {
 
   std::unique_ptr<collateral::CollateralProvider> collateral;
   if (!config.collateral_dir.empty()) {
-    collateral = std::make_unique<collateral::OfflineDirProvider>(config.collateral_dir);
+    // Paths stay in the server log; clients only learn what is missing.
+    auto offline = std::make_unique<collateral::OfflineDirProvider>(
+        config.collateral_dir, [](std::string_view m) { spdlog::warn("collateral: {}", m); });
+    // Files are re-read every few minutes, so replaced collateral takes effect without a
+    // restart while steady-state requests never touch the disk.
+    collateral = std::make_unique<collateral::CachingCollateralProvider>(
+        std::move(offline), SystemClock::Get(),
+        collateral::CachingCollateralProvider::Options{.max_age_seconds = 300, .max_entries = 1024});
     spdlog::info("collateral: offline directory {}", config.collateral_dir);
   } else {
     spdlog::warn("no --collateral-dir configured: attestation requests will fail with 503 "

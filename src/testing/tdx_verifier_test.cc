@@ -95,7 +95,8 @@ TEST(TdxVerifierTest, RejectsInnerCertificationDataOtherThanPckChain) {
 }
 
 TEST(TdxVerifierTest, RejectsSgxQuote) {
-  EXPECT_NE(ReasonOf(VerifyDcapCase(DcapWorld::Sgx().Build(), AttestationType::kTdxVm)), "OK");
+  EXPECT_EQ(ReasonOf(VerifyDcapCase(DcapWorld::Sgx().Build(), AttestationType::kTdxVm)),
+            "UNSUPPORTED_QUOTE_FORMAT");
 }
 
 // --- C3, C4, C6: TCB info and module identity ---

@@ -144,6 +144,7 @@ std::shared_ptr<const PckChain> BuildPckChain(ByteSpan cert_data, ByteSpan root_
   chain->root = *root;
   chain->intermediate = *intermediate;
   chain->leaf = *leaf;
+  chain->leaf_spki = leaf->SpkiDer();
   return chain;
 }
 

@@ -19,6 +19,7 @@ struct PckChain {
   // B1-B3 failures (roles, pinned root, signatures, basic constraints).
   Status trust_error;
   std::optional<crypto::Certificate> leaf, intermediate, root;
+  Bytes leaf_spki;  // DER SubjectPublicKeyInfo of the PCK key (the key's exact identity)
   PckInfo info;
   collateral::PckCa ca = collateral::PckCa::kPlatform;
   std::vector<CheckStep> validity;  // B6: every certificate valid at T

@@ -66,7 +66,18 @@ void QuoteVerifier::ClearCaches() const {
   std::lock_guard<std::mutex> lock(mu_);
   chains_.clear();
   collateral_.clear();
+  content_keys_.clear();
   attestation_keys_.clear();
+  qe_report_signatures_.Clear();
+}
+
+QuoteVerifier::CacheSizes QuoteVerifier::Sizes() const {
+  CacheSizes out;
+  out.qe_report_signatures = qe_report_signatures_.size();
+  std::lock_guard<std::mutex> lock(mu_);
+  out.pck_chains = chains_.size();
+  out.collateral_sets = collateral_.size();
+  return out;
 }
 
 StatusOr<std::shared_ptr<EVP_PKEY>> QuoteVerifier::GetAttestationKey(ByteSpan raw_xy) const {
@@ -88,28 +99,47 @@ StatusOr<std::shared_ptr<EVP_PKEY>> QuoteVerifier::GetAttestationKey(ByteSpan ra
 
 std::shared_ptr<const PckChain> QuoteVerifier::GetPckChain(ByteSpan cert_data,
                                                            ByteSpan root_spki) const {
-  crypto::Sha256Digest d = crypto::Sha256(cert_data, root_spki);
-  std::string key(d.begin(), d.end());
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = chains_.find(key);
-    if (it != chains_.end()) return it->second;
+    auto it = chains_.find(AsChars(cert_data));
+    if (it != chains_.end() && it->second.root_spki == AsChars(root_spki)) {
+      return it->second.chain;
+    }
   }
   std::shared_ptr<const PckChain> chain = BuildPckChain(cert_data, root_spki);
   if (chain->parse_error.ok() && chain->trust_error.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
     if (chains_.size() >= kMaxCacheEntries) chains_.clear();
-    chains_.emplace(std::move(key), chain);
+    chains_.insert_or_assign(std::string(AsChars(cert_data)),
+                             ChainEntry{std::string(AsChars(root_spki)), chain});
   }
   return chain;
 }
 
+std::string QuoteVerifier::ContentKeyOf(
+    const std::shared_ptr<const collateral::DcapCollateral>& source) const {
+  const void* addr = source.get();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = content_keys_.find(addr);
+    // A live owner at this address is this very object (immutable); an expired one means the
+    // address was reused, so the remembered key does not apply.
+    if (it != content_keys_.end() && it->second.owner.lock().get() == addr) {
+      return it->second.key;
+    }
+  }
+  std::string key = collateral::DcapContentKey(*source);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (content_keys_.size() >= kMaxContentKeyEntries) content_keys_.clear();
+  content_keys_[addr] = ContentKeyEntry{source, key};
+  return key;
+}
+
 std::shared_ptr<const VerifiedCollateral> QuoteVerifier::GetCollateral(
     const std::shared_ptr<const collateral::DcapCollateral>& source, ByteSpan root_spki) const {
-  // Keyed by the set's identity: the cache entry keeps the set alive, so the address cannot
-  // be reused by another set while the entry exists.
-  const void* addr = source.get();
-  std::string key(reinterpret_cast<const char*>(&addr), sizeof addr);
+  // Keyed by content: a source that returns a fresh object with the same collateral reuses the
+  // checked set instead of re-verifying it and filling the cache.
+  std::string key = ContentKeyOf(source);
   key.append(AsChars(root_spki));
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -132,6 +162,26 @@ StatusOr<DcapVerdict> QuoteVerifier::Verify(
     const Quote& quote, const evidence::VerifyContext& context,
     const evidence::DcapOptions& options,
     std::shared_ptr<const collateral::DcapCollateral> inline_collateral) const {
+  Provenance provenance = Provenance::kUnspecified;
+  StatusOr<DcapVerdict> v = VerifyQuote(quote, context, std::move(inline_collateral), provenance);
+  if (!v && v.error().code() == StatusCode::kInvalidCollateral &&
+      v.error().provenance() == Provenance::kUnspecified) {
+    Status s = v.error();
+    if (provenance != Provenance::kSentByCaller) {
+      // Not the caller's fault: say so, the HTTP layer answers 503 (retryable).
+      s = s.WithContext("the server's collateral is unusable");
+    }
+    return Err(std::move(s).WithProvenance(provenance == Provenance::kUnspecified
+                                               ? Provenance::kHeldByServer
+                                               : provenance));
+  }
+  return v;
+}
+
+StatusOr<DcapVerdict> QuoteVerifier::VerifyQuote(
+    const Quote& quote, const evidence::VerifyContext& context,
+    std::shared_ptr<const collateral::DcapCollateral> inline_collateral,
+    Provenance& provenance) const {
   const UnixTime t = context.clock.Now();
   ByteSpan root_spki = context.anchors.intel_sgx_root_spki;
 
@@ -139,6 +189,10 @@ StatusOr<DcapVerdict> QuoteVerifier::Verify(
   std::shared_ptr<const PckChain> chain = GetPckChain(quote.qe.cert_data, root_spki);
   if (!chain->parse_error.ok()) return Err(chain->parse_error);
   const PckInfo& pck = chain->info;
+  // B1-B3: chain roles, pinned root, signatures. Checked before any collateral is asked for
+  // (QVL checks collateral formats first): the FMSPC and CA of an unverified chain are the
+  // caller's say-so, and must not decide what the server looks up or fetches.
+  if (!chain->trust_error.ok()) return Err(chain->trust_error);
 
   // Collateral for this platform.
   std::shared_ptr<const collateral::DcapCollateral> collateral = inline_collateral;
@@ -156,13 +210,12 @@ StatusOr<DcapVerdict> QuoteVerifier::Verify(
     }
     collateral = std::move(*got);
   }
+  provenance = collateral->provenance;
   std::shared_ptr<const VerifiedCollateral> coll =
       inline_collateral ? VerifiedCollateral::Build(collateral, root_spki)
                         : GetCollateral(collateral, root_spki);
   // A6: collateral formats.
   if (!coll->format_error().ok()) return Err(coll->format_error());
-  // B1-B3: chain roles, pinned root, signatures.
-  if (!chain->trust_error.ok()) return Err(chain->trust_error);
 
   DcapVerdict v;
   // B4: Root CA CRL issued by the root, well-formed, signed, current; PCK CA not revoked.
@@ -244,8 +297,9 @@ StatusOr<DcapVerdict> QuoteVerifier::Verify(
   }
   // C7 [QVL 4.1.2.4.12]: the QE report is signed by the PCK key.
   const SgxReportBody& qe = quote.qe.qe_report;
-  if (!crypto::VerifyEcdsaP256Sha256Raw(chain->leaf->public_key(), qe.raw,
-                                        quote.qe.qe_report_signature)) {
+  // The same (QE report, signature, PCK key) recurs in every quote of a platform: remembered.
+  if (!qe_report_signatures_.VerifyP256Sha256(chain->leaf->public_key(), chain->leaf_spki, qe.raw,
+                                              quote.qe.qe_report_signature)) {
     return Err(Status::InvalidEvidence("INVALID_QE_REPORT_SIGNATURE",
                                        "the QE report signature does not verify with the PCK key"));
   }

@@ -3,19 +3,24 @@
 // (spec/intel-dcap.md §5, phases B and C).
 //
 // Built once and shared by all requests: thread-safe. It memoises what is expensive and
-// time-independent — PCK chains by their bytes, checked collateral sets by identity — and
-// re-judges every validity window at each verification's time, so results never depend on
-// what was cached. Caches are bounded.
+// time-independent — PCK chains by their bytes, checked collateral sets by their content, PCK
+// signatures over QE reports by their exact bytes — and re-judges every validity window at
+// each verification's time, so results never depend on what was cached. Caches are bounded.
+//
+// Failures about collateral (kInvalidCollateral) carry the collateral's Provenance, so that
+// the HTTP layer can tell the caller's bad collateral (400) from the server's (503).
 #pragma once
 
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "collateral/collateral_provider.h"
 #include "evidence/dcap/pck_chain.h"
 #include "evidence/dcap/quote.h"
+#include "evidence/dcap/signature_cache.h"
 #include "evidence/dcap/verdict.h"
 #include "evidence/dcap/verified_collateral.h"
 #include "evidence/evidence.h"
@@ -44,16 +49,47 @@ class QuoteVerifier {
   // Drops every memoised result (tests, collateral refresh).
   void ClearCaches() const;
 
+  // How many entries each cache holds (tests, diagnostics).
+  struct CacheSizes {
+    size_t pck_chains = 0;
+    size_t collateral_sets = 0;
+    size_t qe_report_signatures = 0;
+  };
+  CacheSizes Sizes() const;
+
  private:
   std::shared_ptr<const PckChain> GetPckChain(ByteSpan cert_data, ByteSpan root_spki) const;
   // The decoded attestation key (stable per QE instance), or UNSUPPORTED_QUOTE_FORMAT.
   StatusOr<std::shared_ptr<EVP_PKEY>> GetAttestationKey(ByteSpan raw_xy) const;
   std::shared_ptr<const VerifiedCollateral> GetCollateral(
       const std::shared_ptr<const collateral::DcapCollateral>& source, ByteSpan root_spki) const;
+  // DcapContentKey of `source`, remembered per live object so that a source returning the
+  // same object each time (a cache) costs no hashing.
+  std::string ContentKeyOf(const std::shared_ptr<const collateral::DcapCollateral>& source) const;
+  StatusOr<DcapVerdict> VerifyQuote(const Quote& quote, const evidence::VerifyContext& context,
+                                    std::shared_ptr<const collateral::DcapCollateral> inline_collateral,
+                                    Provenance& provenance) const;
 
   static constexpr size_t kMaxCacheEntries = 4096;
+  static constexpr size_t kMaxContentKeyEntries = 256;
+  struct ContentKeyEntry {
+    std::weak_ptr<const collateral::DcapCollateral> owner;
+    std::string key;
+  };
+  mutable SignatureCache qe_report_signatures_{kMaxCacheEntries};
   mutable std::mutex mu_;
-  mutable std::unordered_map<std::string, std::shared_ptr<const PckChain>> chains_;
+  mutable std::unordered_map<const void*, ContentKeyEntry> content_keys_;
+  // PCK chains by the exact certification data (hashing it would cost more than the lookup);
+  // each remembers the root key it was checked against.
+  struct TransparentHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  struct ChainEntry {
+    std::string root_spki;
+    std::shared_ptr<const PckChain> chain;
+  };
+  mutable std::unordered_map<std::string, ChainEntry, TransparentHash, std::equal_to<>> chains_;
   mutable std::unordered_map<std::string, std::shared_ptr<const VerifiedCollateral>> collateral_;
   mutable std::unordered_map<std::string, std::shared_ptr<EVP_PKEY>> attestation_keys_;
 };

@@ -122,7 +122,8 @@ StatusOr<OeEvidence> UnwrapOeEvidence(ByteSpan blob) {
 StatusOr<collateral::DcapCollateral> ParseOeEndorsements(ByteSpan blob) {
   constexpr std::string_view kReason = "OE_ENDORSEMENTS_MALFORMED";
   auto fail = [&](std::string m) {
-    return Err(Status::InvalidCollateral(std::string(kReason), "OE endorsements: " + m));
+    return Err(Status::InvalidCollateral(std::string(kReason), "OE endorsements: " + m)
+                   .WithProvenance(Provenance::kSentByCaller));
   };
   if (blob.size() > kMaxEndorsementsSize) return fail("larger than 200 KiB");
   if (blob.size() >= 4 && LoadLe32(blob, 0) == kOeAttestationHeaderVersion) {
@@ -156,6 +157,7 @@ StatusOr<collateral::DcapCollateral> ParseOeEndorsements(ByteSpan blob) {
     return ToBytes(s);
   };
   collateral::DcapCollateral c;
+  c.provenance = Provenance::kSentByCaller;
   c.tcb_info = text(items[1]);
   c.tcb_info_issuer_chain = text(items[2]);
   c.pck_crl = ToBytes(items[3]);  // DER; Crl::Parse ignores bytes after the TLV

@@ -117,6 +117,14 @@ TEST(OeFormatTest, RejectsMalformedEndorsements) {
   EXPECT_FALSE(ParseOeEndorsements(Bytes(300 * 1024, 0)).has_value());
 }
 
+// Endorsements come from the caller: their faults are the caller's (400, not 503).
+TEST(OeFormatTest, EndorsementFaultsAreTheCallers) {
+  auto r = ParseOeEndorsements(Bytes(300 * 1024, 0));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().reason(), "OE_ENDORSEMENTS_MALFORMED");
+  EXPECT_EQ(r.error().provenance(), Provenance::kSentByCaller);
+}
+
 std::string VectorsDir() {
   const char* v = std::getenv("ATTESTD_VECTORS");
   return v && *v ? v : ATTESTD_VECTORS_DEFAULT;
@@ -136,6 +144,7 @@ TEST(OeFormatTest, VerifiesRealEvidenceWithPublishedEndorsementsOnly) {
   auto parsed = ParseOeEndorsements(*endorsements);
   ASSERT_TRUE(parsed.has_value()) << parsed.error().ToString();
   EXPECT_TRUE(parsed->pck_crl.has_value());
+  EXPECT_EQ(parsed->provenance, Provenance::kSentByCaller);
 
   // As OE SGX-ECDSA evidence with an empty custom-claims buffer (REPORTDATA = SHA-256("")).
   Bytes blob = AttestationHeader(kSgxEcdsa, quote->size());
