@@ -50,8 +50,10 @@ StatusOr<claims::ClaimSet> VerifyWith(const DcapCase& c, collateral::CollateralP
   evidence::Evidence evidence;
   evidence.type = type;
   evidence.blob = c.quote;
-  evidence::VerifyContext context{clock, provider, c.anchors, {}};
-  return evidence::FindVerifier(type)->Verify(evidence, context);
+  evidence::VerifyContext context{clock, provider, c.anchors};
+  auto verifier = evidence::MakeVerifier(type, evidence::VerifierConfig{});
+  if (!verifier) return Err(verifier.error());
+  return (*verifier)->Verify(evidence, context);
 }
 
 DcapWorld WithExpiredTcbInfo() {

@@ -163,7 +163,7 @@ StatusOr<DcapVerdict> QuoteVerifier::Verify(
     const evidence::DcapOptions& options,
     std::shared_ptr<const collateral::DcapCollateral> inline_collateral) const {
   Provenance provenance = Provenance::kUnspecified;
-  StatusOr<DcapVerdict> v = VerifyQuote(quote, context, std::move(inline_collateral), provenance);
+  StatusOr<DcapVerdict> v = VerifyQuote(quote, context, options, std::move(inline_collateral), provenance);
   if (!v && v.error().code() == StatusCode::kInvalidCollateral &&
       v.error().provenance() == Provenance::kUnspecified) {
     Status s = v.error();
@@ -180,7 +180,7 @@ StatusOr<DcapVerdict> QuoteVerifier::Verify(
 
 StatusOr<DcapVerdict> QuoteVerifier::VerifyQuote(
     const Quote& quote, const evidence::VerifyContext& context,
-    std::shared_ptr<const collateral::DcapCollateral> inline_collateral,
+    const evidence::DcapOptions& options, std::shared_ptr<const collateral::DcapCollateral> inline_collateral,
     Provenance& provenance) const {
   const UnixTime t = context.clock.Now();
   ByteSpan root_spki = context.anchors.intel_sgx_root_spki;

@@ -67,6 +67,7 @@ class QuoteVerifier {
   // same object each time (a cache) costs no hashing.
   std::string ContentKeyOf(const std::shared_ptr<const collateral::DcapCollateral>& source) const;
   StatusOr<DcapVerdict> VerifyQuote(const Quote& quote, const evidence::VerifyContext& context,
+                                    const evidence::DcapOptions& options,
                                     std::shared_ptr<const collateral::DcapCollateral> inline_collateral,
                                     Provenance& provenance) const;
 
