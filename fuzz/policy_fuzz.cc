@@ -50,11 +50,11 @@ std::vector<attest::Bytes> FuzzSeeds() {
     }
   }
   seeds.push_back(SeedFromText(
-      R"(version=1.2; authorizationrules{ c:[type=="x-ms-runtime"] => issue(type="k", value=JmesPath(c.value, "keys[?kty=='RSA'] | [0].kid")); => permit();};)"
-      R"( issuancerules{ c:[type=="json"] => issue(type="j", value=JsonToClaimValue(c.value));)"
-      R"( c:[type=="s"] && d:[type=="multi"] => issue(type="a", value=AppendString(c.value, d.value));)"
-      R"( c:[type=="b"] => issue(type="nb", value=NegateBool(c.value));)"
-      R"( => issue(type="sum", value=JmesPath("[1,2,3]", "sum(@)"));};)"));
+      R"P(version=1.2; authorizationrules{ c:[type=="x-ms-runtime"] => issue(type="k", value=JmesPath(c.value, "keys[?kty=='RSA'] | [0].kid")); => permit();};)P"
+      R"P( issuancerules{ c:[type=="json"] => issue(type="j", value=JsonToClaimValue(c.value));)P"
+      R"P( c:[type=="s"] && d:[type=="multi"] => issue(type="a", value=AppendString(c.value, d.value));)P"
+      R"P( c:[type=="b"] => issue(type="nb", value=NegateBool(c.value));)P"
+      R"P( => issue(type="sum", value=JmesPath("[1,2,3]", "sum(@)"));};)P"));
   seeds.push_back(SeedFromText(
       "version=1.1; configurationrules{ => issueproperty(type=\"required_pcr_mask\", value=15); };\n"
       "authorizationrules{ [type==\"n\", value>5] && [type==\"s\", value==\"abc\"] => permit();\n"
@@ -63,10 +63,10 @@ std::vector<attest::Bytes> FuzzSeeds() {
       "[type==\"m\"] => issue(claim=c); c:[type==\"x-ms-sgx-svn\", issuer==\"AttestationService\"] => issue(claim=c);\n"
       "=> issueproperty(type=\"omit_x5c\", value=true); };"));
   seeds.push_back(SeedFromText(
-      R"(version=1.2; authorizationrules{ => permit(); }; issuancerules{)"
-      R"( c:[type=="multi"] => issue(type="sub", value=IsSubsetOf(c.value, "one"));)"
-      R"( c:[type=="multi"] => issue(type="only", value=ContainsOnlyValue(c.value, "one"));)"
-      R"( => issue(type="q", value=JmesPath("{\"a\":[{\"b\":1},{\"b\":-2}]}", "max_by(a, &b).b || abs(`-3`)"));};)"));
+      R"P(version=1.2; authorizationrules{ => permit(); }; issuancerules{)P"
+      R"P( c:[type=="multi"] => issue(type="sub", value=IsSubsetOf(c.value, "one"));)P"
+      R"P( c:[type=="multi"] => issue(type="only", value=ContainsOnlyValue(c.value, "one"));)P"
+      R"P( c:[type=="x-ms-runtime"] => issue(type="q", value=JmesPath(c.value, "a[2][?@ > `3`] || abs(`-3`)"));};)P"));
   return seeds;
 }
 
