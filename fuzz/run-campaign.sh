@@ -144,7 +144,7 @@ for t in "${targets[@]}"; do
     cp "$tw/min"/* "$here/corpus/$t/" 2>/dev/null || true
   fi
   files=$(find "$here/corpus/$t" -type f | wc -l)
-  size=$(du -sk "$here/corpus/$t" | cut -f1)
+  size=$(( $(cat "$here/corpus/$t"/* 2>/dev/null | wc -c) / 1024 ))
   line=$(printf "%-22s %12d execs %9d exec/s  cov %5s  ft %6s  %3d crash(es)  corpus %4d files %5d KiB  %5ds" \
     "$t" "$execs" $((execs / elapsed)) "${cov:-?}" "${ft:-?}" "$crashes" "$files" "$size" "$elapsed")
   echo "$line"
