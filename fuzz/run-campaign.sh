@@ -6,7 +6,8 @@
 # Per target: the committed corpus (fuzz/corpus/<target>/), the target's own seeds (written by
 # the fuzzing process itself, ATTEST_FUZZ_WRITE_SEEDS, so seeds signed by a per-process test
 # PKI verify), and, when $ATTESTD_VECTORS is a directory, real vectors as extra seeds (read at
-# campaign time, never committed). One fuzzer at a time, -jobs=1. A run ends at FUZZ_RUNS
+# campaign time, never committed). One fuzzer process at a time (libFuzzer's default, i.e.
+# -jobs=1 without the job-log files that -jobs writes into the current directory). A run ends at FUZZ_RUNS
 # executions or FUZZ_SECONDS, whichever is first; a crash is saved under
 # fuzz/corpus/<target>/crash-<sha1> and fuzzing resumes until the budget is spent. At the end
 # the corpus is minimised (-merge=1) back into fuzz/corpus/<target>/ (crash files kept), and
@@ -99,7 +100,7 @@ for t in "${targets[@]}"; do
     ATTEST_FUZZ_WRITE_SEEDS="$tw/seeds" \
       ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
       UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      "$bin" "${opts[@]}" -jobs=1 -workers=1 -max_total_time="$left" -runs="$want" \
+      "$bin" "${opts[@]}" -max_total_time="$left" -runs="$want" \
       -timeout=10 -rss_limit_mb=2560 -print_final_stats=1 -reload=0 \
       -artifact_prefix="$tw/artifacts/" "$tw/corpus" "$tw/seeds" "$tw/vectors" >"$log" 2>&1
     rc=$?
