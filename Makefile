@@ -5,7 +5,13 @@ BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all deps build build-asan test test-release test-asan run bench clean format
+BUILD_FUZZ ?= build-fuzz
+# Per-target budget of `make fuzz`: a target stops at FUZZ_RUNS executions or FUZZ_SECONDS.
+FUZZ_SECONDS ?= 1800
+FUZZ_RUNS    ?= 10000000
+FUZZ_TARGETS ?=
+
+.PHONY: all deps build build-asan test test-release test-asan run bench clean format fuzz
 
 all: build
 
@@ -39,8 +45,20 @@ run: build
 bench: build
 	./$(BUILD)/bench/attest_bench
 
+# Coverage-guided fuzzing (libFuzzer, clang-16 + libc++, ASan+UBSan) of every parser an
+# attacker reaches, one target at a time; see fuzz/README.md. Minimised corpora and crashes
+# land in fuzz/corpus/ (commit them); `make test` replays them.
+fuzz:
+	@./scripts/install-deps --fuzz
+	@test -f $(BUILD_FUZZ)/CMakeCache.txt || CC=clang-16 CXX=clang++-16 cmake -S . -B $(BUILD_FUZZ) $(CMAKE_GEN) \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DATTESTD_FUZZ=ON -DATTESTD_WERROR=OFF \
+	  -DATTESTD_BUILD_TESTS=OFF -DATTESTD_BUILD_BENCH=OFF
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target attest_fuzz_targets
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) ATTESTD_VECTORS=$${ATTESTD_VECTORS:-$(CURDIR)/../shared/vectors} \
+	  ./fuzz/run-campaign.sh $(BUILD_FUZZ) $(FUZZ_TARGETS)
+
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
