@@ -44,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   static const std::vector<attest::crypto::Certificate> trusted = {
       attest::fuzz::FixedSignerCertificate()};
-  (void)attest::service::CheckSignerTrusted(*jws, trusted);
+  // 2030-01-01, inside the fixed signer's validity.
+  (void)attest::service::CheckSignerTrusted(*jws, trusted, attest::UnixTime{1893456000});
   (void)attest::service::SignerJwk(jws->x5c.front()).dump();
   (void)attest::service::CertificateThumbprint(jws->x5c.front());
   return 0;

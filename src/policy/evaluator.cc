@@ -293,7 +293,7 @@ class Evaluator {
       }
       // The issued set ends up in the token: bound it (the value is at most max_value_bytes,
       // so serialising it here is bounded too).
-      issued_bytes_ += type.size() + value.dump().size();
+      issued_bytes_ += type.size() + value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).size();
       if (issued_bytes_ > budget_.limits.max_issued_bytes) {
         return LimitError(action.pos, "the issued claims exceed " +
                                           std::to_string(budget_.limits.max_issued_bytes) +

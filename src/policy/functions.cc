@@ -87,7 +87,7 @@ StatusOr<EvalValue> JmesPathFn(const std::vector<EvalValue>& args, SourcePos pos
     }
     return Err(EvaluationError(pos, "JmesPath: " + result.error().message()));
   }
-  std::string text = result->dump();
+  std::string text = result->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (text.size() > budget.limits.max_value_bytes) {
     return Err(LimitError(pos, "JmesPath result is larger than the value limit"));
   }
@@ -108,7 +108,7 @@ StatusOr<EvalValue> JsonToClaimValueFn(const std::vector<EvalValue>& args, Sourc
   out.read_only = args[0].read_only;
   auto primitive = [&](const nlohmann::json& v) -> Status {
     if (v.is_number_float()) {
-      return EvaluationError(pos, "JsonToClaimValue: " + v.dump() +
+      return EvaluationError(pos, "JsonToClaimValue: " + v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
                                       " is not an integer (claim values have no fractions)");
     }
     if (v.is_object() || v.is_array()) {

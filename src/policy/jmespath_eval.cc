@@ -319,7 +319,7 @@ class Interpreter {
     }
     if (name == "to_string") {
       POLICY_RETURN_IF_ERROR(arity(1));
-      return args[0].is_string() ? args[0] : json(args[0].dump());
+      return args[0].is_string() ? args[0] : json(args[0].dump(-1, ' ', false, json::error_handler_t::replace));
     }
     if (name == "to_number") {
       POLICY_RETURN_IF_ERROR(arity(1));
@@ -383,8 +383,18 @@ class Interpreter {
     const json& a = args[0];
     if (name == "reverse") {
       if (a.is_string()) {
+        // By code point (JMESPath spec), so that UTF-8 stays valid: reverse the bytes, then
+        // each multi-byte sequence back into order.
         std::string s = a.get<std::string>();
         std::reverse(s.begin(), s.end());
+        for (size_t i = 0; i < s.size();) {
+          size_t j = i;
+          while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) ++j;
+          if (j < s.size()) ++j;  // the lead byte, now after its continuation bytes
+          std::reverse(s.begin() + static_cast<std::ptrdiff_t>(i),
+                       s.begin() + static_cast<std::ptrdiff_t>(j));
+          i = j;
+        }
         return s;
       }
       if (!a.is_array()) return Err(EvalError("reverse() needs an array or string"));

@@ -131,3 +131,18 @@ TEST(JmesPathTest, SliceWithHugeStepDoesNotOverflow) {
 
 }  // namespace
 }  // namespace attest::policy::jmespath
+
+namespace attest::policy::jmespath {
+namespace {
+
+using nlohmann::json;
+json Query(std::string_view query, const json& data);
+
+// Found by the fuzzer: reverse() byte by byte turned "é" into invalid UTF-8, and serialising
+// it threw out of the evaluator.
+TEST(JmesPathRegressionTest, ReverseKeepsMultiByteCharactersWhole) {
+  EXPECT_EQ(Query("reverse('aé€b')", json::object()), json("b€éa"));
+}
+
+}  // namespace
+}  // namespace attest::policy::jmespath

@@ -33,6 +33,84 @@ Status Read(const toml::table& table, std::string_view key, T& out) {
   return Status::Ok();
 }
 
+bool IsBareKeyChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-';
+}
+
+// attestd's settings are all top-level scalars, so the file is held to a strict subset of TOML
+// before toml++ sees it: blank lines, comments, `[bare-name]` table headers, and `key = value`
+// with a bare key and a one-line string, an integer or a boolean. toml++ 3.3 trips its own
+// assertions (undefined behaviour in release builds) on some malformed headers, arrays and
+// dates (found by fuzz/toml_config_fuzz); none of those constructs is needed here.
+Status CheckConfigSubset(std::string_view text) {
+  size_t line_no = 0;
+  while (!text.empty()) {
+    ++line_no;
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    auto skip_ws = [&] {
+      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    };
+    auto bad = [&](std::string_view what) {
+      return Invalid("line " + std::to_string(line_no) + ": " + std::string(what) +
+                     " (attestd's configuration takes `key = value` lines with strings, "
+                     "integers and booleans)");
+    };
+    skip_ws();
+    if (line.empty() || line.front() == '#') continue;
+    if (line.front() == '[') {
+      line.remove_prefix(1);
+      size_t n = 0;
+      while (n < line.size() && IsBareKeyChar(line[n])) ++n;
+      if (n == 0 || n >= line.size() || line[n] != ']') return bad("malformed table header");
+      line.remove_prefix(n + 1);
+    } else {
+      size_t n = 0;
+      while (n < line.size() && IsBareKeyChar(line[n])) ++n;
+      if (n == 0) return bad("expected a key");
+      line.remove_prefix(n);
+      skip_ws();
+      if (line.empty() || line.front() != '=') return bad("expected '=' after the key");
+      line.remove_prefix(1);
+      skip_ws();
+      if (line.empty()) return bad("expected a value");
+      if (line.front() == '"' || line.front() == '\'') {
+        const char quote = line.front();
+        if (line.size() >= 3 && line[1] == quote && line[2] == quote) {
+          return bad("multi-line strings are not accepted");
+        }
+        size_t i = 1;
+        for (; i < line.size() && line[i] != quote; ++i) {
+          if (quote == '"' && line[i] == '\\') ++i;  // toml++ validates the escape itself
+        }
+        if (i >= line.size()) return bad("unterminated string");
+        line.remove_prefix(i + 1);
+      } else {
+        size_t v = 0;
+        while (v < line.size() && (IsBareKeyChar(line[v]) || line[v] == '+')) ++v;
+        std::string_view value = line.substr(0, v);
+        bool integer = !value.empty();
+        for (size_t k = 0; k < value.size(); ++k) {
+          const char c = value[k];
+          if (!((c >= '0' && c <= '9') || c == '_' || (k == 0 && (c == '-' || c == '+')))) {
+            integer = false;
+          }
+        }
+        if (!integer && value != "true" && value != "false") {
+          return bad("a value must be a string, an integer or true/false");
+        }
+        line.remove_prefix(v);
+      }
+    }
+    skip_ws();
+    if (!line.empty() && line.front() != '#') return bad("unexpected text after the value");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status LoadConfigFile(const std::string& path, ServerConfig& config) {
@@ -48,6 +126,9 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
     if (static_cast<unsigned char>(c) >= 0x80) {
       return Invalid("config file " + path + " must be ASCII");
     }
+  }
+  if (Status subset = CheckConfigSubset(*text); !subset.ok()) {
+    return Invalid("cannot parse " + path + ": " + subset.message());
   }
   toml::table table;
   try {
