@@ -280,14 +280,15 @@ void BM_SgxVerdictOnly_Cached(benchmark::State& state) {
   auto q = dcap::ParseQuote(c.evidence.blob);
   BenchProvider provider(c.collateral, false);
   FixedClock clock(c.at);
-  evidence::VerifyContext ctx{clock, provider, evidence::TrustAnchors::Production(), {}};
+  evidence::VerifyContext ctx{clock, provider, evidence::TrustAnchors::Production()};
   const dcap::QuoteVerifier& qv = dcap::QuoteVerifier::Shared();
-  if (!qv.Verify(*q, ctx)) {
+  const evidence::DcapOptions options;
+  if (!qv.Verify(*q, ctx, options)) {
     state.SkipWithError("vector does not verify");
     return;
   }
   for (auto _ : state) {
-    auto r = qv.Verify(*q, ctx);
+    auto r = qv.Verify(*q, ctx, options);
     benchmark::DoNotOptimize(r);
   }
   state.SetItemsProcessed(state.iterations());

@@ -105,8 +105,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     document = &parsed;
   }
-  int64_t steps = 20'000;
-  auto result = attest::policy::jmespath::Search(*expression, *document, &steps);
+  attest::policy::jmespath::Budget budget{20'000, 8 << 20, 64};
+  auto result = attest::policy::jmespath::Search(*expression, *document, &budget);
   if (result) {
     // Strict dump, as policy/functions.cc does with a JmesPath result: a result string that
     // is not valid UTF-8 throws there.
