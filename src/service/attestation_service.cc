@@ -20,17 +20,18 @@ using evidence::BoundData;
 // spec/maa-service-behaviour.md §4.2: JSON data must be valid RFC 8259 JSON; the parsed
 // value becomes x-ms-runtime / x-ms-inittime.
 StatusOr<nlohmann::json> ParseBoundJson(const BoundData& data, std::string_view field) {
+  const char* invalid_json =
+      field == "runtimeData" ? reason::kInvalidRuntimeDataJson : reason::kInvalidInitTimeDataJson;
   if (!JsonTextDepthWithin(AsChars(data.data), kMaxBoundJsonDepth)) {
     return Err(Status::InvalidArgument(
-        "INVALID_" + std::string(field == "runtimeData" ? "RUNTIME" : "INIT_TIME") + "_DATA_JSON",
+        invalid_json,
         std::string(field) + " JSON nests deeper than " + std::to_string(kMaxBoundJsonDepth)));
   }
   nlohmann::json value =
       nlohmann::json::parse(data.data.begin(), data.data.end(), nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) {
     return Err(Status::InvalidArgument(
-        "INVALID_" + std::string(field == "runtimeData" ? "RUNTIME" : "INIT_TIME") + "_DATA_JSON",
-        std::string(field) + " has dataType JSON but its data is not valid JSON"));
+        invalid_json, std::string(field) + " has dataType JSON but its data is not valid JSON"));
   }
   return value;
 }

@@ -153,9 +153,14 @@ void AddPckCrlChainSteps(ByteSpan chain_pem, ByteSpan root_spki, std::vector<Che
 }
 
 // Stores a parsed TCB info / enclave identity and its issueDate..nextUpdate window, or the
-// parse failure, as the document's last step. `prefix` names the reasons (TCB_INFO_EXPIRED).
+// parse failure, as the document's last step, failing outside the window with the document's
+// own reasons (e.g. TCB_INFO_NOT_YET_VALID / TCB_INFO_EXPIRED).
+struct WindowReasons {
+  const char* not_yet_valid;
+  const char* expired;
+};
 template <typename Document>
-void AddParsedDocument(StatusOr<Document> parsed, std::string_view what, std::string_view prefix,
+void AddParsedDocument(StatusOr<Document> parsed, std::string_view what, WindowReasons reasons,
                        Document& out, std::vector<CheckStep>& steps) {
   if (!parsed) {
     steps.push_back(CheckStep::Fail(parsed.error()));
@@ -164,12 +169,11 @@ void AddParsedDocument(StatusOr<Document> parsed, std::string_view what, std::st
   out = std::move(*parsed);
   steps.push_back(CheckStep::Window(
       out.issue_date, out.next_update,
-      NotYetValid(std::string(prefix) + "_NOT_YET_VALID",
-                  std::string(what) + " issueDate " + FormatRfc3339(out.issue_date) +
-                      " is after the verification time"),
-      Expired(std::string(prefix) + "_EXPIRED", std::string(what) + " nextUpdate " +
-                                                    FormatRfc3339(out.next_update) +
-                                                    " is before the verification time")));
+      NotYetValid(reasons.not_yet_valid, std::string(what) + " issueDate " +
+                                             FormatRfc3339(out.issue_date) +
+                                             " is after the verification time"),
+      Expired(reasons.expired, std::string(what) + " nextUpdate " + FormatRfc3339(out.next_update) +
+                                   " is before the verification time")));
 }
 
 }  // namespace
@@ -225,14 +229,16 @@ std::shared_ptr<const VerifiedCollateral> VerifiedCollateral::Build(
   // B7: TCB info; B8: QE identity. Each document is parsed from the verified bytes (§4.3).
   if (AddSigningChainSteps(c.tcb_info_issuer_chain, root_spki, v->root_crl_, *tcb_doc, "TCB info",
                            reason::kTcbInfoInvalidSignature, v->tcb_info_steps_)) {
-    AddParsedDocument(ParseTcbInfo(tcb_doc->body), "TCB info", "TCB_INFO", v->tcb_info_,
+    AddParsedDocument(ParseTcbInfo(tcb_doc->body), "TCB info",
+                      {reason::kTcbInfoNotYetValid, reason::kTcbInfoExpired}, v->tcb_info_,
                       v->tcb_info_steps_);
   }
   if (AddSigningChainSteps(c.qe_identity_issuer_chain, root_spki, v->root_crl_, *qe_doc,
                            "QE identity", reason::kQeIdentityInvalidSignature,
                            v->qe_identity_steps_)) {
-    AddParsedDocument(ParseEnclaveIdentity(qe_doc->body), "QE identity", "QE_IDENTITY",
-                      v->qe_identity_, v->qe_identity_steps_);
+    AddParsedDocument(ParseEnclaveIdentity(qe_doc->body), "QE identity",
+                      {reason::kQeIdentityNotYetValid, reason::kQeIdentityExpired}, v->qe_identity_,
+                      v->qe_identity_steps_);
   }
   return v;
 }
