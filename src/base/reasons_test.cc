@@ -23,7 +23,7 @@ std::string ReadSourceFile(const std::string& relative) {
 std::set<std::string> DeclaredInHeader() {
   std::string header = ReadSourceFile("src/base/reasons.h");
   std::set<std::string> out;
-  std::regex decl(R"(inline constexpr char k\w+\[\] = "([A-Z0-9_]+)";) ");
+  std::regex decl(R"re(inline constexpr char k\w+\[\] = "([A-Z0-9_]+)";)re");
       for (std::sregex_iterator it(header.begin(), header.end(), decl), end; it != end; ++it) {
     out.insert((*it)[1].str());
   }
