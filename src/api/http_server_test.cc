@@ -324,9 +324,13 @@ TEST(HttpServerTest, AcceptBacksOffWhenDescriptorsRunOutAndRecovers) {
   RawClient starved(server.port(), "127.0.0.1", /*connect_now=*/false);
 
   // UBSan's vptr check probes memory through a pipe(), which fails while descriptors are
-  // exhausted and is then reported as an invalid vptr. Log once beforehand so that the
-  // logger's and sinks' types are already in its cache when the server logs the EMFILE.
-  spdlog::warn("http_server_test: exhausting file descriptors on purpose");
+  // exhausted and is then reported as an invalid vptr. Log once beforehand (so the logger's
+  // type is in its cache), then silence logging while descriptors are exhausted (so no
+  // formatting buffer or sink is first met then).
+  spdlog::warn("http_server_test: exhausting file descriptors on purpose ({} {})",
+               std::string("for"), 1);
+  const spdlog::level::level_enum saved_level = spdlog::get_level();
+  spdlog::set_level(spdlog::level::off);
   rlimit saved{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
   // Use up every descriptor below a small soft limit.
@@ -354,6 +358,7 @@ TEST(HttpServerTest, AcceptBacksOffWhenDescriptorsRunOutAndRecovers) {
 
   for (int fd : burnt) close(fd);
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  spdlog::set_level(saved_level);
   EXPECT_EQ(StatusOf(starved.ReadResponse()), 200);
 }
 
