@@ -1,7 +1,5 @@
 #include "api/http_server.h"
 
-#include <spdlog/spdlog.h>
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -316,6 +314,13 @@ TEST(HttpServerTest, ConnectionCapFitsTheDescriptorLimit) {
 }
 
 TEST(HttpServerTest, AcceptBacksOffWhenDescriptorsRunOutAndRecovers) {
+#ifdef __SANITIZE_ADDRESS__
+  // The sanitizer build also runs UBSan, whose vptr check probes memory through a pipe(): with
+  // every descriptor in use that probe fails and is reported as an invalid vptr in whatever
+  // polymorphic type (logger, Beast operation) the server first meets then. The Release
+  // build runs this test.
+  GTEST_SKIP() << "needs free descriptors for UBSan's own checks; run in the Release build";
+#endif
   HttpServerOptions options;
   TestServer server(options);
   RawClient existing(server.port());
@@ -323,14 +328,6 @@ TEST(HttpServerTest, AcceptBacksOffWhenDescriptorsRunOutAndRecovers) {
   ASSERT_EQ(StatusOf(existing.ReadResponse()), 200);
   RawClient starved(server.port(), "127.0.0.1", /*connect_now=*/false);
 
-  // UBSan's vptr check probes memory through a pipe(), which fails while descriptors are
-  // exhausted and is then reported as an invalid vptr. Log once beforehand (so the logger's
-  // type is in its cache), then silence logging while descriptors are exhausted (so no
-  // formatting buffer or sink is first met then).
-  spdlog::warn("http_server_test: exhausting file descriptors on purpose ({} {})",
-               std::string("for"), 1);
-  const spdlog::level::level_enum saved_level = spdlog::get_level();
-  spdlog::set_level(spdlog::level::off);
   rlimit saved{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
   // Use up every descriptor below a small soft limit.
@@ -358,7 +355,6 @@ TEST(HttpServerTest, AcceptBacksOffWhenDescriptorsRunOutAndRecovers) {
 
   for (int fd : burnt) close(fd);
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
-  spdlog::set_level(saved_level);
   EXPECT_EQ(StatusOf(starved.ReadResponse()), 200);
 }
 
