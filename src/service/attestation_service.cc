@@ -5,6 +5,7 @@
 #include "base/encoding.h"
 #include "claims/claim_names.h"
 #include "evidence/registry.h"
+#include "policy/json_limits.h"
 #include "policy/policy.h"
 #include "service/stored_policy_evaluator.h"
 
@@ -36,29 +37,7 @@ StatusOr<nlohmann::json> ParseBoundJson(const BoundData& data, std::string_view 
 }  // namespace
 
 bool JsonDepthWithin(std::string_view text, size_t max_depth) {
-  size_t depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char ch : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (ch == '\\') {
-        escaped = true;
-      } else if (ch == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (ch == '"') {
-      in_string = true;
-    } else if (ch == '[' || ch == '{') {
-      if (++depth > max_depth) return false;
-    } else if ((ch == ']' || ch == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return true;
+  return policy::JsonTextDepthWithin(text, max_depth);  // one depth scanner, the policy engine's
 }
 
 AttestationService::AttestationService(AttestationServiceOptions options,
