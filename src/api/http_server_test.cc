@@ -314,6 +314,13 @@ TEST(HttpServerTest, ConnectionCapFitsTheDescriptorLimit) {
 }
 
 TEST(HttpServerTest, AcceptBacksOffWhenDescriptorsRunOutAndRecovers) {
+#ifdef __SANITIZE_ADDRESS__
+  // The sanitizer build also runs UBSan, whose vptr check probes memory through a pipe(): with
+  // every descriptor in use that probe fails and is reported as an invalid vptr in whatever
+  // polymorphic type (logger, Beast operation) the server first meets then. The Release
+  // build runs this test.
+  GTEST_SKIP() << "needs free descriptors for UBSan's own checks; run in the Release build";
+#endif
   HttpServerOptions options;
   TestServer server(options);
   RawClient existing(server.port());
