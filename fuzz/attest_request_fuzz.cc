@@ -9,6 +9,7 @@
 
 #include "api/wire_models.h"
 #include "base/encoding.h"
+#include "base/strings.h"
 #include "fuzz/fuzz_seeds.h"
 #include "service/attestation_service.h"
 
@@ -19,7 +20,7 @@ void ExerciseBoundJson(const std::optional<attest::evidence::BoundData>& data) {
     return;
   }
   std::string_view text = attest::AsChars(data->data);
-  if (!attest::service::JsonDepthWithin(text, attest::service::kMaxBoundJsonDepth)) {
+  if (!attest::JsonTextDepthWithin(text, attest::service::kMaxBoundJsonDepth)) {
     return;
   }
   nlohmann::json v = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/strings.h"
 #include "fuzz/fuzz_seeds.h"
 #include "policy/jmespath.h"
 #include "service/attestation_service.h"
@@ -96,7 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   nlohmann::json parsed;
   const nlohmann::json* document = &FixedDocument();
   if (!json_text.empty()) {
-    if (!attest::service::JsonDepthWithin(json_text, attest::service::kMaxBoundJsonDepth)) {
+    if (!attest::JsonTextDepthWithin(json_text, attest::service::kMaxBoundJsonDepth)) {
       return 0;
     }
     parsed = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);

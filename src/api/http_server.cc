@@ -21,6 +21,7 @@
 #include "api/error_mapping.h"
 #include "api/http_strictness.h"
 #include "api/work_pool.h"
+#include "base/reasons.h"
 
 namespace attest::api {
 namespace {
@@ -129,12 +130,12 @@ class HttpServer::Impl {
 namespace {
 
 Status ServerBusy() {
-  return Status::Unavailable("SERVER_BUSY",
+  return Status::Unavailable(reason::kServerBusy,
                              "attestd is at its limit of queued requests; retry shortly");
 }
 
 Status DeadlineExceeded() {
-  return Status::Unavailable("REQUEST_DEADLINE_EXCEEDED",
+  return Status::Unavailable(reason::kRequestDeadlineExceeded,
                              "the request was not completed within the server's deadline");
 }
 
@@ -212,7 +213,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     size_t end = FindHeadEnd(Buffered());
     if (end != std::string_view::npos || buffer_.size() > server_.options.max_header_bytes) {
       if (end == std::string_view::npos || end > server_.options.max_header_bytes + 4) {
-        return Refuse(Status::InvalidArgument("REQUEST_HEADERS_TOO_LARGE",
+        return Refuse(Status::InvalidArgument(reason::kRequestHeadersTooLarge,
                                               "the request headers are too large"));
       }
       if (Status s = CheckNoLineFolding(Buffered().substr(0, end)); !s.ok()) return Refuse(s);
@@ -280,17 +281,18 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void OnReadError(error_code ec) {
     if (ec == http::error::body_limit) {
-      return Refuse(Status::ResourceExhausted(
-          "REQUEST_BODY_TOO_LARGE", "the request body is larger than the limit of " +
-                                        std::to_string(server_.options.max_body_bytes) + " bytes"));
+      return Refuse(Status::ResourceExhausted(reason::kRequestBodyTooLarge,
+                                              "the request body is larger than the limit of " +
+                                                  std::to_string(server_.options.max_body_bytes) +
+                                                  " bytes"));
     }
     if (ec == http::error::header_limit) {
-      return Refuse(Status::InvalidArgument("REQUEST_HEADERS_TOO_LARGE",
+      return Refuse(Status::InvalidArgument(reason::kRequestHeadersTooLarge,
                                             "the request headers are too large"));
     }
     if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
         ec != http::error::end_of_stream && ec != http::error::partial_message) {
-      return Refuse(Status::InvalidArgument("MALFORMED_HTTP_REQUEST",
+      return Refuse(Status::InvalidArgument(reason::kMalformedHttpRequest,
                                             "malformed HTTP request: " + ec.message()));
     }
     Close();  // EOF, timeout, reset, shutdown: nothing to answer
@@ -434,13 +436,13 @@ Status HttpServer::Impl::Open() {
     if (!ec) tls->use_certificate_chain_file(options.tls_cert_file, ec);
     if (ec) {
       return Status::InvalidArgument(
-          "TLS_CERT_UNUSABLE",
+          reason::kTlsCertUnusable,
           "cannot load TLS certificate chain " + options.tls_cert_file + ": " + ec.message());
     }
     tls->use_private_key_file(options.tls_key_file, ssl::context::pem, ec);
     if (ec) {
       return Status::InvalidArgument(
-          "TLS_KEY_UNUSABLE",
+          reason::kTlsKeyUnusable,
           "cannot load TLS private key " + options.tls_key_file + ": " + ec.message());
     }
   }
@@ -457,7 +459,7 @@ Status HttpServer::Impl::Open() {
   }
   net::ip::address address = net::ip::make_address(options.host, ec);
   if (ec) {
-    return Status::InvalidArgument("INVALID_LISTEN_ADDRESS",
+    return Status::InvalidArgument(reason::kInvalidListenAddress,
                                    "cannot parse listen host '" + options.host + "'");
   }
   return Listen(address, options.port);
@@ -504,8 +506,9 @@ Status HttpServer::Impl::Listen(const net::ip::address& address, uint16_t port) 
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Status::Unavailable("LISTEN_FAILED", "cannot listen on " + address.to_string() + ":" +
-                                                    std::to_string(port) + ": " + ec.message());
+    return Status::Unavailable(reason::kListenFailed, "cannot listen on " + address.to_string() +
+                                                          ":" + std::to_string(port) + ": " +
+                                                          ec.message());
   }
   listeners.push_back(std::move(listener));
   return Status::Ok();

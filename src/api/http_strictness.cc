@@ -2,23 +2,11 @@
 
 #include <string>
 
+#include "base/reasons.h"
+#include "base/strings.h"
+
 namespace attest::api {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 Status Malformed(std::string reason, std::string message) {
   return Status::InvalidArgument(std::move(reason), std::move(message));
@@ -41,7 +29,7 @@ Status CheckNoLineFolding(std::string_view head) {
   while (pos != std::string_view::npos && pos + 2 < head.size()) {
     char next = head[pos + 2];
     if (next == ' ' || next == '\t') {
-      return Malformed("HTTP_LINE_FOLDING",
+      return Malformed(reason::kHttpLineFolding,
                        "obsolete line folding in a request header field is not accepted");
     }
     pos = head.find("\r\n", pos + 2);
@@ -51,24 +39,24 @@ Status CheckNoLineFolding(std::string_view head) {
 
 Status CheckRequestHead(const RequestHead& head) {
   if (head.version >= 11 && head.host_fields != 1) {
-    return Malformed("HTTP_HOST_INVALID", head.host_fields == 0
-                                              ? "an HTTP/1.1 request must carry a Host header"
-                                              : "the request carries more than one Host header");
+    return Malformed(reason::kHttpHostInvalid,
+                     head.host_fields == 0 ? "an HTTP/1.1 request must carry a Host header"
+                                           : "the request carries more than one Host header");
   }
   if (head.authorization_fields > 1) {
-    return Malformed("DUPLICATE_AUTHORIZATION",
+    return Malformed(reason::kDuplicateAuthorization,
                      "the request carries more than one Authorization header");
   }
   if (!head.transfer_encoding.empty()) {
     // Only a lone "chunked" is understood; anything else ("chunked, identity", "gzip",
     // two fields) would leave the body's length ambiguous.
     if (head.transfer_encoding.size() != 1 ||
-        !IEquals(Trim(head.transfer_encoding[0]), "chunked")) {
-      return Malformed("HTTP_TRANSFER_ENCODING_UNSUPPORTED",
+        !EqualsIgnoreCase(TrimOws(head.transfer_encoding[0]), "chunked")) {
+      return Malformed(reason::kHttpTransferEncodingUnsupported,
                        "Transfer-Encoding must be exactly \"chunked\"");
     }
     if (head.content_length_fields != 0) {
-      return Malformed("HTTP_FRAMING_AMBIGUOUS",
+      return Malformed(reason::kHttpFramingAmbiguous,
                        "the request carries both Transfer-Encoding and Content-Length");
     }
   }

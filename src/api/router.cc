@@ -13,24 +13,16 @@
 #include "api/error_mapping.h"
 #include "api/wire_models.h"
 #include "base/encoding.h"
+#include "base/reasons.h"
+#include "base/strings.h"
 #include "token/jwks.h"
 
 namespace attest::api {
 namespace {
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
-
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
-  c = Lower(c);
+  c = AsciiLower(c);
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return -1;
 }
@@ -70,7 +62,7 @@ Status CheckApiVersion(std::string_view query,
                        std::span<const std::string_view> accepted = kSupportedApiVersions) {
   std::optional<std::string> version = QueryParam(query, "api-version");
   if (!version.has_value() || version->empty()) {
-    return Status::InvalidArgument("MISSING_API_VERSION",
+    return Status::InvalidArgument(reason::kMissingApiVersion,
                                    "the api-version query parameter is required");
   }
   std::string listed;
@@ -80,7 +72,7 @@ Status CheckApiVersion(std::string_view query,
     listed += accepted[i];
   }
   return Status::InvalidArgument(
-      "UNSUPPORTED_API_VERSION",
+      reason::kUnsupportedApiVersion,
       "api-version '" + version->substr(0, 64) + "' is not supported; use " + listed);
 }
 
@@ -92,7 +84,7 @@ HttpResponse JsonResponse(std::string body) {
 
 HttpResponse MethodNotAllowed(std::string_view allowed) {
   HttpResponse r = ErrorResponse(Status::InvalidArgument(
-      "METHOD_NOT_ALLOWED", "this route only accepts " + std::string(allowed)));
+      reason::kMethodNotAllowed, "this route only accepts " + std::string(allowed)));
   r.status = 405;
   r.headers.emplace_back("Allow", std::string(allowed));
   return r;
@@ -181,7 +173,7 @@ HttpResponse ApiRouter::Dispatch(const HttpRequest& request, std::string_view pa
     route = "/ready";
     if (!get) return MethodNotAllowed("GET");
     if (!ready_.load()) {
-      return ErrorResponse(Status::Unavailable("NOT_READY", "attestd is not ready"));
+      return ErrorResponse(Status::Unavailable(reason::kNotReady, "attestd is not ready"));
     }
     return JsonResponse(R"({"status":"ready"})");
   }
@@ -206,7 +198,7 @@ HttpResponse ApiRouter::Dispatch(const HttpRequest& request, std::string_view pa
   if (path.starts_with(kCertificates)) {
     return Certificates(request, path.substr(kCertificates.size()), query, route);
   }
-  return ErrorResponse(Status::NotFound("ROUTE_NOT_FOUND", "no such route"));
+  return ErrorResponse(Status::NotFound(reason::kRouteNotFound, "no such route"));
 }
 
 StatusOr<service::Caller> ApiRouter::Authorize(const HttpRequest& request, bool write) const {
@@ -214,7 +206,7 @@ StatusOr<service::Caller> ApiRouter::Authorize(const HttpRequest& request, bool 
   // operation's permission; missing or insufficient rights are 401 Unauthorized.
   if (management_.authenticator == nullptr) {
     return Err(Status::Unauthenticated(
-        "BEARER_NOT_CONFIGURED",
+        reason::kBearerNotConfigured,
         "policy management needs bearer-token validation: configure aad_issuer and aad_jwks"));
   }
   auto header = request.headers.find("authorization");
@@ -223,7 +215,7 @@ StatusOr<service::Caller> ApiRouter::Authorize(const HttpRequest& request, bool 
       management_.authenticator->Authenticate(header == request.headers.end() ? std::string_view()
                                                                               : header->second));
   if (write ? !caller.can_write : !caller.can_read) {
-    return Err(Status::Unauthenticated("INSUFFICIENT_ROLE",
+    return Err(Status::Unauthenticated(reason::kInsufficientRole,
                                        std::string("the bearer token lacks the role needed to ") +
                                            (write ? "change" : "read") + " policies"));
   }
@@ -240,7 +232,7 @@ HttpResponse TokenResponse(const StatusOr<std::string>& token) {
 }
 
 HttpResponse NotInitialised() {
-  return ErrorResponse(Status::PermissionDenied("PROVIDER_NOT_INITIALISED",
+  return ErrorResponse(Status::PermissionDenied(reason::kProviderNotInitialised,
                                                 "policy management is not enabled on this server"));
 }
 
@@ -254,7 +246,7 @@ HttpResponse ApiRouter::Policies(const HttpRequest& request, std::string_view re
   bool reset = false;
   if (size_t colon = segment.find(':'); colon != std::string_view::npos) {
     if (segment.substr(colon) != ":reset") {
-      return ErrorResponse(Status::NotFound("ROUTE_NOT_FOUND", "no such route"));
+      return ErrorResponse(Status::NotFound(reason::kRouteNotFound, "no such route"));
     }
     reset = true;
     segment = segment.substr(0, colon);
@@ -291,7 +283,7 @@ HttpResponse ApiRouter::Certificates(const HttpRequest& request, std::string_vie
     op = Op::kRemove;
     route = "/certificates:remove";
   } else {
-    return ErrorResponse(Status::NotFound("ROUTE_NOT_FOUND", "no such route"));
+    return ErrorResponse(Status::NotFound(reason::kRouteNotFound, "no such route"));
   }
   if (op == Op::kList ? request.method != "GET" : request.method != "POST") {
     return MethodNotAllowed(op == Op::kList ? "GET" : "POST");

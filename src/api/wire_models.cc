@@ -3,22 +3,14 @@
 #include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
+#include "base/reasons.h"
+#include "base/strings.h"
 
 namespace attest::api {
 namespace {
 
 using evidence::AttestationType;
 using evidence::BoundData;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
-    if (x != y) return false;
-  }
-  return true;
-}
 
 Status Invalid(std::string reason, std::string message) {
   return Status::InvalidArgument(std::move(reason), std::move(message));
@@ -35,12 +27,12 @@ const nlohmann::json* FindMember(const nlohmann::json& object, std::string_view 
 
 StatusOr<Bytes> DecodeBase64UrlMember(const nlohmann::json& value, std::string_view name) {
   if (!value.is_string()) {
-    return Err(Invalid("INVALID_BASE64URL", "request member '" + std::string(name) +
-                                                "' must be a base64url string"));
+    return Err(Invalid(reason::kInvalidBase64url,
+                       "request member '" + std::string(name) + "' must be a base64url string"));
   }
   auto bytes = Base64UrlDecode(value.get_ref<const std::string&>());
   if (!bytes.has_value()) {
-    return Err(Invalid("INVALID_BASE64URL",
+    return Err(Invalid(reason::kInvalidBase64url,
                        "request member '" + std::string(name) + "' is not valid base64url"));
   }
   return std::move(*bytes);
@@ -81,9 +73,9 @@ StatusOr<const evidence::AttestationTypeDescriptor*> ParseRouteAttestationType(
     std::string_view segment) {
   const AttestationTypeVocabulary* maa_type = FindByRestName(segment);
   if (maa_type == nullptr) {
-    return Err(Status::NotFound("ATTESTATION_TYPE_UNKNOWN", "unknown attestation type '" +
-                                                                std::string(segment.substr(0, 64)) +
-                                                                "'"));
+    return Err(
+        Status::NotFound(reason::kAttestationTypeUnknown,
+                         "unknown attestation type '" + std::string(segment.substr(0, 64)) + "'"));
   }
   const evidence::AttestationTypeDescriptor* descriptor = evidence::FindDescriptor(maa_type->type);
   if (descriptor == nullptr) return Err(evidence::UnsupportedType(maa_type->type));
@@ -92,15 +84,15 @@ StatusOr<const evidence::AttestationTypeDescriptor*> ParseRouteAttestationType(
 
 StatusOr<service::AttestationRequest> ParseAttestRequest(AttestationType type,
                                                          std::string_view body) {
-  if (!service::JsonDepthWithin(body, kMaxJsonDepth)) {
-    return Err(Invalid("INVALID_REQUEST_BODY", "the request body nests JSON too deeply"));
+  if (!JsonTextDepthWithin(body, kMaxJsonDepth)) {
+    return Err(Invalid(reason::kInvalidRequestBody, "the request body nests JSON too deeply"));
   }
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
-    return Err(Invalid("INVALID_REQUEST_BODY", "the request body is not valid JSON"));
+    return Err(Invalid(reason::kInvalidRequestBody, "the request body is not valid JSON"));
   }
   if (!doc.is_object()) {
-    return Err(Invalid("INVALID_REQUEST_BODY", "the request body must be a JSON object"));
+    return Err(Invalid(reason::kInvalidRequestBody, "the request body must be a JSON object"));
   }
   service::AttestationRequest out;
   out.type = type;
@@ -109,23 +101,24 @@ StatusOr<service::AttestationRequest> ParseAttestRequest(AttestationType type,
   if (evidence_name.empty()) return Err(evidence::UnsupportedType(type));
   const nlohmann::json* evidence = FindMember(doc, evidence_name);
   if (evidence == nullptr) {
-    return Err(Invalid("MISSING_EVIDENCE",
+    return Err(Invalid(reason::kMissingEvidence,
                        "request member '" + std::string(evidence_name) + "' is required"));
   }
   ATTEST_ASSIGN_OR_RETURN(out.evidence, DecodeBase64UrlMember(*evidence, evidence_name));
   if (out.evidence.empty()) {
-    return Err(Invalid("MISSING_EVIDENCE",
+    return Err(Invalid(reason::kMissingEvidence,
                        "request member '" + std::string(evidence_name) + "' is empty"));
   }
   if (out.evidence.size() > evidence::kMaxEvidenceSize) {
-    return Err(Invalid("EVIDENCE_TOO_LARGE", "the evidence is larger than the limit"));
+    return Err(Invalid(reason::kEvidenceTooLarge, "the evidence is larger than the limit"));
   }
   if (const nlohmann::json* v = FindMember(doc, "runtimeData")) {
-    ATTEST_ASSIGN_OR_RETURN(out.runtime_data, ParseBoundData(*v, "runtimeData", "INVALID_RUNTIME_DATA"));
+    ATTEST_ASSIGN_OR_RETURN(out.runtime_data,
+                            ParseBoundData(*v, "runtimeData", reason::kInvalidRuntimeData));
   }
   if (const nlohmann::json* v = FindMember(doc, "initTimeData")) {
     ATTEST_ASSIGN_OR_RETURN(out.init_time_data,
-                            ParseBoundData(*v, "initTimeData", "INVALID_INIT_TIME_DATA"));
+                            ParseBoundData(*v, "initTimeData", reason::kInvalidInitTimeData));
   }
   if (const nlohmann::json* v = FindMember(doc, "nonce")) {
     // §1.3: string in the swagger, a JSON number from the SKR sidecar; echoed as a string.
@@ -134,12 +127,13 @@ StatusOr<service::AttestationRequest> ParseAttestRequest(AttestationType type,
     } else if (v->is_number()) {
       out.nonce = v->dump();
     } else {
-      return Err(Invalid("INVALID_NONCE", "request member 'nonce' must be a string or a number"));
+      return Err(
+          Invalid(reason::kInvalidNonce, "request member 'nonce' must be a string or a number"));
     }
   }
   if (const nlohmann::json* v = FindMember(doc, "draftPolicyForAttestation")) {
     if (!v->is_string()) {
-      return Err(Invalid("INVALID_REQUEST_BODY",
+      return Err(Invalid(reason::kInvalidRequestBody,
                          "request member 'draftPolicyForAttestation' must be a string"));
     }
     out.draft_policy = v->get<std::string>();

@@ -3,17 +3,11 @@
 #include <iterator>
 #include <string>
 
+#include "base/reasons.h"
+#include "base/strings.h"
+
 namespace attest {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 constexpr std::string_view kSgxNames[] = {"sgx"};
 constexpr std::string_view kOeNames[] = {"openenclave", "oe"};
@@ -80,9 +74,10 @@ StatusOr<AttestationType> ParseAttestationType(std::string_view name) {
       expected += cli;
     }
   }
-  return Err(Status::InvalidArgument(
-      "UNKNOWN_ATTESTATION_TYPE", "unknown attestation type '" + std::string(name.substr(0, 64)) +
-                                      "' (expected " + expected + " or an MAA type name)"));
+  return Err(Status::InvalidArgument(reason::kAttestationTypeUnknown,
+                                     "unknown attestation type '" +
+                                         std::string(name.substr(0, 64)) + "' (expected " +
+                                         expected + " or an MAA type name)"));
 }
 
 }  // namespace attest

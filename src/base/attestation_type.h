@@ -54,7 +54,7 @@ std::string_view AttestationTypeName(AttestationType type);
 const AttestationTypeVocabulary* FindByRestName(std::string_view name);
 
 // A REST name or an attestctl short name (sgx, openenclave/oe, tdx, snp/sevsnp, tpm, ...),
-// case-insensitive. Error: kInvalidArgument UNKNOWN_ATTESTATION_TYPE.
+// case-insensitive. Error: kInvalidArgument ATTESTATION_TYPE_UNKNOWN.
 StatusOr<AttestationType> ParseAttestationType(std::string_view name);
 
 }  // namespace attest

@@ -29,7 +29,7 @@ TEST(AttestationTypeTest, ParsesRestAndCliNamesCaseInsensitively) {
   EXPECT_EQ(ParseAttestationType("keyguard").value(), AttestationType::kKeyGuard);
   auto bad = ParseAttestationType("bogus");
   ASSERT_FALSE(bad.has_value());
-  EXPECT_EQ(bad.error().reason(), "UNKNOWN_ATTESTATION_TYPE");
+  EXPECT_EQ(bad.error().reason(), "ATTESTATION_TYPE_UNKNOWN");
   EXPECT_EQ(FindByRestName("sgx"), nullptr);  // short forms are not REST names
 }
 

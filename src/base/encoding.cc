@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "base/reasons.h"
+
 namespace attest {
 namespace {
 
@@ -66,10 +68,11 @@ StatusOr<Bytes> Base64DecodeWith(std::string_view text, const char* alphabet,
     ++pads;
   }
   if (pads > 0 && text.size() % 4 != 0) {
-    return Err(Status::InvalidArgument("INVALID_ENCODING", std::string(name) + ": bad padding"));
+    return Err(
+        Status::InvalidArgument(reason::kInvalidEncoding, std::string(name) + ": bad padding"));
   }
   if (end % 4 == 1) {
-    return Err(Status::InvalidArgument("INVALID_ENCODING",
+    return Err(Status::InvalidArgument(reason::kInvalidEncoding,
                                        std::string(name) + ": impossible length"));
   }
   Bytes out;
@@ -80,7 +83,7 @@ StatusOr<Bytes> Base64DecodeWith(std::string_view text, const char* alphabet,
     int8_t v = table[static_cast<uint8_t>(text[i])];
     if (v < 0) {
       return Err(Status::InvalidArgument(
-          "INVALID_ENCODING",
+          reason::kInvalidEncoding,
           std::string(name) + ": invalid character at position " + std::to_string(i)));
     }
     acc = (acc << 6) | static_cast<uint32_t>(v);
@@ -92,7 +95,7 @@ StatusOr<Bytes> Base64DecodeWith(std::string_view text, const char* alphabet,
   }
   // Non-canonical trailing bits are rejected so every byte string has one encoding.
   if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
-    return Err(Status::InvalidArgument("INVALID_ENCODING",
+    return Err(Status::InvalidArgument(reason::kInvalidEncoding,
                                        std::string(name) + ": non-zero trailing bits"));
   }
   return out;
@@ -113,7 +116,7 @@ bool IsHexString(std::string_view s) {
 
 StatusOr<Bytes> HexDecode(std::string_view hex) {
   if (hex.size() % 2 != 0) {
-    return Err(Status::InvalidArgument("INVALID_ENCODING", "hex: odd number of digits"));
+    return Err(Status::InvalidArgument(reason::kInvalidEncoding, "hex: odd number of digits"));
   }
   Bytes out(hex.size() / 2);
   for (size_t i = 0; i < out.size(); ++i) {
@@ -121,7 +124,7 @@ StatusOr<Bytes> HexDecode(std::string_view hex) {
     int lo = HexValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) {
       return Err(Status::InvalidArgument(
-          "INVALID_ENCODING", "hex: invalid digit at position " + std::to_string(2 * i)));
+          reason::kInvalidEncoding, "hex: invalid digit at position " + std::to_string(2 * i)));
     }
     out[i] = static_cast<uint8_t>((hi << 4) | lo);
   }

@@ -7,20 +7,22 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/reasons.h"
+
 namespace attest {
 
 StatusOr<Bytes> ReadFileBytes(const std::string& path, size_t max_size) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
-    if (err == ENOENT) return Err(Status::NotFound("FILE_NOT_FOUND", "no such file: " + path));
-    return Err(Status::InvalidArgument("FILE_READ_ERROR",
+    if (err == ENOENT) return Err(Status::NotFound(reason::kFileNotFound, "no such file: " + path));
+    return Err(Status::InvalidArgument(reason::kFileReadError,
                                        "cannot open " + path + ": " + std::strerror(err)));
   }
   struct stat st {};
   if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     ::close(fd);
-    return Err(Status::InvalidArgument("FILE_READ_ERROR", path + " is a directory"));
+    return Err(Status::InvalidArgument(reason::kFileReadError, path + " is a directory"));
   }
   Bytes out;
   uint8_t buf[65536];
@@ -30,15 +32,15 @@ StatusOr<Bytes> ReadFileBytes(const std::string& path, size_t max_size) {
       if (errno == EINTR) continue;
       int err = errno;
       ::close(fd);
-      return Err(Status::InvalidArgument("FILE_READ_ERROR",
+      return Err(Status::InvalidArgument(reason::kFileReadError,
                                          "cannot read " + path + ": " + std::strerror(err)));
     }
     if (n == 0) break;
     if (out.size() + static_cast<size_t>(n) > max_size) {
       ::close(fd);
       return Err(Status::InvalidArgument(
-          "FILE_TOO_LARGE", path + " is larger than the limit of " + std::to_string(max_size) +
-                                " bytes"));
+          reason::kFileTooLarge,
+          path + " is larger than the limit of " + std::to_string(max_size) + " bytes"));
     }
     out.insert(out.end(), buf, buf + n);
   }

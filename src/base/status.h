@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include "base/reasons.h"
+
 namespace attest {
 
 enum class StatusCode {
@@ -69,7 +71,7 @@ class [[nodiscard]] Status {
     return {StatusCode::kUnavailable, std::move(reason), std::move(message)};
   }
   static Status Internal(std::string message) {
-    return {StatusCode::kInternal, "INTERNAL_ERROR", std::move(message)};
+    return {StatusCode::kInternal, reason::kInternalError, std::move(message)};
   }
 
   bool ok() const { return code_ == StatusCode::kOk; }
@@ -116,26 +118,47 @@ using StatusOr = std::expected<T, Status>;
 // Turns a non-ok Status into the error side of any StatusOr.
 inline std::unexpected<Status> Err(Status s) { return std::unexpected<Status>(std::move(s)); }
 
+namespace internal {
+
+// What the macros below return: converts to whichever of Status / StatusOr<T> the enclosing
+// function returns, so one macro serves both.
+class ErrorReturn {
+ public:
+  explicit ErrorReturn(Status status) : status_(std::move(status)) {}
+  operator Status() && { return std::move(status_); }  // NOLINT(google-explicit-constructor)
+  template <typename T>
+  operator std::expected<T, Status>() && {  // NOLINT(google-explicit-constructor)
+    return std::unexpected<Status>(std::move(status_));
+  }
+
+ private:
+  Status status_;
+};
+
+}  // namespace internal
+
 }  // namespace attest
 
 #define ATTEST_CONCAT_INNER(a, b) a##b
 #define ATTEST_CONCAT(a, b) ATTEST_CONCAT_INNER(a, b)
 
-// Returns the Status from the enclosing function if `expr` (a Status) is not ok.
-#define ATTEST_RETURN_IF_ERROR(expr)                       \
-  do {                                                     \
-    ::attest::Status attest_status_tmp_ = (expr);          \
-    if (!attest_status_tmp_.ok()) {                        \
-      return ::attest::Err(std::move(attest_status_tmp_)); \
-    }                                                      \
+// Returns the Status from the enclosing function if `expr` (a Status) is not ok. The
+// enclosing function may return Status or any StatusOr<T>.
+#define ATTEST_RETURN_IF_ERROR(expr)                                         \
+  do {                                                                       \
+    ::attest::Status attest_status_tmp_ = (expr);                            \
+    if (!attest_status_tmp_.ok()) {                                          \
+      return ::attest::internal::ErrorReturn(std::move(attest_status_tmp_)); \
+    }                                                                        \
   } while (false)
 
-// `ATTEST_ASSIGN_OR_RETURN(auto x, Foo());` unwraps a StatusOr or returns its error.
+// `ATTEST_ASSIGN_OR_RETURN(auto x, Foo());` unwraps a StatusOr or returns its error (from a
+// function returning Status or any StatusOr<T>).
 #define ATTEST_ASSIGN_OR_RETURN(lhs, expr) \
   ATTEST_ASSIGN_OR_RETURN_IMPL(ATTEST_CONCAT(attest_statusor_, __LINE__), lhs, expr)
-#define ATTEST_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                                 \
-  if (!tmp.has_value()) {                            \
-    return ::attest::Err(std::move(tmp).error());    \
-  }                                                  \
+#define ATTEST_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)                \
+  auto tmp = (expr);                                                \
+  if (!tmp.has_value()) {                                           \
+    return ::attest::internal::ErrorReturn(std::move(tmp).error()); \
+  }                                                                 \
   lhs = std::move(tmp).value()

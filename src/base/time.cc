@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "base/reasons.h"
+
 namespace attest {
 
 UnixTime SystemClock::Now() const {
@@ -41,7 +43,7 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
 }
 
 Status BadTime(std::string_view text) {
-  return Status::InvalidArgument("INVALID_TIME",
+  return Status::InvalidArgument(reason::kInvalidTime,
                                  "not an RFC 3339 time: '" + std::string(text.substr(0, 64)) + "'");
 }
 

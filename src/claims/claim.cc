@@ -4,13 +4,15 @@
 
 namespace attest::claims {
 
-void ClaimSet::Add(std::string type, nlohmann::json value, std::string issuer) {
-  claims_.push_back(Claim{std::move(type), std::move(value), std::move(issuer)});
+void ClaimSet::Add(std::string_view type, nlohmann::json value, std::string_view issuer) {
+  claims_.push_back(Claim{std::string(type), std::move(value), std::string(issuer)});
 }
 
-void ClaimSet::Set(std::string type, nlohmann::json value, std::string issuer) {
-  std::erase_if(claims_, [&](const Claim& c) { return c.type == type; });
-  Add(std::move(type), std::move(value), std::move(issuer));
+void ClaimSet::Set(std::string_view type, nlohmann::json value, std::string_view issuer) {
+  // `type` may view a claim about to be erased: copy it first.
+  std::string owned(type);
+  std::erase_if(claims_, [&](const Claim& c) { return c.type == owned; });
+  Add(owned, std::move(value), issuer);
 }
 
 void ClaimSet::Append(const ClaimSet& other) {

@@ -25,11 +25,13 @@ struct Claim {
 
 class ClaimSet {
  public:
-  void Add(std::string type, nlohmann::json value,
-           std::string issuer = std::string(kIssuerAttestationService));
+  // Takes views so that callers holding names as constants (std::string_view) need no copy
+  // of their own; the set stores its own strings.
+  void Add(std::string_view type, nlohmann::json value,
+           std::string_view issuer = kIssuerAttestationService);
   // Replaces every claim of `type` with one claim.
-  void Set(std::string type, nlohmann::json value,
-           std::string issuer = std::string(kIssuerAttestationService));
+  void Set(std::string_view type, nlohmann::json value,
+           std::string_view issuer = kIssuerAttestationService);
   void Append(const ClaimSet& other);
 
   // The first claim of `type`, or nullptr.

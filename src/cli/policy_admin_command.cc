@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/file.h"
+#include "base/reasons.h"
 #include "cli/admin_client.h"
 #include "cli/commands.h"
 #include "client/error_envelope.h"
@@ -52,7 +53,8 @@ StatusOr<std::unique_ptr<client::AttestationClient>> MakeAdminClient(
 
 StatusOr<client::PolicySigner> LoadSigner(const SignerFlags& flags) {
   if (flags.key_file.empty() || flags.cert_file.empty()) {
-    return Err(Status::InvalidArgument("USAGE", "signing needs --key KEY.pem and --cert CERT.pem"));
+    return Err(
+        Status::InvalidArgument(reason::kUsage, "signing needs --key KEY.pem and --cert CERT.pem"));
   }
   return client::PolicySigner::Load(flags.key_file, flags.cert_file);
 }
@@ -190,7 +192,8 @@ void RegisterPolicyAdminCommand(CLI::App& app, int* exit_code) {
   AddSignerOptions(set, *f, true);
   set->callback([f, exit_code] {
     if (f->policy_file.empty() && f->document_file.empty()) {
-      *exit_code = AdminFail(Status::InvalidArgument("USAGE", "give --policy or --document"), 2);
+      *exit_code =
+          AdminFail(Status::InvalidArgument(reason::kUsage, "give --policy or --document"), 2);
       return;
     }
     *exit_code = RunSet(*f);

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "base/file.h"
+#include "base/reasons.h"
 #include "cli/commands.h"
 #include "policy/policy.h"
 
@@ -77,7 +78,7 @@ int RunCheck(const PolicyFlags& flags) {
 StatusOr<claims::ClaimSet> ParseClaimsFile(const std::string& text) {
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) {
-    return Err(Status::InvalidArgument("INVALID_CLAIMS_FILE",
+    return Err(Status::InvalidArgument(reason::kInvalidClaimsFile,
                                        "the claims file must be a JSON object {\"type\": value}"));
   }
   claims::ClaimSet incoming;

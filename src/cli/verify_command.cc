@@ -16,6 +16,7 @@
 
 #include "base/encoding.h"
 #include "base/file.h"
+#include "base/reasons.h"
 #include "base/time.h"
 #include "cli/commands.h"
 #include "collateral/offline_dir_provider.h"
@@ -77,12 +78,12 @@ int RunVerify(const VerifyArgs& a) {
   config.dcap.allow_missing_pck_crl = a.allow_missing_pck_crl;
   auto verifier = evidence::MakeVerifier(*type, config);
   if (!verifier) {
-    return PrintFailure(Status::InvalidArgument("UNSUPPORTED_ATTESTATION_TYPE",
+    return PrintFailure(Status::InvalidArgument(reason::kAttestationTypeUnsupported,
                                                 "no verifier for type '" + a.type + "'"),
                         2);
   }
   if (a.collateral.empty() && a.endorsements.empty()) {
-    return PrintFailure(Status::InvalidArgument("USAGE", "--collateral DIR is required"), 2);
+    return PrintFailure(Status::InvalidArgument(reason::kUsage, "--collateral DIR is required"), 2);
   }
   UnixTime at = SystemClock::Get().Now();
   if (!a.at.empty()) {
@@ -95,8 +96,9 @@ int RunVerify(const VerifyArgs& a) {
   // Read one byte past the cap so an oversized file is reported as evidence, not usage.
   auto blob = ReadFileBytes(a.evidence, evidence::kMaxEvidenceSize);
   if (!blob) {
-    if (blob.error().reason() == "FILE_TOO_LARGE") {
-      return PrintFailure(Status::InvalidEvidence("EVIDENCE_TOO_LARGE", blob.error().message()), 1);
+    if (blob.error().reason() == reason::kFileTooLarge) {
+      return PrintFailure(
+          Status::InvalidEvidence(reason::kEvidenceTooLarge, blob.error().message()), 1);
     }
     return PrintFailure(blob.error().WithContext("--evidence"), 2);
   }

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
+#include "base/reasons.h"
 #include "client/attestation_client.h"
 #include "client/jwt.h"
 #include "client/policy_document.h"
@@ -12,16 +13,16 @@ namespace {
 constexpr std::string_view kManagementApiVersion = "2020-10-01";  // the JS SDK's constant
 
 Status InvalidResponse(std::string message) {
-  return Status::InvalidArgument("INVALID_RESPONSE", std::move(message));
+  return Status::InvalidArgument(reason::kInvalidResponse, std::move(message));
 }
 
 StatusOr<std::string> CheckType(std::string_view type) {
   if (type.empty() || type.size() > 32) {
-    return Err(Status::InvalidArgument("INVALID_ATTESTATION_TYPE", "empty or too long type"));
+    return Err(Status::InvalidArgument(reason::kAttestationTypeUnknown, "empty or too long type"));
   }
   for (char c : type) {
     if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
-      return Err(Status::InvalidArgument("INVALID_ATTESTATION_TYPE",
+      return Err(Status::InvalidArgument(reason::kAttestationTypeUnknown,
                                          "the attestation type must be letters only"));
     }
   }
@@ -87,10 +88,10 @@ StatusOr<PolicyChangeResult> AttestationClient::SetPolicy(std::string_view type,
   // Seed README "PolicyTokenHash": the hash of what we sent must be what the service saw.
   const std::string expected = ExpectedPolicyTokenHash(document);
   if (out.token_hash != expected) {
-    return Err(Status::InvalidArgument(
-        "POLICY_TOKEN_HASH_MISMATCH",
-        "x-ms-policy-token-hash '" + out.token_hash.substr(0, 64) +
-            "' differs from the hash of the policy document sent (" + expected + ")"));
+    return Err(Status::InvalidArgument(reason::kPolicyTokenHashMismatch,
+                                       "x-ms-policy-token-hash '" + out.token_hash.substr(0, 64) +
+                                           "' differs from the hash of the policy document sent (" +
+                                           expected + ")"));
   }
   return out;
 }

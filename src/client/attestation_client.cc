@@ -1,6 +1,7 @@
 #include "client/attestation_client.h"
 
 #include "base/encoding.h"
+#include "base/reasons.h"
 #include "client/error_envelope.h"
 #include "client/jwt.h"
 #include "client/token_validator.h"
@@ -9,7 +10,7 @@ namespace attest::client {
 namespace {
 
 Status BadResponse(std::string message) {
-  return Status(StatusCode::kInternal, "INVALID_RESPONSE", std::move(message));
+  return Status(StatusCode::kInternal, reason::kInvalidResponse, std::move(message));
 }
 
 nlohmann::ordered_json BoundDataJson(const BoundData& bound) {
@@ -33,7 +34,7 @@ StatusOr<AttestationType> ParseAttestationType(std::string_view name) {
   ATTEST_ASSIGN_OR_RETURN(AttestationType type, ::attest::ParseAttestationType(name));
   if (Vocabulary(type).evidence_member.empty()) {
     return Err(Status::InvalidArgument(
-        "ATTESTATION_TYPE_UNSUPPORTED",
+        reason::kAttestationTypeUnsupported,
         std::string(AttestationTypeName(type)) + " is not attested with one request"));
   }
   return type;

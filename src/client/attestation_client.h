@@ -33,7 +33,7 @@ using ::attest::AttestationType;
 
 // A type this client can attest in one request (one with an evidence member: SgxEnclave,
 // OpenEnclave, TdxVm, SevSnpVm), by attestctl or MAA name, case-insensitive. Errors:
-// UNKNOWN_ATTESTATION_TYPE, ATTESTATION_TYPE_UNSUPPORTED (e.g. Tpm, a multi-round protocol).
+// ATTESTATION_TYPE_UNKNOWN, ATTESTATION_TYPE_UNSUPPORTED (e.g. Tpm, a multi-round protocol).
 StatusOr<AttestationType> ParseAttestationType(std::string_view name);
 
 // RuntimeData / InitTimeData (maa-rest-api.md §4.1).

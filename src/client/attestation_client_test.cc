@@ -42,7 +42,7 @@ TEST(AttestationClientTest, ParsesAttestationTypeNames) {
   EXPECT_EQ(AttestationTypeName(AttestationType::kTdxVm), "TdxVm");
   auto bad = ParseAttestationType("bogus");
   ASSERT_FALSE(bad.has_value());
-  EXPECT_EQ(bad.error().reason(), "UNKNOWN_ATTESTATION_TYPE");
+  EXPECT_EQ(bad.error().reason(), "ATTESTATION_TYPE_UNKNOWN");
   // Tpm is a multi-round protocol: no one-request evidence body to build.
   auto tpm = ParseAttestationType("tpm");
   ASSERT_FALSE(tpm.has_value());

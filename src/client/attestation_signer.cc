@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
+#include "base/reasons.h"
 
 namespace attest::client {
 namespace {
@@ -11,7 +12,7 @@ constexpr size_t kMaxKeys = 64;
 constexpr size_t kMaxChainLength = 8;
 
 Status BadJwks(std::string message) {
-  return Status::InvalidArgument("INVALID_JWKS", std::move(message));
+  return Status::InvalidArgument(reason::kInvalidJwks, std::move(message));
 }
 
 }  // namespace

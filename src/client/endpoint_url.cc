@@ -4,17 +4,14 @@
 #include <cctype>
 #include <charconv>
 
+#include "base/reasons.h"
+#include "base/strings.h"
+
 namespace attest::client {
 namespace {
 
 Status BadUrl(std::string message) {
-  return Status::InvalidArgument("INVALID_ENDPOINT", std::move(message));
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
+  return Status::InvalidArgument(reason::kInvalidEndpoint, std::move(message));
 }
 
 bool IsHostChar(char c) {
@@ -24,7 +21,7 @@ bool IsHostChar(char c) {
 }  // namespace
 
 bool IsLoopbackHost(std::string_view host) {
-  std::string h = Lower(host);
+  std::string h = AsciiToLower(host);
   return h == "localhost" || h == "::1" || h.starts_with("127.");
 }
 
@@ -54,7 +51,7 @@ StatusOr<EndpointUrl> ParseEndpointUrl(std::string_view url) {
   if (scheme_end == std::string_view::npos) {
     return Err(BadUrl("endpoint must start with https:// (or http:// for loopback)"));
   }
-  std::string scheme = Lower(url.substr(0, scheme_end));
+  std::string scheme = AsciiToLower(url.substr(0, scheme_end));
   if (scheme == "https") {
     out.tls = true;
     out.port = 443;
@@ -109,7 +106,7 @@ StatusOr<EndpointUrl> ParseEndpointUrl(std::string_view url) {
     if (out.host.empty() || !std::ranges::all_of(out.host, IsHostChar)) {
       return Err(BadUrl("invalid host in endpoint"));
     }
-    out.host = Lower(out.host);
+    out.host = AsciiToLower(out.host);
   }
   if (!port_text.empty()) {
     unsigned value = 0;

@@ -15,6 +15,8 @@
 #include <exception>
 #include <optional>
 
+#include "base/reasons.h"
+
 namespace attest::client {
 
 namespace asio = boost::asio;
@@ -72,10 +74,12 @@ struct HttpTransport::Impl {
       resolver.cancel();
       ioc.restart();
       ioc.run();
-      return Err(Status::Unavailable("TIMEOUT", "resolving " + endpoint.host + " timed out"));
+      return Err(
+          Status::Unavailable(reason::kTimeout, "resolving " + endpoint.host + " timed out"));
     }
     if (*result) {
-      return Err(Unavailable("CONNECTION_FAILED", "cannot resolve " + endpoint.host, *result));
+      return Err(
+          Unavailable(reason::kConnectionFailed, "cannot resolve " + endpoint.host, *result));
     }
     return results;
   }
@@ -85,10 +89,12 @@ struct HttpTransport::Impl {
     stream.expires_at(std::min(deadline, std::chrono::steady_clock::now() + options.connect_timeout));
     ErrorCode ec = RunOne(ioc, [&](auto handler) { stream.async_connect(results, handler); });
     if (IsTimeout(ec)) {
-      return Status::Unavailable("TIMEOUT", "connecting to " + endpoint.HostHeader() + " timed out");
+      return Status::Unavailable(reason::kTimeout,
+                                 "connecting to " + endpoint.HostHeader() + " timed out");
     }
     if (ec) {
-      return Unavailable("CONNECTION_FAILED", "cannot connect to " + endpoint.HostHeader(), ec);
+      return Unavailable(reason::kConnectionFailed, "cannot connect to " + endpoint.HostHeader(),
+                         ec);
     }
     return Status::Ok();
   }
@@ -110,8 +116,8 @@ struct HttpTransport::Impl {
       stream.async_handshake(asio::ssl::stream_base::client, handler);
     });
     if (IsTimeout(ec)) {
-      return Status::Unavailable("TIMEOUT", "TLS handshake with " + endpoint.HostHeader() +
-                                                " timed out");
+      return Status::Unavailable(reason::kTimeout,
+                                 "TLS handshake with " + endpoint.HostHeader() + " timed out");
     }
     if (ec) {
       std::string detail = ec.message();
@@ -120,8 +126,9 @@ struct HttpTransport::Impl {
         detail += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
       }
       ERR_clear_error();
-      return Status::Unavailable("TLS_HANDSHAKE_FAILED",
-                                 "TLS handshake with " + endpoint.HostHeader() + " failed: " + detail);
+      return Status::Unavailable(
+          reason::kTlsHandshakeFailed,
+          "TLS handshake with " + endpoint.HostHeader() + " failed: " + detail);
     }
     return Status::Ok();
   }
@@ -150,8 +157,9 @@ struct HttpTransport::Impl {
     beast::get_lowest_layer(stream).expires_at(deadline);
     ErrorCode ec = RunOne(ioc, [&](auto handler) { http::async_write(stream, req, handler); });
     if (ec) {
-      return Err(IsTimeout(ec) ? Status::Unavailable("TIMEOUT", "sending the request timed out")
-                               : Unavailable("HTTP_IO_ERROR", "sending the request failed", ec));
+      return Err(IsTimeout(ec)
+                     ? Status::Unavailable(reason::kTimeout, "sending the request timed out")
+                     : Unavailable(reason::kHttpIoError, "sending the request failed", ec));
     }
 
     beast::flat_buffer buffer;
@@ -162,12 +170,13 @@ struct HttpTransport::Impl {
     if (ec == http::error::body_limit || ec == http::error::header_limit ||
         ec == http::error::buffer_overflow) {
       return Err(Status::ResourceExhausted(
-          "RESPONSE_TOO_LARGE", "response exceeds " + std::to_string(options.max_response_bytes) +
-                                    " bytes"));
+          reason::kResponseTooLarge,
+          "response exceeds " + std::to_string(options.max_response_bytes) + " bytes"));
     }
     if (ec) {
-      return Err(IsTimeout(ec) ? Status::Unavailable("TIMEOUT", "reading the response timed out")
-                               : Unavailable("HTTP_IO_ERROR", "reading the response failed", ec));
+      return Err(IsTimeout(ec)
+                     ? Status::Unavailable(reason::kTimeout, "reading the response timed out")
+                     : Unavailable(reason::kHttpIoError, "reading the response failed", ec));
     }
     HttpResponse response;
     response.status = parser.get().result_int();
@@ -211,8 +220,8 @@ StatusOr<std::unique_ptr<HttpTransport>> HttpTransport::Create(const EndpointUrl
       if (!options.ca_file.empty()) {
         if (SSL_CTX_load_verify_locations(ctx, options.ca_file.c_str(), nullptr) != 1) {
           ERR_clear_error();
-          return Err(Status::InvalidArgument("INVALID_CA_FILE",
-                                             "cannot load CA certificates from " + options.ca_file));
+          return Err(Status::InvalidArgument(
+              reason::kInvalidCaFile, "cannot load CA certificates from " + options.ca_file));
         }
       } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
         ERR_clear_error();
@@ -222,7 +231,7 @@ StatusOr<std::unique_ptr<HttpTransport>> HttpTransport::Create(const EndpointUrl
     }
     return std::unique_ptr<HttpTransport>(new HttpTransport(std::move(impl)));
   } catch (const std::exception& e) {
-    return Err(Status(StatusCode::kInternal, "TLS_SETUP_FAILED", e.what()));
+    return Err(Status(StatusCode::kInternal, reason::kTlsSetupFailed, e.what()));
   }
 }
 
@@ -231,7 +240,8 @@ StatusOr<HttpResponse> HttpTransport::Send(const HttpRequest& request) {
     return impl_->Send(request);
   } catch (const std::exception& e) {
     // Beast/Asio throw only on resource exhaustion or misuse; keep it a value.
-    return Err(Status::Unavailable("HTTP_IO_ERROR", std::string("HTTP exchange failed: ") + e.what()));
+    return Err(Status::Unavailable(reason::kHttpIoError,
+                                   std::string("HTTP exchange failed: ") + e.what()));
   }
 }
 

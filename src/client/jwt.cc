@@ -1,5 +1,6 @@
 #include "client/jwt.h"
 
+#include "base/reasons.h"
 #include "crypto/jws.h"
 
 namespace attest::client {
@@ -19,7 +20,7 @@ StatusOr<Jwt> ParseJwt(std::string_view token) {
   auto parsed = crypto::ParseCompactJws(
       token, {.max_size = kMaxJwtSize, .allow_empty_payload = false, .canonical_base64url = true});
   if (!parsed.has_value()) {
-    return Err(Status::InvalidArgument("TOKEN_MALFORMED", parsed.error().message()));
+    return Err(Status::InvalidArgument(reason::kTokenMalformed, parsed.error().message()));
   }
   Jwt jwt;
   jwt.header = std::move(parsed->header);
@@ -33,10 +34,10 @@ Status VerifyRs256(const Jwt& jwt, EVP_PKEY* public_key) {
   Status status = crypto::VerifyJwsSignature(crypto::JwsAlg::kRs256, public_key, jwt.signing_input,
                                              jwt.signature);
   if (status.ok() || status.code() == StatusCode::kInternal) return status;
-  if (status.reason() == "JWS_KEY_UNSUITABLE") {
-    return Status::InvalidArgument("TOKEN_KEY_UNSUITABLE", status.message());
+  if (status.reason() == reason::kJwsKeyUnsuitable) {
+    return Status::InvalidArgument(reason::kTokenKeyUnsuitable, status.message());
   }
-  return Status::Unauthenticated("TOKEN_SIGNATURE_INVALID",
+  return Status::Unauthenticated(reason::kTokenSignatureInvalid,
                                  "RS256 signature does not verify with the signer's key");
 }
 

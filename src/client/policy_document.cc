@@ -7,6 +7,7 @@
 
 #include "base/encoding.h"
 #include "base/file.h"
+#include "base/reasons.h"
 #include "crypto/digest.h"
 #include "crypto/jwk.h"
 #include "crypto/jws.h"
@@ -28,21 +29,21 @@ StatusOr<PolicySigner> PolicySigner::Load(const std::string& key_file,
   crypto::EvpPkeyPtr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
                              : nullptr);
   if (!key) {
-    return Err(Status::InvalidArgument("SIGNER_KEY_INVALID",
-                                       key_file + " holds no PEM private key"));
+    return Err(
+        Status::InvalidArgument(reason::kSignerKeyInvalid, key_file + " holds no PEM private key"));
   }
   const int id = EVP_PKEY_base_id(key.get());
   if (id != EVP_PKEY_RSA && !(id == EVP_PKEY_EC && EVP_PKEY_get_bits(key.get()) == 256)) {
-    return Err(Status::InvalidArgument("SIGNER_KEY_INVALID",
+    return Err(Status::InvalidArgument(reason::kSignerKeyInvalid,
                                        "the signing key must be RSA or EC P-256"));
   }
   auto certs = crypto::Certificate::ParsePemChain(cert_pem, 1);
   if (!certs.has_value() || certs->empty()) {
-    return Err(Status::InvalidArgument("SIGNER_CERT_INVALID",
+    return Err(Status::InvalidArgument(reason::kSignerCertInvalid,
                                        cert_file + " holds no PEM certificate"));
   }
   if (EVP_PKEY_eq(key.get(), certs->front().public_key()) != 1) {
-    return Err(Status::InvalidArgument("SIGNER_KEY_MISMATCH",
+    return Err(Status::InvalidArgument(reason::kSignerKeyMismatch,
                                        "the certificate is not for the signing key"));
   }
   return PolicySigner(std::move(key), std::move(certs->front()));

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <optional>
 
+#include "base/reasons.h"
 #include "client/jwt.h"
 
 namespace attest::client {
@@ -25,7 +26,7 @@ StatusOr<std::optional<int64_t>> NumericDate(const nlohmann::json& claims, const
       std::fabs(it->get<double>()) < 1e15) {
     return std::optional<int64_t>(static_cast<int64_t>(it->get<double>()));
   }
-  return Err(Status::InvalidArgument("TOKEN_MALFORMED",
+  return Err(Status::InvalidArgument(reason::kTokenMalformed,
                                      std::string("claim \"") + name + "\" is not a NumericDate"));
 }
 
@@ -38,16 +39,16 @@ StatusOr<nlohmann::json> ValidateAttestationToken(std::string_view token,
 
   // 1. Signature. Unsigned (draft-policy) tokens are never accepted as verified.
   if (jwt.alg() != "RS256") {
-    return Err(Rejected("TOKEN_ALGORITHM_UNSUPPORTED",
+    return Err(Rejected(reason::kTokenAlgorithmUnsupported,
                         "token alg \"" + jwt.alg() + "\" is not RS256"));
   }
   std::string kid = jwt.kid();
   if (kid.empty()) {
-    return Err(Rejected("TOKEN_SIGNER_NOT_FOUND", "token header has no \"kid\""));
+    return Err(Rejected(reason::kTokenSignerNotFound, "token header has no \"kid\""));
   }
   const AttestationSigner* signer = FindSigner(signers, kid);
   if (signer == nullptr || signer->certificates.empty()) {
-    return Err(Rejected("TOKEN_SIGNER_NOT_FOUND",
+    return Err(Rejected(reason::kTokenSignerNotFound,
                         "no signing certificate with kid \"" + kid + "\" at /certs"));
   }
   ATTEST_RETURN_IF_ERROR(VerifyRs256(jwt, signer->certificates.front().public_key()));
@@ -57,25 +58,26 @@ StatusOr<nlohmann::json> ValidateAttestationToken(std::string_view token,
   ATTEST_ASSIGN_OR_RETURN(std::optional<int64_t> exp, NumericDate(jwt.claims, "exp"));
   ATTEST_ASSIGN_OR_RETURN(std::optional<int64_t> nbf, NumericDate(jwt.claims, "nbf"));
   if (!exp.has_value() && options.require_expiration) {
-    return Err(Rejected("TOKEN_NO_EXPIRATION", "token has no \"exp\" claim"));
+    return Err(Rejected(reason::kTokenNoExpiration, "token has no \"exp\" claim"));
   }
   if (exp.has_value() && now > *exp + options.clock_skew_seconds) {
-    return Err(Rejected("TOKEN_EXPIRED", "token expired at " + FormatRfc3339(*exp)));
+    return Err(Rejected(reason::kTokenExpired, "token expired at " + FormatRfc3339(*exp)));
   }
   if (nbf.has_value() && *nbf > now + options.clock_skew_seconds) {
-    return Err(Rejected("TOKEN_NOT_YET_VALID", "token is not valid before " + FormatRfc3339(*nbf)));
+    return Err(
+        Rejected(reason::kTokenNotYetValid, "token is not valid before " + FormatRfc3339(*nbf)));
   }
 
   // 3. Issuer: exact string comparison, as the SDKs do.
   if (!options.expected_issuer.empty()) {
     auto iss = jwt.claims.find("iss");
     if (iss == jwt.claims.end() || !iss->is_string()) {
-      return Err(Rejected("TOKEN_ISSUER_MISMATCH", "token has no string \"iss\" claim"));
+      return Err(Rejected(reason::kTokenIssuerMismatch, "token has no string \"iss\" claim"));
     }
     if (iss->get<std::string>() != options.expected_issuer) {
-      return Err(Rejected("TOKEN_ISSUER_MISMATCH", "token issuer \"" + iss->get<std::string>() +
-                                                       "\" is not \"" + options.expected_issuer +
-                                                       "\""));
+      return Err(Rejected(reason::kTokenIssuerMismatch,
+                          "token issuer \"" + iss->get<std::string>() + "\" is not \"" +
+                              options.expected_issuer + "\""));
     }
   }
   return std::move(jwt.claims);

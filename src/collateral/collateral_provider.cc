@@ -1,5 +1,6 @@
 #include "collateral/collateral_provider.h"
 
+#include "base/reasons.h"
 #include "crypto/digest.h"
 
 namespace attest::collateral {
@@ -38,7 +39,7 @@ std::string DcapContentKey(const DcapCollateral& c) {
 
 StatusOr<std::shared_ptr<const AmdCertificate>> CollateralProvider::GetAmdEkCertificate(
     const AmdEkCertificateRequest& request) {
-  return Err(Status::NotFound("COLLATERAL_MISSING",
+  return Err(Status::NotFound(reason::kCollateralMissing,
                               std::string("no AMD ") +
                                   (request.key == AmdSigningKey::kVlek ? "VLEK" : "VCEK") +
                                   " certificate source is configured"));
@@ -46,14 +47,14 @@ StatusOr<std::shared_ptr<const AmdCertificate>> CollateralProvider::GetAmdEkCert
 
 StatusOr<std::shared_ptr<const AmdCaChain>> CollateralProvider::GetAmdCaChain(
     const AmdCaChainRequest& request) {
-  return Err(Status::NotFound("COLLATERAL_MISSING",
-                              "no AMD CA chain source is configured (product " + request.product +
-                                  ")"));
+  return Err(
+      Status::NotFound(reason::kCollateralMissing,
+                       "no AMD CA chain source is configured (product " + request.product + ")"));
 }
 
 StatusOr<std::shared_ptr<const AmdCrl>> CollateralProvider::GetAmdCrl(
     const AmdCrlRequest& request) {
-  return Err(Status::NotFound("COLLATERAL_MISSING",
+  return Err(Status::NotFound(reason::kCollateralMissing,
                               "no AMD CRL source is configured (product " + request.product + ")"));
 }
 

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "base/bytes.h"
+#include "base/reasons.h"
 #include "base/status.h"
 
 namespace attest::collateral {
@@ -124,7 +125,7 @@ class StaticCollateralProvider final : public CollateralProvider {
   StatusOr<std::shared_ptr<const DcapCollateral>> GetDcapCollateral(
       const DcapCollateralRequest&) override {
     if (!dcap_) {
-      return Err(Status::NotFound("COLLATERAL_MISSING", "no DCAP collateral"));
+      return Err(Status::NotFound(reason::kCollateralMissing, "no DCAP collateral"));
     }
     return dcap_;
   }

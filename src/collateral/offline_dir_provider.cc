@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/file.h"
+#include "base/reasons.h"
 
 namespace attest::collateral {
 namespace {
@@ -39,7 +40,7 @@ StatusOr<std::optional<Bytes>> ReadFirst(const std::string& folder, const Item& 
     }
     if (b.error().code() != StatusCode::kNotFound) {
       *failure = {b.error(), item.what};
-      return Err(Status::Unavailable("COLLATERAL_UNAVAILABLE",
+      return Err(Status::Unavailable(reason::kCollateralUnavailable,
                                      std::string(item.what) + " could not be read"));
     }
   }
@@ -49,10 +50,12 @@ StatusOr<std::optional<Bytes>> ReadFirst(const std::string& folder, const Item& 
 StatusOr<Bytes> ReadRequired(const std::string& folder, const Item& item, LoadFailure* failure) {
   ATTEST_ASSIGN_OR_RETURN(std::optional<Bytes> b, ReadFirst(folder, item, failure));
   if (!b) {
-    *failure = {Status::NotFound("COLLATERAL_MISSING", "collateral file " + item.names.front() +
-                                                           " not found in " + folder),
-                item.what};
-    return Err(Status::NotFound("COLLATERAL_MISSING", std::string(item.what) + " is missing"));
+    *failure = {
+        Status::NotFound(reason::kCollateralMissing,
+                         "collateral file " + item.names.front() + " not found in " + folder),
+        item.what};
+    return Err(
+        Status::NotFound(reason::kCollateralMissing, std::string(item.what) + " is missing"));
   }
   return std::move(*b);
 }

@@ -1,6 +1,7 @@
 #include "collateral/provider_wrappers.h"
 
 #include "base/encoding.h"
+#include "base/reasons.h"
 
 namespace attest::collateral {
 namespace {
@@ -100,7 +101,7 @@ StatusOr<std::shared_ptr<const T>> ChainedCollateralProvider::FirstAnswer(Ask as
   if (not_found) {
     return Err(*not_found);
   }
-  return Err(Status::NotFound("COLLATERAL_MISSING", "no collateral source is configured"));
+  return Err(Status::NotFound(reason::kCollateralMissing, "no collateral source is configured"));
 }
 
 StatusOr<std::shared_ptr<const DcapCollateral>> ChainedCollateralProvider::GetDcapCollateral(

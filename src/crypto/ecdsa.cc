@@ -3,6 +3,7 @@
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
 
+#include "base/reasons.h"
 #include "crypto/digest.h"
 
 namespace attest::crypto {
@@ -34,7 +35,8 @@ StatusOr<EvpPkeyPtr> EcP256KeyFromRaw(ByteSpan xy, std::string_view reason) {
 
 StatusOr<Bytes> RawEcdsaSignatureToDer(ByteSpan rs, size_t component_size) {
   if (rs.size() != 2 * component_size) {
-    return Err(Status::InvalidEvidence("INVALID_SIGNATURE_FORMAT", "bad raw signature length"));
+    return Err(
+        Status::InvalidEvidence(reason::kInvalidSignatureFormat, "bad raw signature length"));
   }
   EcdsaSigPtr sig(ECDSA_SIG_new());
   BIGNUM* r = BN_bin2bn(rs.data(), static_cast<int>(component_size), nullptr);

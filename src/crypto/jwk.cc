@@ -4,6 +4,7 @@
 #include <openssl/param_build.h>
 
 #include "base/encoding.h"
+#include "base/reasons.h"
 #include "crypto/digest.h"
 
 namespace attest::crypto {
@@ -114,7 +115,8 @@ StatusOr<const Curve*> CurveOf(EVP_PKEY* key) {
       if (std::string_view(group, len) == c.ossl_group) return &c;
     }
   }
-  return Err(Status::InvalidArgument("JWK_UNSUPPORTED_KEY", "the EC key is not P-256 or P-384"));
+  return Err(
+      Status::InvalidArgument(reason::kJwkUnsupportedKey, "the EC key is not P-256 or P-384"));
 }
 
 }  // namespace
@@ -184,7 +186,7 @@ StatusOr<nlohmann::json> PublicJwk(EVP_PKEY* key) {
         {"x", Base64UrlEncode(ByteSpan(point.data() + 1, curve->size))},
         {"y", Base64UrlEncode(ByteSpan(point.data() + 1 + curve->size, curve->size))}};
   }
-  return Err(Status::InvalidArgument("JWK_UNSUPPORTED_KEY", "the key is not RSA or EC"));
+  return Err(Status::InvalidArgument(reason::kJwkUnsupportedKey, "the key is not RSA or EC"));
 }
 
 StatusOr<std::string> JwkThumbprint(EVP_PKEY* key) {
@@ -204,7 +206,7 @@ StatusOr<JwsAlg> DefaultJwsAlg(EVP_PKEY* key) {
     ATTEST_ASSIGN_OR_RETURN(const Curve* curve, CurveOf(key));
     return curve->size == 32 ? JwsAlg::kEs256 : JwsAlg::kEs384;
   }
-  return Err(Status::InvalidArgument("JWK_UNSUPPORTED_KEY", "the key is not RSA or EC"));
+  return Err(Status::InvalidArgument(reason::kJwkUnsupportedKey, "the key is not RSA or EC"));
 }
 
 }  // namespace attest::crypto

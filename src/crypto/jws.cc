@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "base/encoding.h"
+#include "base/reasons.h"
 #include "crypto/ecdsa.h"
 
 namespace attest::crypto {
@@ -16,13 +17,13 @@ namespace {
 constexpr int kMinRsaBits = 2048;
 
 Status Malformed(std::string message) {
-  return Status::InvalidArgument("JWS_MALFORMED", std::move(message));
+  return Status::InvalidArgument(reason::kJwsMalformed, std::move(message));
 }
 Status Unsuitable(std::string message) {
-  return Status::InvalidArgument("JWS_KEY_UNSUITABLE", std::move(message));
+  return Status::InvalidArgument(reason::kJwsKeyUnsuitable, std::move(message));
 }
 Status BadSignature(std::string_view alg) {
-  return Status::InvalidArgument("JWS_SIGNATURE_INVALID",
+  return Status::InvalidArgument(reason::kJwsSignatureInvalid,
                                  "the " + std::string(alg) + " signature does not verify");
 }
 
@@ -212,7 +213,7 @@ StatusOr<CompactJws> ParseCompactJws(std::string_view text, const JwsParseOption
 Status VerifyJwsSignature(JwsAlg alg, EVP_PKEY* key, std::string_view signing_input,
                           ByteSpan signature) {
   if (alg == JwsAlg::kNone) {
-    return Status::InvalidArgument("JWS_UNSUPPORTED_ALG", "an unsecured JWS has no signature");
+    return Status::InvalidArgument(reason::kJwsUnsupportedAlg, "an unsecured JWS has no signature");
   }
   const AlgProfile profile = ProfileOf(alg);
   Status suits = CheckKeySuits(profile, alg, key);

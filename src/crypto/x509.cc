@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include "base/encoding.h"
+#include "base/reasons.h"
 
 namespace attest::crypto {
 namespace {
@@ -16,10 +17,10 @@ constexpr std::string_view kPemCrlBegin = "-----BEGIN X509 CRL-----";
 constexpr std::string_view kPemCrlEnd = "-----END X509 CRL-----";
 
 Status CertError(std::string message) {
-  return Status::InvalidEvidence("INVALID_CERT_CHAIN", std::move(message));
+  return Status::InvalidEvidence(reason::kInvalidCertChain, std::move(message));
 }
 Status CrlError(std::string message) {
-  return Status::InvalidCollateral("CRL_UNSUPPORTED_FORMAT", std::move(message));
+  return Status::InvalidCollateral(reason::kCrlUnsupportedFormat, std::move(message));
 }
 
 // Length of the outer DER TLV at the start of `der`, or 0 if it cannot be read.
@@ -54,7 +55,7 @@ StatusOr<Bytes> DecodePemBody(std::string_view body) {
 StatusOr<UnixTime> Asn1TimeToUnix(const ASN1_TIME* t) {
   struct tm tm {};
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) {
-    return Err(Status::InvalidEvidence("INVALID_CERT_CHAIN", "unreadable ASN.1 time"));
+    return Err(Status::InvalidEvidence(reason::kInvalidCertChain, "unreadable ASN.1 time"));
   }
   int64_t days = DaysFromCivil(tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1),
                                static_cast<unsigned>(tm.tm_mday));

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/encoding.h"
+#include "base/reasons.h"
 #include "crypto/digest.h"
 
 namespace attest::evidence {
@@ -25,12 +26,12 @@ Status Check(const std::optional<BoundData>& data, ByteSpan target, std::string_
 }  // namespace
 
 Status CheckRuntimeDataBinding(const std::optional<BoundData>& data, ByteSpan report_data) {
-  return Check(data, report_data, "RUNTIME_DATA_MISMATCH", "runtime data", "the report data");
+  return Check(data, report_data, reason::kRuntimeDataMismatch, "runtime data", "the report data");
 }
 
 Status CheckInitTimeDataBinding(const std::optional<BoundData>& data, ByteSpan measured,
                                 std::string_view field_name) {
-  return Check(data, measured, "INIT_TIME_DATA_MISMATCH", "init-time data", field_name);
+  return Check(data, measured, reason::kInitTimeDataMismatch, "init-time data", field_name);
 }
 
 }  // namespace attest::evidence

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "base/reasons.h"
 #include "evidence/openenclave/oe_verifier.h"
 #include "evidence/sgx/sgx_verifier.h"
 #include "evidence/tdx/tdx_verifier.h"
@@ -54,7 +55,7 @@ const AttestationTypeDescriptor* FindDescriptor(AttestationType type) {
 }
 
 Status UnsupportedType(AttestationType type) {
-  return Status::InvalidArgument("ATTESTATION_TYPE_UNSUPPORTED",
+  return Status::InvalidArgument(reason::kAttestationTypeUnsupported,
                                  "attestation type " + std::string(AttestationTypeName(type)) +
                                      " is defined by MAA but not supported by this server");
 }

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "base/strings.h"
 #include "policy/jmespath.h"
 #include "policy/lexer.h"
-#include "policy/status_macros.h"
 
 namespace attest::policy {
 namespace {
@@ -39,15 +39,13 @@ constexpr std::array<PropertyInfo, 5> kProperties = {{
     {"omit_x5c", StaticType::kBoolean},
 }};
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
-      size_t cost = Lower(a[i - 1]) == Lower(b[j - 1]) ? 0 : 1;
+      size_t cost = AsciiLower(a[i - 1]) == AsciiLower(b[j - 1]) ? 0 : 1;
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
     }
     std::swap(prev, cur);
@@ -95,7 +93,7 @@ class Checker {
                          "declares version=1.0)");
       }
       for (Rule& rule : section.rules) {
-        POLICY_RETURN_IF_ERROR(CheckRule(section.kind, rule));
+        ATTEST_RETURN_IF_ERROR(CheckRule(section.kind, rule));
       }
     }
     return Status::Ok();
@@ -111,7 +109,7 @@ class Checker {
       }
       visible_ = i;
       for (PropertyCondition& prop : cond.properties) {
-        POLICY_RETURN_IF_ERROR(CheckPropertyCondition(prop));
+        ATTEST_RETURN_IF_ERROR(CheckPropertyCondition(prop));
       }
       if (!cond.alias.empty()) {
         for (size_t j = 0; j < i; ++j) {
@@ -150,7 +148,7 @@ class Checker {
   }
 
   Status CheckPropertyCondition(PropertyCondition& prop) {
-    POLICY_ASSIGN_OR_RETURN(StaticType t, CheckExpr(prop.operand));
+    ATTEST_ASSIGN_OR_RETURN(StaticType t, CheckExpr(prop.operand));
     bool ordering = prop.op != CompareOp::kEq && prop.op != CompareOp::kNe;
     if (prop.property != ClaimProperty::kValue) {
       const char* pname = prop.property == ClaimProperty::kType     ? "type"
@@ -186,7 +184,7 @@ class Checker {
         expr.type = LiteralType(expr.literal);
         return expr.type;
       case Expr::Kind::kClaimRef: {
-        POLICY_ASSIGN_OR_RETURN(expr.alias_index, ResolveAlias(expr.alias, expr.pos));
+        ATTEST_ASSIGN_OR_RETURN(expr.alias_index, ResolveAlias(expr.alias, expr.pos));
         expr.type =
             expr.property == ClaimProperty::kValue ? StaticType::kUnknown : StaticType::kString;
         return expr.type;
@@ -229,7 +227,7 @@ class Checker {
     }
     std::vector<StaticType> types;
     for (Expr& arg : expr.args) {
-      POLICY_ASSIGN_OR_RETURN(StaticType t, CheckExpr(arg));
+      ATTEST_ASSIGN_OR_RETURN(StaticType t, CheckExpr(arg));
       types.push_back(t);
     }
     auto require = [&](size_t i, StaticType want) -> Status {
@@ -243,8 +241,8 @@ class Checker {
     };
     switch (info->function) {
       case Function::kJmesPath:
-        POLICY_RETURN_IF_ERROR(require(0, StaticType::kString));
-        POLICY_RETURN_IF_ERROR(require(1, StaticType::kString));
+        ATTEST_RETURN_IF_ERROR(require(0, StaticType::kString));
+        ATTEST_RETURN_IF_ERROR(require(1, StaticType::kString));
         for (size_t i = 0; i < 2; ++i) {
           if (expr.args[i].kind == Expr::Kind::kLiteral &&
               expr.args[i].literal.get_ref<const std::string&>().empty()) {
@@ -261,16 +259,16 @@ class Checker {
         expr.type = StaticType::kString;
         break;
       case Function::kJsonToClaimValue:
-        POLICY_RETURN_IF_ERROR(require(0, StaticType::kString));
+        ATTEST_RETURN_IF_ERROR(require(0, StaticType::kString));
         expr.type = StaticType::kUnknown;
         break;
       case Function::kAppendString:
-        POLICY_RETURN_IF_ERROR(require(0, StaticType::kString));
-        POLICY_RETURN_IF_ERROR(require(1, StaticType::kString));
+        ATTEST_RETURN_IF_ERROR(require(0, StaticType::kString));
+        ATTEST_RETURN_IF_ERROR(require(1, StaticType::kString));
         expr.type = StaticType::kString;
         break;
       case Function::kNegateBool:
-        POLICY_RETURN_IF_ERROR(require(0, StaticType::kBoolean));
+        ATTEST_RETURN_IF_ERROR(require(0, StaticType::kBoolean));
         expr.type = StaticType::kBoolean;
         break;
       case Function::kIsSubsetOf:
@@ -328,11 +326,11 @@ class Checker {
       return TypeError(action.pos, name + "(...) is not allowed in configurationrules");
     }
     if (!action.claim_alias.empty()) {
-      POLICY_ASSIGN_OR_RETURN(action.claim_alias_index,
+      ATTEST_ASSIGN_OR_RETURN(action.claim_alias_index,
                               ResolveAlias(action.claim_alias, action.claim_alias_pos));
       return Status::Ok();
     }
-    POLICY_ASSIGN_OR_RETURN(StaticType type_type, CheckExpr(*action.type));
+    ATTEST_ASSIGN_OR_RETURN(StaticType type_type, CheckExpr(*action.type));
     if (type_type != StaticType::kString && type_type != StaticType::kUnknown) {
       return TypeError(action.type->pos, std::string("the claim type must be a string, given ") +
                                              StaticTypeName(type_type));
@@ -341,7 +339,7 @@ class Checker {
         action.type->literal.get_ref<const std::string&>().empty()) {
       return TypeError(action.type->pos, "the claim type must not be empty");
     }
-    POLICY_ASSIGN_OR_RETURN(StaticType value_type, CheckExpr(*action.value));
+    ATTEST_ASSIGN_OR_RETURN(StaticType value_type, CheckExpr(*action.value));
     if (action.value_type.has_value()) {
       StaticType declared = StaticType::kUnknown;
       if (*action.value_type == "String") declared = StaticType::kString;

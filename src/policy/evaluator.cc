@@ -8,7 +8,6 @@
 #include "policy/eval_value.h"
 #include "policy/json_limits.h"
 #include "policy/policy.h"
-#include "policy/status_macros.h"
 
 namespace attest::policy {
 namespace {
@@ -76,7 +75,7 @@ class Evaluator {
       for (const Section& section : ast.sections) {
         if (section.kind != kind) continue;
         for (const Rule& rule : section.rules) {
-          POLICY_RETURN_IF_ERROR(RunRule(rule));
+          ATTEST_RETURN_IF_ERROR(RunRule(rule));
         }
       }
     }
@@ -91,7 +90,7 @@ class Evaluator {
   }
 
   Status RunRule(const Rule& rule) {
-    POLICY_RETURN_IF_ERROR(budget_.Take());
+    ATTEST_RETURN_IF_ERROR(budget_.Take());
     rule_ = &rule;
     // Conditions match against the incoming set as it was when the rule started; claims the
     // rule's own action adds are visible to later rules only (this also bounds each rule).
@@ -103,7 +102,7 @@ class Evaluator {
   // Satisfies conditions [i, n) for every combination of bound claims (spec §4 item 5).
   Status Match(size_t i) {
     if (i == rule_->conditions.size()) {
-      POLICY_RETURN_IF_ERROR(budget_.Take());
+      ATTEST_RETURN_IF_ERROR(budget_.Take());
       return RunAction(rule_->action);
     }
     const Condition& cond = rule_->conditions[i];
@@ -111,12 +110,12 @@ class Evaluator {
     std::vector<EvalValue> operands;
     operands.reserve(cond.properties.size());
     for (const PropertyCondition& prop : cond.properties) {
-      POLICY_ASSIGN_OR_RETURN(EvalValue v, EvalExpr(prop.operand));
+      ATTEST_ASSIGN_OR_RETURN(EvalValue v, EvalExpr(prop.operand));
       operands.push_back(std::move(v));
     }
     Binding matches;
     for (size_t k = 0; k < snapshot_; ++k) {
-      POLICY_RETURN_IF_ERROR(budget_.Take());
+      ATTEST_RETURN_IF_ERROR(budget_.Take());
       if (!ClaimMatches(cond, operands, incoming_[k].claim)) continue;
       if (cond.negated) return Status::Ok();  // '!': satisfied only when no claim matches
       matches.push_back(k);
@@ -130,7 +129,7 @@ class Evaluator {
     }
     for (size_t k : matches) {
       bindings_[i] = Binding{k};
-      POLICY_RETURN_IF_ERROR(Match(i + 1));
+      ATTEST_RETURN_IF_ERROR(Match(i + 1));
     }
     return Status::Ok();
   }
@@ -198,7 +197,7 @@ class Evaluator {
               out.items.emplace_back(ValueTypeName(ic.claim.value));
               break;
             case ClaimProperty::kValue:
-              POLICY_RETURN_IF_ERROR(budget_.TakeValue(ic.claim.value, expr.pos));
+              ATTEST_RETURN_IF_ERROR(budget_.TakeValue(ic.claim.value, expr.pos));
               out.items.push_back(ic.claim.value);
               break;
           }
@@ -210,7 +209,7 @@ class Evaluator {
       case Expr::Kind::kCall: {
         std::vector<EvalValue> args;
         for (const Expr& arg : expr.args) {  // left to right (spec §5)
-          POLICY_ASSIGN_OR_RETURN(EvalValue v, EvalExpr(arg));
+          ATTEST_ASSIGN_OR_RETURN(EvalValue v, EvalExpr(arg));
           args.push_back(std::move(v));
         }
         return CallFunction(expr.function, std::move(args), expr.pos, budget_);
@@ -235,17 +234,17 @@ class Evaluator {
       Binding binding = bindings_[static_cast<size_t>(action.claim_alias_index)];
       for (size_t k : binding) {
         claims::Claim copy = incoming_[k].claim;
-        POLICY_RETURN_IF_ERROR(
+        ATTEST_RETURN_IF_ERROR(
             Emit(action, std::move(copy.type), std::move(copy.value), incoming_[k].read_only));
       }
       return Status::Ok();
     }
-    POLICY_ASSIGN_OR_RETURN(EvalValue type, EvalExpr(*action.type));
+    ATTEST_ASSIGN_OR_RETURN(EvalValue type, EvalExpr(*action.type));
     if (!type.is_scalar() || !type.items.front().is_string() ||
         type.items.front().get_ref<const std::string&>().empty()) {
       return EvaluationError(action.type->pos, "the claim type must be a non-empty string");
     }
-    POLICY_ASSIGN_OR_RETURN(EvalValue value, EvalExpr(*action.value));
+    ATTEST_ASSIGN_OR_RETURN(EvalValue value, EvalExpr(*action.value));
     // An empty value (JsonToClaimValue of null) adds nothing (spec §4 item 8); a set adds
     // one claim per element.
     for (nlohmann::json& item : value.items) {
@@ -254,7 +253,7 @@ class Evaluator {
                                                       ValueTypeName(item) + " but valueType says " +
                                                       *action.value_type);
       }
-      POLICY_RETURN_IF_ERROR(
+      ATTEST_RETURN_IF_ERROR(
           Emit(action, type.items.front().get<std::string>(), std::move(item), value.read_only));
     }
     return Status::Ok();
@@ -271,7 +270,7 @@ class Evaluator {
       return Status::InvalidArgument(std::string(kPolicyLimitExceeded),
                                      "a claim value exceeds the value size limit");
     }
-    POLICY_RETURN_IF_ERROR(budget_.TakeValue(value, action.pos));
+    ATTEST_RETURN_IF_ERROR(budget_.TakeValue(value, action.pos));
     if (action.kind == ActionKind::kIssue && reserved_.Contains(type) &&
         !MatchesGivenClaim(type, value)) {
       return EvaluationError(action.pos,

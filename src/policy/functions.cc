@@ -3,10 +3,10 @@
 #include <limits>
 #include <string>
 
+#include "base/strings.h"
 #include "policy/eval_value.h"
 #include "policy/jmespath.h"
 #include "policy/json_limits.h"
-#include "policy/status_macros.h"
 
 namespace attest::policy {
 namespace {
@@ -25,7 +25,7 @@ StatusOr<const nlohmann::json*> Scalar(const EvalValue& v, const char* fn, int i
 }
 
 StatusOr<std::string> StringArg(const EvalValue& v, const char* fn, int index, SourcePos pos) {
-  POLICY_ASSIGN_OR_RETURN(const nlohmann::json* j, Scalar(v, fn, index, pos));
+  ATTEST_ASSIGN_OR_RETURN(const nlohmann::json* j, Scalar(v, fn, index, pos));
   if (!j->is_string()) {
     return Err(EvaluationError(pos, std::string(fn) + ": argument " + std::to_string(index) +
                                         " is " + ValueTypeName(*j) + ", expected String"));
@@ -49,21 +49,21 @@ StatusOr<nlohmann::json> ParseJsonArg(const std::string& text, const char* fn, S
   if (doc.is_discarded()) {
     return Err(EvaluationError(pos, std::string(fn) + ": argument 1 is not valid JSON text"));
   }
-  POLICY_RETURN_IF_ERROR(budget.TakeValue(doc, pos));
+  ATTEST_RETURN_IF_ERROR(budget.TakeValue(doc, pos));
   return doc;
 }
 
 // JmesPath(json, query): the JSON text of the query result (spec §5).
 StatusOr<EvalValue> JmesPathFn(const std::vector<EvalValue>& args, SourcePos pos,
                                EvalBudget& budget) {
-  POLICY_ASSIGN_OR_RETURN(const nlohmann::json* doc_arg, Scalar(args[0], "JmesPath", 1, pos));
-  POLICY_ASSIGN_OR_RETURN(std::string query, StringArg(args[1], "JmesPath", 2, pos));
+  ATTEST_ASSIGN_OR_RETURN(const nlohmann::json* doc_arg, Scalar(args[0], "JmesPath", 1, pos));
+  ATTEST_ASSIGN_OR_RETURN(std::string query, StringArg(args[1], "JmesPath", 2, pos));
   nlohmann::json doc;
   if (doc_arg->is_string()) {
-    POLICY_ASSIGN_OR_RETURN(
+    ATTEST_ASSIGN_OR_RETURN(
         doc, ParseJsonArg(doc_arg->get_ref<const std::string&>(), "JmesPath", pos, budget));
   } else {
-    POLICY_RETURN_IF_ERROR(budget.TakeValue(*doc_arg, pos));
+    ATTEST_RETURN_IF_ERROR(budget.TakeValue(*doc_arg, pos));
     doc = *doc_arg;  // a structured service claim (object/array) is used as is
   }
   auto compiled = jmespath::Compile(query);
@@ -91,7 +91,7 @@ StatusOr<EvalValue> JmesPathFn(const std::vector<EvalValue>& args, SourcePos pos
   if (text.size() > budget.limits.max_value_bytes) {
     return Err(LimitError(pos, "JmesPath result is larger than the value limit"));
   }
-  POLICY_RETURN_IF_ERROR(budget.TakeBytes(static_cast<int64_t>(text.size()), pos));
+  ATTEST_RETURN_IF_ERROR(budget.TakeBytes(static_cast<int64_t>(text.size()), pos));
   EvalValue out;
   out.items.emplace_back(std::move(text));
   out.read_only = args[0].read_only || args[1].read_only;
@@ -102,8 +102,8 @@ StatusOr<EvalValue> JmesPathFn(const std::vector<EvalValue>& args, SourcePos pos
 // null is empty; fractions and objects are errors (spec §5).
 StatusOr<EvalValue> JsonToClaimValueFn(const std::vector<EvalValue>& args, SourcePos pos,
                                        EvalBudget& budget) {
-  POLICY_ASSIGN_OR_RETURN(std::string text, StringArg(args[0], "JsonToClaimValue", 1, pos));
-  POLICY_ASSIGN_OR_RETURN(nlohmann::json doc, ParseJsonArg(text, "JsonToClaimValue", pos, budget));
+  ATTEST_ASSIGN_OR_RETURN(std::string text, StringArg(args[0], "JsonToClaimValue", 1, pos));
+  ATTEST_ASSIGN_OR_RETURN(nlohmann::json doc, ParseJsonArg(text, "JsonToClaimValue", pos, budget));
   EvalValue out;
   out.read_only = args[0].read_only;
   auto primitive = [&](const nlohmann::json& v) -> Status {
@@ -121,9 +121,9 @@ StatusOr<EvalValue> JsonToClaimValueFn(const std::vector<EvalValue>& args, Sourc
   };
   if (doc.is_array()) {
     out.is_set = true;
-    for (const nlohmann::json& v : doc) POLICY_RETURN_IF_ERROR(primitive(v));
+    for (const nlohmann::json& v : doc) ATTEST_RETURN_IF_ERROR(primitive(v));
   } else {
-    POLICY_RETURN_IF_ERROR(primitive(doc));
+    ATTEST_RETURN_IF_ERROR(primitive(doc));
   }
   return out;
 }
@@ -139,23 +139,23 @@ bool SetContains(const EvalValue& set, const nlohmann::json& v) {
 
 StatusOr<EvalValue> CallFunction(Function function, std::vector<EvalValue> args, SourcePos pos,
                                  EvalBudget& budget) {
-  POLICY_RETURN_IF_ERROR(budget.Take());
+  ATTEST_RETURN_IF_ERROR(budget.Take());
   switch (function) {
     case Function::kJmesPath:
       return JmesPathFn(args, pos, budget);
     case Function::kJsonToClaimValue:
       return JsonToClaimValueFn(args, pos, budget);
     case Function::kIsSubsetOf: {
-      POLICY_RETURN_IF_ERROR(
+      ATTEST_RETURN_IF_ERROR(
           budget.Take(static_cast<int64_t>(args[0].items.size() * (args[1].items.size() + 1))));
       bool subset = true;
       for (const nlohmann::json& v : args[0].items) subset = subset && SetContains(args[1], v);
       return EvalValue{{subset}, false, false};
     }
     case Function::kContainsOnlyValue: {
-      POLICY_ASSIGN_OR_RETURN(const nlohmann::json* v,
+      ATTEST_ASSIGN_OR_RETURN(const nlohmann::json* v,
                               Scalar(args[1], "ContainsOnlyValue", 2, pos));
-      POLICY_RETURN_IF_ERROR(budget.Take(static_cast<int64_t>(args[0].items.size())));
+      ATTEST_RETURN_IF_ERROR(budget.Take(static_cast<int64_t>(args[0].items.size())));
       bool only = !args[0].items.empty();
       for (const nlohmann::json& item : args[0].items) {
         only = only && CompareValues(item, *v, CompareOp::kEq);
@@ -163,17 +163,17 @@ StatusOr<EvalValue> CallFunction(Function function, std::vector<EvalValue> args,
       return EvalValue{{only}, false, false};
     }
     case Function::kAppendString: {
-      POLICY_ASSIGN_OR_RETURN(std::string a, StringArg(args[0], "AppendString", 1, pos));
-      POLICY_ASSIGN_OR_RETURN(std::string b, StringArg(args[1], "AppendString", 2, pos));
+      ATTEST_ASSIGN_OR_RETURN(std::string a, StringArg(args[0], "AppendString", 1, pos));
+      ATTEST_ASSIGN_OR_RETURN(std::string b, StringArg(args[1], "AppendString", 2, pos));
       if (a.size() + b.size() > budget.limits.max_value_bytes) {
         return Err(LimitError(pos, "AppendString result exceeds the value limit of " +
                                        std::to_string(budget.limits.max_value_bytes) + " bytes"));
       }
-      POLICY_RETURN_IF_ERROR(budget.TakeBytes(static_cast<int64_t>(a.size() + b.size()), pos));
+      ATTEST_RETURN_IF_ERROR(budget.TakeBytes(static_cast<int64_t>(a.size() + b.size()), pos));
       return EvalValue{{a + b}, false, args[0].read_only || args[1].read_only};
     }
     case Function::kNegateBool: {
-      POLICY_ASSIGN_OR_RETURN(const nlohmann::json* b, Scalar(args[0], "NegateBool", 1, pos));
+      ATTEST_ASSIGN_OR_RETURN(const nlohmann::json* b, Scalar(args[0], "NegateBool", 1, pos));
       if (!b->is_boolean()) {
         return Err(EvaluationError(pos, std::string("NegateBool: argument is ") +
                                             ValueTypeName(*b) + ", expected Boolean"));

@@ -8,7 +8,6 @@
 
 #include "policy/jmespath_lexer.h"
 #include "policy/jmespath_node.h"
-#include "policy/status_macros.h"
 
 namespace attest::policy::jmespath {
 namespace {
@@ -70,7 +69,7 @@ class Parser {
   explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
 
   StatusOr<NodePtr> Run() {
-    POLICY_ASSIGN_OR_RETURN(NodePtr n, Expression(0));
+    ATTEST_ASSIGN_OR_RETURN(NodePtr n, Expression(0));
     if (Cur().kind != Tok::kEof) return Err(Unexpected());
     return n;
   }
@@ -98,11 +97,11 @@ class Parser {
     if (++depth_ > kMaxDepth) return Err(SyntaxError(Cur().offset, "query nested too deeply"));
     Token tok = Cur();
     Next();
-    POLICY_ASSIGN_OR_RETURN(NodePtr left, Nud(tok));
+    ATTEST_ASSIGN_OR_RETURN(NodePtr left, Nud(tok));
     while (bp < BindingPower(Cur().kind)) {
       Token op = Cur();
       Next();
-      POLICY_ASSIGN_OR_RETURN(left, Led(op, std::move(left)));
+      ATTEST_ASSIGN_OR_RETURN(left, Led(op, std::move(left)));
     }
     --depth_;
     return left;
@@ -129,7 +128,7 @@ class Parser {
         if (Cur().kind == Tok::kRBracket) {
           right = Make(Node::Kind::kIdentity);
         } else {
-          POLICY_ASSIGN_OR_RETURN(right, ProjectionRhs(BindingPower(Tok::kStar)));
+          ATTEST_ASSIGN_OR_RETURN(right, ProjectionRhs(BindingPower(Tok::kStar)));
         }
         return Make(Node::Kind::kValueProjection, Make(Node::Kind::kIdentity), std::move(right));
       }
@@ -138,38 +137,38 @@ class Parser {
       case Tok::kLBrace:
         return MultiSelectHash();
       case Tok::kLParen: {
-        POLICY_ASSIGN_OR_RETURN(NodePtr e, Expression(0));
-        POLICY_RETURN_IF_ERROR(Match(Tok::kRParen, "')'"));
+        ATTEST_ASSIGN_OR_RETURN(NodePtr e, Expression(0));
+        ATTEST_RETURN_IF_ERROR(Match(Tok::kRParen, "')'"));
         return e;
       }
       case Tok::kFlatten: {
         NodePtr left = Make(Node::Kind::kFlatten);
         left->children.push_back(Make(Node::Kind::kIdentity));
-        POLICY_ASSIGN_OR_RETURN(NodePtr right, ProjectionRhs(BindingPower(Tok::kFlatten)));
+        ATTEST_ASSIGN_OR_RETURN(NodePtr right, ProjectionRhs(BindingPower(Tok::kFlatten)));
         return Make(Node::Kind::kProjection, std::move(left), std::move(right));
       }
       case Tok::kNot: {
-        POLICY_ASSIGN_OR_RETURN(NodePtr e, Expression(BindingPower(Tok::kNot)));
+        ATTEST_ASSIGN_OR_RETURN(NodePtr e, Expression(BindingPower(Tok::kNot)));
         NodePtr n = Make(Node::Kind::kNot);
         n->children.push_back(std::move(e));
         return n;
       }
       case Tok::kLBracket:
         if (Cur().kind == Tok::kNumber || Cur().kind == Tok::kColon) {
-          POLICY_ASSIGN_OR_RETURN(NodePtr right, IndexExpression());
+          ATTEST_ASSIGN_OR_RETURN(NodePtr right, IndexExpression());
           return ProjectIfSlice(Make(Node::Kind::kIdentity), std::move(right));
         }
         if (Cur().kind == Tok::kStar && Ahead(1).kind == Tok::kRBracket) {
           Next();
           Next();
-          POLICY_ASSIGN_OR_RETURN(NodePtr right, ProjectionRhs(BindingPower(Tok::kStar)));
+          ATTEST_ASSIGN_OR_RETURN(NodePtr right, ProjectionRhs(BindingPower(Tok::kStar)));
           return Make(Node::Kind::kProjection, Make(Node::Kind::kIdentity), std::move(right));
         }
         return MultiSelectList();
       case Tok::kCurrent:
         return Make(Node::Kind::kIdentity);
       case Tok::kExpref: {
-        POLICY_ASSIGN_OR_RETURN(NodePtr e, Expression(0));
+        ATTEST_ASSIGN_OR_RETURN(NodePtr e, Expression(0));
         NodePtr n = Make(Node::Kind::kExpressionRef);
         n->children.push_back(std::move(e));
         return n;
@@ -186,16 +185,16 @@ class Parser {
       case Tok::kDot:
         if (Cur().kind == Tok::kStar) {
           Next();
-          POLICY_ASSIGN_OR_RETURN(NodePtr right, ProjectionRhs(BindingPower(Tok::kDot)));
+          ATTEST_ASSIGN_OR_RETURN(NodePtr right, ProjectionRhs(BindingPower(Tok::kDot)));
           return Make(Node::Kind::kValueProjection, std::move(left), std::move(right));
         } else {
-          POLICY_ASSIGN_OR_RETURN(NodePtr right, DotRhs(BindingPower(Tok::kDot)));
+          ATTEST_ASSIGN_OR_RETURN(NodePtr right, DotRhs(BindingPower(Tok::kDot)));
           return Make(Node::Kind::kSubexpression, std::move(left), std::move(right));
         }
       case Tok::kPipe:
       case Tok::kOr:
       case Tok::kAnd: {
-        POLICY_ASSIGN_OR_RETURN(NodePtr right, Expression(BindingPower(op.kind)));
+        ATTEST_ASSIGN_OR_RETURN(NodePtr right, Expression(BindingPower(op.kind)));
         Node::Kind kind = op.kind == Tok::kPipe ? Node::Kind::kPipe
                           : op.kind == Tok::kOr ? Node::Kind::kOr
                                                 : Node::Kind::kAnd;
@@ -208,7 +207,7 @@ class Parser {
         NodePtr fn = Make(Node::Kind::kFunction);
         fn->name = left->name;
         while (Cur().kind != Tok::kRParen) {
-          POLICY_ASSIGN_OR_RETURN(NodePtr arg, Expression(0));
+          ATTEST_ASSIGN_OR_RETURN(NodePtr arg, Expression(0));
           fn->children.push_back(std::move(arg));
           if (Cur().kind == Tok::kComma) {
             Next();
@@ -227,7 +226,7 @@ class Parser {
       case Tok::kLe:
       case Tok::kGt:
       case Tok::kGe: {
-        POLICY_ASSIGN_OR_RETURN(NodePtr right, Expression(BindingPower(op.kind)));
+        ATTEST_ASSIGN_OR_RETURN(NodePtr right, Expression(BindingPower(op.kind)));
         NodePtr n = Make(Node::Kind::kComparator, std::move(left), std::move(right));
         n->name = op.text;
         return n;
@@ -235,17 +234,17 @@ class Parser {
       case Tok::kFlatten: {
         NodePtr flat = Make(Node::Kind::kFlatten);
         flat->children.push_back(std::move(left));
-        POLICY_ASSIGN_OR_RETURN(NodePtr right, ProjectionRhs(BindingPower(Tok::kFlatten)));
+        ATTEST_ASSIGN_OR_RETURN(NodePtr right, ProjectionRhs(BindingPower(Tok::kFlatten)));
         return Make(Node::Kind::kProjection, std::move(flat), std::move(right));
       }
       case Tok::kLBracket:
         if (Cur().kind == Tok::kNumber || Cur().kind == Tok::kColon) {
-          POLICY_ASSIGN_OR_RETURN(NodePtr right, IndexExpression());
+          ATTEST_ASSIGN_OR_RETURN(NodePtr right, IndexExpression());
           return ProjectIfSlice(std::move(left), std::move(right));
         } else {
-          POLICY_RETURN_IF_ERROR(Match(Tok::kStar, "a number, ':' or '*' after '['"));
-          POLICY_RETURN_IF_ERROR(Match(Tok::kRBracket, "']'"));
-          POLICY_ASSIGN_OR_RETURN(NodePtr right, ProjectionRhs(BindingPower(Tok::kStar)));
+          ATTEST_RETURN_IF_ERROR(Match(Tok::kStar, "a number, ':' or '*' after '['"));
+          ATTEST_RETURN_IF_ERROR(Match(Tok::kRBracket, "']'"));
+          ATTEST_ASSIGN_OR_RETURN(NodePtr right, ProjectionRhs(BindingPower(Tok::kStar)));
           return Make(Node::Kind::kProjection, std::move(left), std::move(right));
         }
       default:
@@ -254,13 +253,13 @@ class Parser {
   }
 
   StatusOr<NodePtr> FilterLed(NodePtr left) {
-    POLICY_ASSIGN_OR_RETURN(NodePtr condition, Expression(0));
-    POLICY_RETURN_IF_ERROR(Match(Tok::kRBracket, "']' to close the filter"));
+    ATTEST_ASSIGN_OR_RETURN(NodePtr condition, Expression(0));
+    ATTEST_RETURN_IF_ERROR(Match(Tok::kRBracket, "']' to close the filter"));
     NodePtr right;
     if (Cur().kind == Tok::kFlatten) {
       right = Make(Node::Kind::kIdentity);
     } else {
-      POLICY_ASSIGN_OR_RETURN(right, ProjectionRhs(BindingPower(Tok::kFilter)));
+      ATTEST_ASSIGN_OR_RETURN(right, ProjectionRhs(BindingPower(Tok::kFilter)));
     }
     NodePtr n = Make(Node::Kind::kFilterProjection, std::move(left), std::move(right));
     n->children.push_back(std::move(condition));
@@ -282,13 +281,13 @@ class Parser {
           return Err(Unexpected());
         }
       }
-      POLICY_RETURN_IF_ERROR(Match(Tok::kRBracket, "']' to close the slice"));
+      ATTEST_RETURN_IF_ERROR(Match(Tok::kRBracket, "']' to close the slice"));
       return n;
     }
     NodePtr n = Make(Node::Kind::kIndex);
     n->index = Cur().value.get<int64_t>();
     Next();
-    POLICY_RETURN_IF_ERROR(Match(Tok::kRBracket, "']' after the index"));
+    ATTEST_RETURN_IF_ERROR(Match(Tok::kRBracket, "']' after the index"));
     return n;
   }
 
@@ -296,17 +295,17 @@ class Parser {
     bool slice = right->kind == Node::Kind::kSlice;
     NodePtr index = Make(Node::Kind::kIndexExpression, std::move(left), std::move(right));
     if (!slice) return index;
-    POLICY_ASSIGN_OR_RETURN(NodePtr rhs, ProjectionRhs(BindingPower(Tok::kStar)));
+    ATTEST_ASSIGN_OR_RETURN(NodePtr rhs, ProjectionRhs(BindingPower(Tok::kStar)));
     return Make(Node::Kind::kProjection, std::move(index), std::move(rhs));
   }
 
   StatusOr<NodePtr> MultiSelectList() {
     NodePtr n = Make(Node::Kind::kMultiSelectList);
     for (;;) {
-      POLICY_ASSIGN_OR_RETURN(NodePtr e, Expression(0));
+      ATTEST_ASSIGN_OR_RETURN(NodePtr e, Expression(0));
       n->children.push_back(std::move(e));
       if (Cur().kind == Tok::kRBracket) break;
-      POLICY_RETURN_IF_ERROR(Match(Tok::kComma, "',' or ']' in a multi-select list"));
+      ATTEST_RETURN_IF_ERROR(Match(Tok::kComma, "',' or ']' in a multi-select list"));
     }
     Next();
     return n;
@@ -320,13 +319,13 @@ class Parser {
       }
       n->keys.push_back(Cur().text);
       Next();
-      POLICY_RETURN_IF_ERROR(Match(Tok::kColon, "':' after the key"));
-      POLICY_ASSIGN_OR_RETURN(NodePtr e, Expression(0));
+      ATTEST_RETURN_IF_ERROR(Match(Tok::kColon, "':' after the key"));
+      ATTEST_ASSIGN_OR_RETURN(NodePtr e, Expression(0));
       n->children.push_back(std::move(e));
       if (Cur().kind == Tok::kComma) {
         Next();
       } else {
-        POLICY_RETURN_IF_ERROR(Match(Tok::kRBrace, "',' or '}' in a multi-select hash"));
+        ATTEST_RETURN_IF_ERROR(Match(Tok::kRBrace, "',' or '}' in a multi-select hash"));
         return n;
       }
     }
@@ -368,8 +367,8 @@ class Parser {
 
 StatusOr<Expression> Compile(std::string_view query) {
   if (query.size() > 8 * 1024) return Err(SyntaxError(0, "query longer than 8 KiB"));
-  POLICY_ASSIGN_OR_RETURN(std::vector<Token> tokens, Lex(query));
-  POLICY_ASSIGN_OR_RETURN(NodePtr root, Parser(std::move(tokens)).Run());
+  ATTEST_ASSIGN_OR_RETURN(std::vector<Token> tokens, Lex(query));
+  ATTEST_ASSIGN_OR_RETURN(NodePtr root, Parser(std::move(tokens)).Run());
   Expression e;
   e.root_ = std::shared_ptr<const Node>(std::move(root));
   return e;

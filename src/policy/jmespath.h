@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/reasons.h"
 #include "base/status.h"
 
 namespace attest::policy::jmespath {
@@ -49,7 +50,7 @@ struct Budget {
 StatusOr<nlohmann::json> Search(const Expression& expression, const nlohmann::json& data,
                                 Budget* budget);
 
-inline constexpr std::string_view kStepLimitReason = "JMESPATH_STEP_LIMIT";
-inline constexpr std::string_view kSizeLimitReason = "JMESPATH_SIZE_LIMIT";
+inline constexpr std::string_view kStepLimitReason = reason::kJmespathStepLimit;
+inline constexpr std::string_view kSizeLimitReason = reason::kJmespathSizeLimit;
 
 }  // namespace attest::policy::jmespath

@@ -6,10 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "base/reasons.h"
+#include "base/strings.h"
 #include "policy/jmespath.h"
 #include "policy/jmespath_node.h"
 #include "policy/json_limits.h"
-#include "policy/status_macros.h"
 
 namespace attest::policy::jmespath {
 namespace {
@@ -19,7 +20,7 @@ using json = nlohmann::json;
 constexpr int kMaxVisitDepth = 256;
 
 Status EvalError(std::string_view message) {
-  return Status::InvalidArgument("JMESPATH_EVALUATION_ERROR", std::string(message));
+  return Status::InvalidArgument(reason::kJmespathEvaluationError, std::string(message));
 }
 
 // An integer argument as int64_t; unsigned values above INT64_MAX (JSON texts may hold
@@ -47,13 +48,6 @@ std::string TypeOf(const json& v) {
   if (v.is_array()) return "array";
   if (v.is_object()) return "object";
   return "null";
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
 }
 
 // JMESPath array slicing (specification "Slices").
@@ -131,7 +125,7 @@ class Interpreter {
       case K::kSubexpression:
       case K::kIndexExpression:
       case K::kPipe: {
-        POLICY_ASSIGN_OR_RETURN(json left, Visit(*n.children[0], v));
+        ATTEST_ASSIGN_OR_RETURN(json left, Visit(*n.children[0], v));
         if (n.kind == K::kSubexpression && left.is_null()) return json();
         return Visit(*n.children[1], left);
       }
@@ -147,29 +141,29 @@ class Interpreter {
         return Slice(v, n);
       case K::kProjection:
       case K::kValueProjection: {
-        POLICY_ASSIGN_OR_RETURN(json base, Visit(*n.children[0], v));
+        ATTEST_ASSIGN_OR_RETURN(json base, Visit(*n.children[0], v));
         if (n.kind == K::kProjection ? !base.is_array() : !base.is_object()) return json();
         json out = json::array();
         for (const json& item : base) {
-          POLICY_ASSIGN_OR_RETURN(json r, Visit(*n.children[1], item));
+          ATTEST_ASSIGN_OR_RETURN(json r, Visit(*n.children[1], item));
           if (!r.is_null()) out.push_back(std::move(r));
         }
         return out;
       }
       case K::kFilterProjection: {
-        POLICY_ASSIGN_OR_RETURN(json base, Visit(*n.children[0], v));
+        ATTEST_ASSIGN_OR_RETURN(json base, Visit(*n.children[0], v));
         if (!base.is_array()) return json();
         json out = json::array();
         for (const json& item : base) {
-          POLICY_ASSIGN_OR_RETURN(json keep, Visit(*n.children[2], item));
+          ATTEST_ASSIGN_OR_RETURN(json keep, Visit(*n.children[2], item));
           if (!Truthy(keep)) continue;
-          POLICY_ASSIGN_OR_RETURN(json r, Visit(*n.children[1], item));
+          ATTEST_ASSIGN_OR_RETURN(json r, Visit(*n.children[1], item));
           if (!r.is_null()) out.push_back(std::move(r));
         }
         return out;
       }
       case K::kFlatten: {
-        POLICY_ASSIGN_OR_RETURN(json base, Visit(*n.children[0], v));
+        ATTEST_ASSIGN_OR_RETURN(json base, Visit(*n.children[0], v));
         if (!base.is_array()) return json();
         json out = json::array();
         for (const json& item : base) {
@@ -186,22 +180,22 @@ class Interpreter {
       case K::kLiteral:
         return n.literal;
       case K::kOr: {
-        POLICY_ASSIGN_OR_RETURN(json left, Visit(*n.children[0], v));
+        ATTEST_ASSIGN_OR_RETURN(json left, Visit(*n.children[0], v));
         if (Truthy(left)) return left;
         return Visit(*n.children[1], v);
       }
       case K::kAnd: {
-        POLICY_ASSIGN_OR_RETURN(json left, Visit(*n.children[0], v));
+        ATTEST_ASSIGN_OR_RETURN(json left, Visit(*n.children[0], v));
         if (!Truthy(left)) return left;
         return Visit(*n.children[1], v);
       }
       case K::kNot: {
-        POLICY_ASSIGN_OR_RETURN(json e, Visit(*n.children[0], v));
+        ATTEST_ASSIGN_OR_RETURN(json e, Visit(*n.children[0], v));
         return !Truthy(e);
       }
       case K::kComparator: {
-        POLICY_ASSIGN_OR_RETURN(json a, Visit(*n.children[0], v));
-        POLICY_ASSIGN_OR_RETURN(json b, Visit(*n.children[1], v));
+        ATTEST_ASSIGN_OR_RETURN(json a, Visit(*n.children[0], v));
+        ATTEST_ASSIGN_OR_RETURN(json b, Visit(*n.children[1], v));
         if (n.name == "==") return a == b;
         if (n.name == "!=") return a != b;
         if (!a.is_number() || !b.is_number()) return json();
@@ -215,7 +209,7 @@ class Interpreter {
         if (v.is_null()) return json();
         json out = json::array();
         for (const auto& child : n.children) {
-          POLICY_ASSIGN_OR_RETURN(json r, Visit(*child, v));
+          ATTEST_ASSIGN_OR_RETURN(json r, Visit(*child, v));
           out.push_back(std::move(r));
         }
         return out;
@@ -224,7 +218,7 @@ class Interpreter {
         if (v.is_null()) return json();
         json out = json::object();
         for (size_t i = 0; i < n.children.size(); ++i) {
-          POLICY_ASSIGN_OR_RETURN(json r, Visit(*n.children[i], v));
+          ATTEST_ASSIGN_OR_RETURN(json r, Visit(*n.children[i], v));
           out[n.keys[i]] = std::move(r);
         }
         return out;
@@ -248,7 +242,7 @@ class Interpreter {
       if (child->kind == Node::Kind::kExpressionRef) {
         return Err(EvalError(name + "() does not take an expression reference"));
       }
-      POLICY_ASSIGN_OR_RETURN(json a, Visit(*child, current));
+      ATTEST_ASSIGN_OR_RETURN(json a, Visit(*child, current));
       args.push_back(std::move(a));
     }
     auto arity = [&](size_t want) -> Status {
@@ -263,7 +257,7 @@ class Interpreter {
                            std::string(want) + ", given " + TypeOf(args[i])));
     };
     if (name == "length") {
-      POLICY_RETURN_IF_ERROR(arity(1));
+      ATTEST_RETURN_IF_ERROR(arity(1));
       const json& a = args[0];
       if (a.is_string()) {
         // Code points, not bytes.
@@ -275,13 +269,13 @@ class Interpreter {
       return type_error(0, "a string, array or object");
     }
     if (name == "equals_ignore_case") {
-      POLICY_RETURN_IF_ERROR(arity(2));
+      ATTEST_RETURN_IF_ERROR(arity(2));
       if (!args[0].is_string()) return type_error(0, "a string");
       if (!args[1].is_string()) return type_error(1, "a string");
-      return Lower(args[0].get<std::string>()) == Lower(args[1].get<std::string>());
+      return EqualsIgnoreCase(args[0].get<std::string>(), args[1].get<std::string>());
     }
     if (name == "contains") {
-      POLICY_RETURN_IF_ERROR(arity(2));
+      ATTEST_RETURN_IF_ERROR(arity(2));
       if (args[0].is_string()) {
         if (!args[1].is_string()) return false;
         return args[0].get_ref<const std::string&>().find(args[1].get<std::string>()) !=
@@ -291,7 +285,7 @@ class Interpreter {
       return std::find(args[0].begin(), args[0].end(), args[1]) != args[0].end();
     }
     if (name == "starts_with" || name == "ends_with") {
-      POLICY_RETURN_IF_ERROR(arity(2));
+      ATTEST_RETURN_IF_ERROR(arity(2));
       if (!args[0].is_string()) return type_error(0, "a string");
       if (!args[1].is_string()) return type_error(1, "a string");
       const std::string& s = args[0].get_ref<const std::string&>();
@@ -299,7 +293,7 @@ class Interpreter {
       return name == "starts_with" ? s.starts_with(p) : s.ends_with(p);
     }
     if (name == "keys" || name == "values") {
-      POLICY_RETURN_IF_ERROR(arity(1));
+      ATTEST_RETURN_IF_ERROR(arity(1));
       if (!args[0].is_object()) return type_error(0, "an object");
       json out = json::array();
       for (auto it = args[0].begin(); it != args[0].end(); ++it) {
@@ -308,7 +302,7 @@ class Interpreter {
       return out;
     }
     if (name == "type") {
-      POLICY_RETURN_IF_ERROR(arity(1));
+      ATTEST_RETURN_IF_ERROR(arity(1));
       return TypeOf(args[0]);
     }
     if (name == "not_null") {
@@ -318,11 +312,11 @@ class Interpreter {
       return json();
     }
     if (name == "to_string") {
-      POLICY_RETURN_IF_ERROR(arity(1));
+      ATTEST_RETURN_IF_ERROR(arity(1));
       return args[0].is_string() ? args[0] : json(args[0].dump(-1, ' ', false, json::error_handler_t::replace));
     }
     if (name == "to_number") {
-      POLICY_RETURN_IF_ERROR(arity(1));
+      ATTEST_RETURN_IF_ERROR(arity(1));
       if (args[0].is_number()) return args[0];
       if (args[0].is_string()) {
         json parsed = json::parse(args[0].get<std::string>(), nullptr, false);
@@ -331,11 +325,11 @@ class Interpreter {
       return json();
     }
     if (name == "to_array") {
-      POLICY_RETURN_IF_ERROR(arity(1));
+      ATTEST_RETURN_IF_ERROR(arity(1));
       return args[0].is_array() ? args[0] : json::array({args[0]});
     }
     if (name == "abs" || name == "ceil" || name == "floor") {
-      POLICY_RETURN_IF_ERROR(arity(1));
+      ATTEST_RETURN_IF_ERROR(arity(1));
       if (!args[0].is_number()) return type_error(0, "a number");
       if (args[0].is_number_unsigned() || (args[0].is_number_integer() && name != "abs")) {
         return args[0];
@@ -413,7 +407,7 @@ class Interpreter {
       if (name == "sum" && all_int) {
         int64_t s = 0;
         for (const json& x : a) {
-          POLICY_ASSIGN_OR_RETURN(int64_t term, AsInt64(x, name));
+          ATTEST_ASSIGN_OR_RETURN(int64_t term, AsInt64(x, name));
           if (__builtin_add_overflow(s, term, &s)) {
             return Err(EvalError("sum(): integer overflow (the result exceeds 64 bits)"));
           }
@@ -440,11 +434,11 @@ class Interpreter {
       return Err(EvalError(name + "() takes an array and an expression reference (&expr)"));
     }
     const Node& expr = *n.children[ref]->children[0];
-    POLICY_ASSIGN_OR_RETURN(json array, Visit(*n.children[1 - ref], current));
+    ATTEST_ASSIGN_OR_RETURN(json array, Visit(*n.children[1 - ref], current));
     if (!array.is_array()) return Err(EvalError(name + "() needs an array"));
     std::vector<std::pair<json, json>> keyed;
     for (const json& item : array) {
-      POLICY_ASSIGN_OR_RETURN(json key, Visit(expr, item));
+      ATTEST_ASSIGN_OR_RETURN(json key, Visit(expr, item));
       keyed.emplace_back(std::move(key), item);
     }
     if (name == "map") {

@@ -4,8 +4,9 @@
 #include <charconv>
 #include <string>
 
+#include "base/reasons.h"
+#include "base/strings.h"
 #include "policy/json_limits.h"
-#include "policy/status_macros.h"
 
 namespace attest::policy::jmespath {
 namespace {
@@ -26,7 +27,8 @@ StatusOr<std::string> Delimited(std::string_view q, size_t& i, char quote) {
 
 Status SyntaxError(size_t offset, std::string_view message) {
   return Status::InvalidArgument(
-      "JMESPATH_SYNTAX_ERROR", "at offset " + std::to_string(offset) + ": " + std::string(message));
+      reason::kJmespathSyntaxError,
+      "at offset " + std::to_string(offset) + ": " + std::string(message));
 }
 
 // Scans a delimited token body up to an unescaped `quote`; returns the raw body.
@@ -62,13 +64,13 @@ StatusOr<std::vector<Token>> Lex(std::string_view q) {
       if (ec != std::errc()) return Err(SyntaxError(start, "number out of range"));
       t.value = v;
     } else if (c == '"') {
-      POLICY_ASSIGN_OR_RETURN(std::string body, Delimited(q, i, '"'));
+      ATTEST_ASSIGN_OR_RETURN(std::string body, Delimited(q, i, '"'));
       nlohmann::json s = nlohmann::json::parse("\"" + body + "\"", nullptr, false);
       if (!s.is_string()) return Err(SyntaxError(t.offset, "invalid quoted identifier"));
       t.kind = Tok::kQuotedIdent;
       t.text = s.get<std::string>();
     } else if (c == '\'') {
-      POLICY_ASSIGN_OR_RETURN(std::string body, Delimited(q, i, '\''));
+      ATTEST_ASSIGN_OR_RETURN(std::string body, Delimited(q, i, '\''));
       std::string raw;
       for (size_t k = 0; k < body.size(); ++k) {
         if (body[k] == '\\' && k + 1 < body.size() && body[k + 1] == '\'') ++k;
@@ -77,7 +79,7 @@ StatusOr<std::vector<Token>> Lex(std::string_view q) {
       t.kind = Tok::kLiteral;
       t.value = raw;
     } else if (c == '`') {
-      POLICY_ASSIGN_OR_RETURN(std::string body, Delimited(q, i, '`'));
+      ATTEST_ASSIGN_OR_RETURN(std::string body, Delimited(q, i, '`'));
       std::string json;
       for (size_t k = 0; k < body.size(); ++k) {
         if (body[k] == '\\' && k + 1 < body.size() && body[k + 1] == '`') ++k;

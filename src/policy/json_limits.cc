@@ -12,34 +12,6 @@ constexpr int64_t kContainerBytes = 32;
 
 }  // namespace
 
-bool JsonTextDepthWithin(std::string_view text, size_t max_depth) {
-  size_t depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char ch : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (ch == '\\') {
-        escaped = true;
-      } else if (ch == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (ch == '"') {
-      in_string = true;
-    } else if (ch == '[' || ch == '{') {
-      if (++depth > max_depth) {
-        return false;
-      }
-    } else if ((ch == ']' || ch == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return true;
-}
-
 JsonSize MeasureJson(const nlohmann::json& value, int64_t max_bytes, size_t max_depth) {
   constexpr int64_t kNodeBytes = static_cast<int64_t>(sizeof(nlohmann::json));
   JsonSize size;

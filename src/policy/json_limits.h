@@ -2,8 +2,8 @@
 //
 // nlohmann::json copies, compares, serialises and destroys values recursively, so a value
 // nested a hundred thousand deep overflows the stack. Every JSON text the engine parses is
-// checked with JsonTextDepthWithin() first, and every value it builds is measured with
-// MeasureJson(), which walks iteratively and stops early. Stateless; thread-safe.
+// checked with JsonTextDepthWithin() (base/strings.h) first, and every value it builds is measured
+// with MeasureJson(), which walks iteratively and stops early. Stateless; thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -11,15 +11,13 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "base/strings.h"
+
 namespace attest::policy {
 
 // The deepest array/object nesting accepted anywhere in policy evaluation: the same bound
 // request bodies and runtime/init-time JSON have (service::kMaxBoundJsonDepth).
 inline constexpr size_t kMaxJsonDepth = 64;
-
-// True when `text` nests arrays/objects at most `max_depth` deep. Strings are skipped; the
-// text need not be valid JSON (the parser reports that).
-bool JsonTextDepthWithin(std::string_view text, size_t max_depth);
 
 struct JsonSize {
   // What building a copy of the value costs, in bytes: sizeof(json) per node, the bytes of

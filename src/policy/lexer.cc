@@ -3,8 +3,6 @@
 #include <cstdio>
 #include <string>
 
-#include "policy/status_macros.h"
-
 namespace attest::policy {
 namespace {
 

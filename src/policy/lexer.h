@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/reasons.h"
 #include "base/status.h"
 #include "policy/ast.h"
 
@@ -61,8 +62,8 @@ std::string DescribeToken(const Token& token);
 // "line:col: message" as a POLICY_SYNTAX_ERROR / POLICY_TYPE_ERROR / POLICY_TOO_LARGE.
 Status PolicyError(std::string_view reason, SourcePos pos, std::string_view message);
 
-inline constexpr std::string_view kReasonSyntax = "POLICY_SYNTAX_ERROR";
-inline constexpr std::string_view kReasonType = "POLICY_TYPE_ERROR";
-inline constexpr std::string_view kReasonTooLarge = "POLICY_TOO_LARGE";
+inline constexpr std::string_view kReasonSyntax = reason::kPolicySyntaxError;
+inline constexpr std::string_view kReasonType = reason::kPolicyTypeError;
+inline constexpr std::string_view kReasonTooLarge = reason::kPolicyTooLarge;
 
 }  // namespace attest::policy

@@ -4,21 +4,11 @@
 #include <string>
 #include <vector>
 
+#include "base/strings.h"
 #include "policy/lexer.h"
-#include "policy/status_macros.h"
 
 namespace attest::policy {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
-    if (x != y) return false;
-  }
-  return true;
-}
 
 class Parser {
  public:
@@ -27,12 +17,12 @@ class Parser {
 
   StatusOr<PolicyAst> Run() {
     PolicyAst ast;
-    POLICY_RETURN_IF_ERROR(ParseVersion(ast));
+    ATTEST_RETURN_IF_ERROR(ParseVersion(ast));
     bool seen[3] = {false, false, false};
     int last = -1;
     while (Cur().kind != TokenKind::kEnd) {
       Section section;
-      POLICY_RETURN_IF_ERROR(ParseSection(section));
+      ATTEST_RETURN_IF_ERROR(ParseSection(section));
       int index = static_cast<int>(section.kind);
       if (seen[index]) {
         return Err(SyntaxError(section.pos,
@@ -90,7 +80,7 @@ class Parser {
                                         DescribeToken(Cur()));
     }
     Next();
-    POLICY_RETURN_IF_ERROR(Expect(TokenKind::kAssign, "'=' after 'version'"));
+    ATTEST_RETURN_IF_ERROR(Expect(TokenKind::kAssign, "'=' after 'version'"));
     const Token& v = Cur();
     ast.version_pos = v.pos;
     if (v.kind == TokenKind::kDecimal && v.text == "1.0") {
@@ -130,7 +120,7 @@ class Parser {
     }
     Next();
     const std::string sname = SectionName(section.kind);
-    POLICY_RETURN_IF_ERROR(Expect(TokenKind::kLBrace, "'{' after '" + sname + "'"));
+    ATTEST_RETURN_IF_ERROR(Expect(TokenKind::kLBrace, "'{' after '" + sname + "'"));
     while (Cur().kind != TokenKind::kRBrace) {
       if (Cur().kind == TokenKind::kEnd) {
         return SyntaxError(Cur().pos, "expected '}' to close " + sname + ", found end of policy");
@@ -141,7 +131,7 @@ class Parser {
             "too many rules (the limit is " + std::to_string(limits_.max_rules) + ")");
       }
       Rule rule;
-      POLICY_RETURN_IF_ERROR(ParseRule(rule));
+      ATTEST_RETURN_IF_ERROR(ParseRule(rule));
       section.rules.push_back(std::move(rule));
     }
     Next();
@@ -158,7 +148,7 @@ class Parser {
                                  std::to_string(limits_.max_conditions_per_rule) + ")");
         }
         Condition condition;
-        POLICY_RETURN_IF_ERROR(ParseCondition(condition));
+        ATTEST_RETURN_IF_ERROR(ParseCondition(condition));
         rule.conditions.push_back(std::move(condition));
         if (Cur().kind != TokenKind::kAndAnd) break;
         Next();
@@ -169,7 +159,7 @@ class Parser {
       }
     }
     Next();  // =>
-    POLICY_RETURN_IF_ERROR(ParseAction(rule.action));
+    ATTEST_RETURN_IF_ERROR(ParseAction(rule.action));
     return Expect(TokenKind::kSemicolon, "';' after the action");
   }
 
@@ -202,7 +192,7 @@ class Parser {
                                std::to_string(limits_.max_properties_per_condition) + ")");
       }
       PropertyCondition prop;
-      POLICY_RETURN_IF_ERROR(ParsePropertyCondition(prop));
+      ATTEST_RETURN_IF_ERROR(ParsePropertyCondition(prop));
       condition.properties.push_back(std::move(prop));
       if (Cur().kind == TokenKind::kComma) {
         Next();
@@ -242,7 +232,7 @@ class Parser {
 
   Status ParsePropertyCondition(PropertyCondition& prop) {
     prop.pos = Cur().pos;
-    POLICY_RETURN_IF_ERROR(ParseClaimProperty(prop.property, "in the claim condition"));
+    ATTEST_RETURN_IF_ERROR(ParseClaimProperty(prop.property, "in the claim condition"));
     switch (Cur().kind) {
       case TokenKind::kEqEq:
       case TokenKind::kAssign:  // some doc samples write '=' (spec §2): same as '=='
@@ -337,7 +327,7 @@ class Parser {
           return PolicyError(kReasonTooLarge, Cur().pos, "too many function arguments");
         }
         Expr arg;
-        POLICY_RETURN_IF_ERROR(ParseExpr(arg, depth + 1));
+        ATTEST_RETURN_IF_ERROR(ParseExpr(arg, depth + 1));
         expr.args.push_back(std::move(arg));
         if (Cur().kind == TokenKind::kComma) {
           Next();
@@ -377,7 +367,7 @@ class Parser {
     }
     std::string name = t.text;
     Next();
-    POLICY_RETURN_IF_ERROR(Expect(TokenKind::kLParen, "'(' after '" + name + "'"));
+    ATTEST_RETURN_IF_ERROR(Expect(TokenKind::kLParen, "'(' after '" + name + "'"));
     if (action.kind == ActionKind::kPermit || action.kind == ActionKind::kDeny) {
       return Expect(TokenKind::kRParen, "')': " + name + "() takes no arguments");
     }
@@ -398,8 +388,8 @@ class Parser {
       Next();
     }
     action.type.emplace();
-    POLICY_RETURN_IF_ERROR(ParseExpr(*action.type, 0));
-    POLICY_RETURN_IF_ERROR(Expect(TokenKind::kComma, "',' and 'value=...' after the claim type"));
+    ATTEST_RETURN_IF_ERROR(ParseExpr(*action.type, 0));
+    ATTEST_RETURN_IF_ERROR(Expect(TokenKind::kComma, "',' and 'value=...' after the claim type"));
     if (!(IsIdent("value") && Ahead(1).kind == TokenKind::kAssign)) {
       return SyntaxError(Cur().pos,
                          "expected 'value=' in " + name + "(...), found " + DescribeToken(Cur()));
@@ -407,7 +397,7 @@ class Parser {
     Next();
     Next();
     action.value.emplace();
-    POLICY_RETURN_IF_ERROR(ParseExpr(*action.value, 0));
+    ATTEST_RETURN_IF_ERROR(ParseExpr(*action.value, 0));
     if (Cur().kind == TokenKind::kComma) {
       Next();
       if (!(IsIdent("valueType") && Ahead(1).kind == TokenKind::kAssign)) {

@@ -4,11 +4,11 @@
 #include <string>
 
 #include "base/encoding.h"
+#include "base/strings.h"
 #include "crypto/digest.h"
 #include "policy/checker.h"
 #include "policy/lexer.h"
 #include "policy/parser.h"
-#include "policy/status_macros.h"
 
 namespace attest::policy {
 namespace {
@@ -27,15 +27,6 @@ constexpr std::string_view kDefaultSgxPolicy =
 // spec §8: TPM, SevSnpVm and TdxVm defaults are not published; the recommended permit-all.
 constexpr std::string_view kPermitAllPolicy =
     "version=1.0; authorizationrules{=> permit();}; issuancerules{};";
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 // Refuses issue(type="<literal>", ...) of a reserved name: where the name is known when the
 // policy is set, the error names the rule instead of waiting for an attestation.
@@ -81,9 +72,9 @@ StatusOr<CompiledPolicy> CompilePolicy(std::string_view text, const ReservedClai
   parse_limits.max_conditions_per_rule = limits.max_conditions_per_rule;
   parse_limits.max_properties_per_condition = limits.max_properties_per_condition;
   parse_limits.max_expression_depth = limits.max_expression_depth;
-  POLICY_ASSIGN_OR_RETURN(PolicyAst ast, ParsePolicy(text, parse_limits));
-  POLICY_RETURN_IF_ERROR(CheckPolicy(ast));
-  POLICY_RETURN_IF_ERROR(CheckReservedIssues(ast, reserved));
+  ATTEST_ASSIGN_OR_RETURN(PolicyAst ast, ParsePolicy(text, parse_limits));
+  ATTEST_RETURN_IF_ERROR(CheckPolicy(ast));
+  ATTEST_RETURN_IF_ERROR(CheckReservedIssues(ast, reserved));
   CompiledPolicy compiled;
   compiled.text_ = std::make_shared<const std::string>(text);
   compiled.ast_ = std::make_shared<const PolicyAst>(std::move(ast));

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/reasons.h"
 #include "base/status.h"
 #include "claims/claim.h"
 #include "policy/ast.h"
@@ -26,11 +27,11 @@ namespace attest::policy {
 // Failure reasons (Status::reason()). Compile errors are kInvalidArgument with a message
 // "line:col: what is wrong"; evaluation errors are kInvalidArgument as well (the policy, not
 // the service, is at fault; MAA answers PolicyEvaluationError with HTTP 400).
-inline constexpr std::string_view kPolicySyntaxError = "POLICY_SYNTAX_ERROR";
-inline constexpr std::string_view kPolicyTypeError = "POLICY_TYPE_ERROR";
-inline constexpr std::string_view kPolicyTooLarge = "POLICY_TOO_LARGE";
-inline constexpr std::string_view kPolicyEvaluationError = "POLICY_EVALUATION_ERROR";
-inline constexpr std::string_view kPolicyLimitExceeded = "POLICY_LIMIT_EXCEEDED";
+inline constexpr std::string_view kPolicySyntaxError = reason::kPolicySyntaxError;
+inline constexpr std::string_view kPolicyTypeError = reason::kPolicyTypeError;
+inline constexpr std::string_view kPolicyTooLarge = reason::kPolicyTooLarge;
+inline constexpr std::string_view kPolicyEvaluationError = reason::kPolicyEvaluationError;
+inline constexpr std::string_view kPolicyLimitExceeded = reason::kPolicyLimitExceeded;
 
 // Issuer of claims a policy creates with add/issue/issueproperty (spec §3, §4 item 7).
 inline constexpr std::string_view kIssuerAttestationPolicy = "AttestationPolicy";

@@ -14,15 +14,16 @@
 #include "api/http_server.h"
 #include "api/metrics.h"
 #include "api/router.h"
-#include "base/time.h"
-#include "collateral/offline_dir_provider.h"
-#include "collateral/provider_wrappers.h"
-#include "server/config.h"
-#include "service/attestation_service.h"
 #include "base/file.h"
+#include "base/reasons.h"
+#include "base/time.h"
 #include "client/endpoint_url.h"
 #include "client/http_transport.h"
+#include "collateral/offline_dir_provider.h"
+#include "collateral/provider_wrappers.h"
 #include "crypto/x509.h"
+#include "server/config.h"
+#include "service/attestation_service.h"
 #include "service/bearer_authenticator.h"
 #include "service/management_jws.h"
 #include "service/policy_service.h"
@@ -65,9 +66,9 @@ StatusOr<std::string> LoadJwks(const std::string& source) {
   request.target = path;
   ATTEST_ASSIGN_OR_RETURN(client::HttpResponse response, transport->Send(request));
   if (response.status != 200) {
-    return Err(Status::Unavailable("AUTH_CONFIG_INVALID",
-                                   "fetching " + source + " answered HTTP " +
-                                       std::to_string(response.status)));
+    return Err(Status::Unavailable(
+        reason::kAuthConfigInvalid,
+        "fetching " + source + " answered HTTP " + std::to_string(response.status)));
   }
   return response.body;
 }
@@ -85,13 +86,13 @@ int Init(const InitOptions& init) {
   auto mode = store::ParseProviderMode(init.mode);
   if (!mode.has_value()) return Fail(mode.error());
   if (init.base_url.empty()) {
-    return Fail(Status::InvalidArgument("CONFIG_INVALID", "--base-url is required"));
+    return Fail(Status::InvalidArgument(reason::kConfigInvalid, "--base-url is required"));
   }
   std::string base_url = init.base_url;
   while (base_url.ends_with('/')) base_url.pop_back();
   if (*mode == store::ProviderMode::kIsolated && init.signer_files.empty()) {
     return Fail(Status::InvalidArgument(
-        "CONFIG_INVALID", "--mode isolated requires at least one --policy-signer CERT.pem"));
+        reason::kConfigInvalid, "--mode isolated requires at least one --policy-signer CERT.pem"));
   }
   std::vector<store::SignerRecord> signers;
   for (const std::string& file : init.signer_files) {
@@ -120,7 +121,8 @@ int Serve(ServerConfig config) {
   if (Status s = FinalizeConfig(config); !s.ok()) return Fail(s);
   auto level = spdlog::level::from_str(config.log_level);
   if (level == spdlog::level::off && config.log_level != "off") {
-    return Fail(Status::InvalidArgument("CONFIG_INVALID", "unknown log level " + config.log_level));
+    return Fail(
+        Status::InvalidArgument(reason::kConfigInvalid, "unknown log level " + config.log_level));
   }
   spdlog::set_level(level);
   auto listen = ParseListenAddress(config.listen);
@@ -188,7 +190,7 @@ int Serve(ServerConfig config) {
   std::optional<service::BearerAuthenticator> authenticator;
   if (!config.aad_issuer.empty() || !config.aad_jwks.empty()) {
     if (config.aad_issuer.empty() || config.aad_jwks.empty()) {
-      return Fail(Status::InvalidArgument("CONFIG_INVALID",
+      return Fail(Status::InvalidArgument(reason::kConfigInvalid,
                                           "aad_issuer and aad_jwks must be configured together"));
     }
     auto jwks = LoadJwks(config.aad_jwks);

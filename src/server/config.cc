@@ -6,6 +6,7 @@
 #include <set>
 
 #include "base/file.h"
+#include "base/reasons.h"
 
 namespace attest::server {
 namespace {
@@ -20,7 +21,7 @@ namespace {
 constexpr size_t kMaxConfigBytes = 1024 * 1024;
 
 Status Invalid(std::string message) {
-  return Status::InvalidArgument("CONFIG_INVALID", std::move(message));
+  return Status::InvalidArgument(reason::kConfigInvalid, std::move(message));
 }
 
 template <typename T>

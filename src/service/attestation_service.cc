@@ -3,9 +3,10 @@
 #include <utility>
 
 #include "base/encoding.h"
+#include "base/reasons.h"
+#include "base/strings.h"
 #include "claims/claim_names.h"
 #include "evidence/registry.h"
-#include "policy/json_limits.h"
 #include "policy/policy.h"
 #include "service/stored_policy_evaluator.h"
 
@@ -19,26 +20,23 @@ using evidence::BoundData;
 // spec/maa-service-behaviour.md §4.2: JSON data must be valid RFC 8259 JSON; the parsed
 // value becomes x-ms-runtime / x-ms-inittime.
 StatusOr<nlohmann::json> ParseBoundJson(const BoundData& data, std::string_view field) {
-  if (!JsonDepthWithin(AsChars(data.data), kMaxBoundJsonDepth)) {
+  const char* invalid_json =
+      field == "runtimeData" ? reason::kInvalidRuntimeDataJson : reason::kInvalidInitTimeDataJson;
+  if (!JsonTextDepthWithin(AsChars(data.data), kMaxBoundJsonDepth)) {
     return Err(Status::InvalidArgument(
-        "INVALID_" + std::string(field == "runtimeData" ? "RUNTIME" : "INIT_TIME") + "_DATA_JSON",
+        invalid_json,
         std::string(field) + " JSON nests deeper than " + std::to_string(kMaxBoundJsonDepth)));
   }
   nlohmann::json value =
       nlohmann::json::parse(data.data.begin(), data.data.end(), nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) {
     return Err(Status::InvalidArgument(
-        "INVALID_" + std::string(field == "runtimeData" ? "RUNTIME" : "INIT_TIME") + "_DATA_JSON",
-        std::string(field) + " has dataType JSON but its data is not valid JSON"));
+        invalid_json, std::string(field) + " has dataType JSON but its data is not valid JSON"));
   }
   return value;
 }
 
 }  // namespace
-
-bool JsonDepthWithin(std::string_view text, size_t max_depth) {
-  return policy::JsonTextDepthWithin(text, max_depth);  // one depth scanner, the policy engine's
-}
 
 AttestationService::AttestationService(AttestationServiceOptions options,
                                        const PolicyEvaluator& policy,
@@ -60,7 +58,8 @@ StatusOr<std::string> AttestationService::Attest(const AttestationRequest& reque
   const evidence::Verifier* verifier = FindVerifier(request.type);
   if (verifier == nullptr) return Err(evidence::UnsupportedType(request.type));
   if (options_.collateral == nullptr) {
-    return Err(Status::Unavailable("COLLATERAL_UNAVAILABLE", "no collateral source is configured"));
+    return Err(
+        Status::Unavailable(reason::kCollateralUnavailable, "no collateral source is configured"));
   }
   // Reject bad JSON data before the (expensive) verification.
   if (request.runtime_data && request.runtime_data->kind == BoundData::Kind::kJson) {
@@ -95,7 +94,7 @@ StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationR
   if (type == nullptr) return Err(evidence::UnsupportedType(request.type));
   const bool sgx = type->layout == evidence::ClaimLayout::kSgxLegacyMirrors;
   // spec/maa-tokens.md §2: common claims; set before policy so rules can match them.
-  incoming.Set(std::string(c::kAttestationType), std::string(type->token_type));
+  incoming.Set(c::kAttestationType, std::string(type->token_type));
 
   // §3.5: the draft policy (raw text) when supplied, else the policy in force for the type.
   ATTEST_ASSIGN_OR_RETURN(
@@ -104,43 +103,43 @@ StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationR
           ? EvaluatePolicyText(request.type, *request.draft_policy, incoming)
           : policy_.Evaluate(request.type, incoming));
   if (!decision.permitted) {
-    return Err(Status::InvalidArgument(
-        "POLICY_DENIED", decision.deny_message.empty()
-                             ? "A Deny claim was issued, authorization failed."
-                             : decision.deny_message));
+    return Err(Status::InvalidArgument(reason::kPolicyDenied,
+                                       decision.deny_message.empty()
+                                           ? "A Deny claim was issued, authorization failed."
+                                           : decision.deny_message));
   }
 
   c::ClaimSet out = std::move(incoming);
-  out.Set(std::string(c::kVer), "1.0");
-  out.Set(std::string(c::kPolicyHash), policy::PolicyHash(decision.policy_text));
-  if (decision.signer.has_value()) out.Set(std::string(c::kPolicySigner), *decision.signer);
+  out.Set(c::kVer, "1.0");
+  out.Set(c::kPolicyHash, policy::PolicyHash(decision.policy_text));
+  if (decision.signer.has_value()) out.Set(c::kPolicySigner, *decision.signer);
 
   // spec/maa-service-behaviour.md §4.2 and maa-tokens.md §3.2.
   if (request.runtime_data.has_value()) {
     if (request.runtime_data->kind == BoundData::Kind::kJson) {
       ATTEST_ASSIGN_OR_RETURN(nlohmann::json v, ParseBoundJson(*request.runtime_data, "runtimeData"));
-      out.Set(std::string(c::kRuntime), std::move(v));
+      out.Set(c::kRuntime, std::move(v));
     } else if (sgx) {
       std::string ehd = Base64UrlEncode(request.runtime_data->data);
-      out.Set(std::string(c::kSgxEhd), ehd);
-      out.Set(std::string(c::kLegacyAasEhd), ehd);
-      out.Set(std::string(c::kLegacyMaaEhd), ehd);
+      out.Set(c::kSgxEhd, ehd);
+      out.Set(c::kLegacyAasEhd, ehd);
+      out.Set(c::kLegacyMaaEhd, ehd);
     }
   }
   if (request.init_time_data.has_value() &&
       request.init_time_data->kind == BoundData::Kind::kJson) {
     ATTEST_ASSIGN_OR_RETURN(nlohmann::json v,
                             ParseBoundJson(*request.init_time_data, "initTimeData"));
-    out.Set(std::string(c::kInitTime), std::move(v));
+    out.Set(c::kInitTime, std::move(v));
   }
-  if (request.nonce.has_value()) out.Set(std::string(c::kNonce), *request.nonce);
+  if (request.nonce.has_value()) out.Set(c::kNonce, *request.nonce);
   if (request.draft_policy.has_value()) {
-    out.Set(std::string(c::kAttestdDraft), true);  // docs/claims.md
+    out.Set(c::kAttestdDraft, true);  // docs/claims.md
   }
 
   if (sgx) {
     // spec/maa-tokens.md §3.3: SGX/OE policy-issued claims go under x-ms-policy.
-    out.Set(std::string(c::kPolicy), decision.issued.ToJsonObject());
+    out.Set(c::kPolicy, decision.issued.ToJsonObject());
     // §3.1: legacy top-level mirrors of the x-ms-sgx-* claims, always emitted.
     constexpr std::pair<std::string_view, std::string_view> kLegacy[] = {
         {c::kSgxIsDebuggable, c::kLegacyIsDebuggable}, {c::kSgxProductId, c::kLegacyProductId},
@@ -149,7 +148,7 @@ StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationR
         {c::kSgxCollateral, c::kLegacyMaaAttestationCollateral},
     };
     for (const auto& [from, to] : kLegacy) {
-      if (const nlohmann::json* v = out.FindValue(from)) out.Set(std::string(to), *v);
+      if (const nlohmann::json* v = out.FindValue(from)) out.Set(to, *v);
     }
   } else {
     // maa-service-behaviour.md §3.6: other types get issued claims at the top level. The
@@ -169,8 +168,7 @@ StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationR
   }
 
   if (options_.collateral_time_override.has_value()) {
-    out.Set(std::string(c::kAttestdCollateralTime),
-            FormatRfc3339(*options_.collateral_time_override));
+    out.Set(c::kAttestdCollateralTime, FormatRfc3339(*options_.collateral_time_override));
   }
   return out.ToJsonObject();
 }

@@ -77,11 +77,6 @@ class AttestationService {
   const token::TokenIssuer& issuer_;
 };
 
-// True when the JSON text `text` nests arrays/objects at most `max_depth` deep (strings are
-// skipped; the text need not be valid JSON). Untrusted JSON is checked before parsing so
-// that parsing and re-serialising stay bounded.
-bool JsonDepthWithin(std::string_view text, size_t max_depth);
-
 // Deepest nesting accepted in runtime / init-time JSON data.
 inline constexpr size_t kMaxBoundJsonDepth = 64;
 

@@ -24,12 +24,12 @@ class FakeVerifier final : public evidence::Verifier {
     seen_runtime = ev.runtime_data.has_value();
     if (ev.blob.empty()) return Err(Status::InvalidEvidence("QUOTE_TRUNCATED", "empty"));
     claims::ClaimSet out;
-    out.Add(std::string(claims::kSgxIsDebuggable), false);
-    out.Add(std::string(claims::kSgxMrEnclave), std::string(64, 'a'));
-    out.Add(std::string(claims::kSgxMrSigner), std::string(64, 'b'));
-    out.Add(std::string(claims::kSgxProductId), 3);
-    out.Add(std::string(claims::kSgxSvn), 7);
-    out.Add(std::string(claims::kSgxCollateral), {{"quotehash", "00"}});
+    out.Add(claims::kSgxIsDebuggable, false);
+    out.Add(claims::kSgxMrEnclave, std::string(64, 'a'));
+    out.Add(claims::kSgxMrSigner, std::string(64, 'b'));
+    out.Add(claims::kSgxProductId, 3);
+    out.Add(claims::kSgxSvn, 7);
+    out.Add(claims::kSgxCollateral, {{"quotehash", "00"}});
     return out;
   }
   mutable UnixTime seen_time = 0;

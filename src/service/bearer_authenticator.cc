@@ -2,10 +2,10 @@
 
 #include <openssl/evp.h>
 
+#include <nlohmann/json.hpp>
 #include <optional>
 
-#include <nlohmann/json.hpp>
-
+#include "base/reasons.h"
 #include "crypto/jwk.h"
 #include "crypto/jws.h"
 
@@ -16,10 +16,11 @@ constexpr size_t kMaxBearerSize = 16 * 1024;
 constexpr size_t kMaxJwksKeys = 64;
 
 Status ConfigError(std::string message) {
-  return Status::InvalidArgument("AUTH_CONFIG_INVALID", "bearer JWKS: " + std::move(message));
+  return Status::InvalidArgument(reason::kAuthConfigInvalid, "bearer JWKS: " + std::move(message));
 }
 Status Invalid(std::string message) {
-  return Status::Unauthenticated("BEARER_INVALID", "bearer token rejected: " + std::move(message));
+  return Status::Unauthenticated(reason::kBearerInvalid,
+                                 "bearer token rejected: " + std::move(message));
 }
 
 // RFC 7519 §2 NumericDate: a JSON number. A string or any other type is a malformed
@@ -76,7 +77,7 @@ StatusOr<BearerAuthenticator> BearerAuthenticator::Create(BearerAuthOptions opti
     }
     key.kid = jwk.value("kid", "");
     key.alg = jwk.value("alg", "");
-    auto pkey = crypto::PublicKeyFromJwk(jwk, "AUTH_CONFIG_INVALID");
+    auto pkey = crypto::PublicKeyFromJwk(jwk, reason::kAuthConfigInvalid);
     if (!pkey.has_value()) return Err(ConfigError(pkey.error().message()));
     key.pkey = std::shared_ptr<EVP_PKEY>(pkey->release(), EVP_PKEY_free);
     keys.push_back(std::move(key));
@@ -88,12 +89,12 @@ StatusOr<BearerAuthenticator> BearerAuthenticator::Create(BearerAuthOptions opti
 StatusOr<Caller> BearerAuthenticator::Authenticate(std::string_view authorization) const {
   constexpr std::string_view kScheme = "Bearer ";
   if (authorization.empty()) {
-    return Err(Status::Unauthenticated("BEARER_MISSING",
+    return Err(Status::Unauthenticated(reason::kBearerMissing,
                                        "this operation requires Authorization: Bearer <token>"));
   }
   if (authorization.size() < kScheme.size() ||
       !(authorization.substr(0, 7) == kScheme || authorization.substr(0, 7) == "bearer ")) {
-    return Err(Status::Unauthenticated("BEARER_MISSING",
+    return Err(Status::Unauthenticated(reason::kBearerMissing,
                                        "the Authorization header is not a Bearer token"));
   }
   std::string_view token = authorization.substr(kScheme.size());
@@ -137,10 +138,11 @@ StatusOr<Caller> BearerAuthenticator::Authenticate(std::string_view authorizatio
   ATTEST_ASSIGN_OR_RETURN(std::optional<double> nbf, NumericDate(claims, "nbf"));
   if (!exp.has_value()) return Err(Invalid("no exp"));
   if (*exp + skew < now) {
-    return Err(Status::Unauthenticated("BEARER_EXPIRED", "the bearer token has expired"));
+    return Err(Status::Unauthenticated(reason::kBearerExpired, "the bearer token has expired"));
   }
   if (nbf.has_value() && *nbf > now + skew) {
-    return Err(Status::Unauthenticated("BEARER_NOT_YET_VALID", "the bearer token is not yet valid"));
+    return Err(
+        Status::Unauthenticated(reason::kBearerNotYetValid, "the bearer token is not yet valid"));
   }
   Caller caller;
   for (const char* name : {"sub", "oid", "appid"}) {

@@ -5,6 +5,8 @@
 #include <openssl/x509v3.h>
 
 #include "base/encoding.h"
+#include "base/reasons.h"
+#include "base/strings.h"
 #include "base/time.h"
 #include "crypto/jwk.h"
 #include "crypto/jws.h"
@@ -15,19 +17,7 @@ namespace {
 constexpr size_t kMaxManagementJwsSize = 1024 * 1024;
 
 Status Malformed(std::string message) {
-  return Status::InvalidArgument("JWS_MALFORMED", std::move(message));
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' ||
-                        s.front() == '\n')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
+  return Status::InvalidArgument(reason::kJwsMalformed, std::move(message));
 }
 
 // Header x5c, or the legacy jwk.x5c of the Python beta client (maa-tokens.md §6.1).
@@ -45,7 +35,7 @@ const nlohmann::json* FindX5c(const nlohmann::json& header) {
 }  // namespace
 
 StatusOr<ManagementJws> ParseManagementJws(std::string_view text) {
-  text = Trim(text);
+  text = TrimWhitespace(text);
   ATTEST_ASSIGN_OR_RETURN(
       crypto::CompactJws parsed,
       crypto::ParseCompactJws(
@@ -67,25 +57,25 @@ StatusOr<ManagementJws> ParseManagementJws(std::string_view text) {
   }
   if (!alg.has_value() || (*alg != crypto::JwsAlg::kRs256 && *alg != crypto::JwsAlg::kEs256 &&
                            *alg != crypto::JwsAlg::kAzureSdkEcDer)) {
-    return Err(Status::InvalidArgument("JWS_UNSUPPORTED_ALG",
-                                       "JWS alg '" + parsed.alg.substr(0, 32) +
-                                           "' is not supported; use RS256 or ES256"));
+    return Err(Status::InvalidArgument(
+        reason::kJwsUnsupportedAlg,
+        "JWS alg '" + parsed.alg.substr(0, 32) + "' is not supported; use RS256 or ES256"));
   }
   const nlohmann::json* x5c = FindX5c(out.header);
   if (x5c == nullptr) return Err(Malformed("a signed JWS must carry its signer certificate in x5c"));
-  ATTEST_ASSIGN_OR_RETURN(out.x5c,
-                          crypto::CertificatesFromX5c(*x5c, kMaxX5cCertificates, "JWS_MALFORMED"));
+  ATTEST_ASSIGN_OR_RETURN(
+      out.x5c, crypto::CertificatesFromX5c(*x5c, kMaxX5cCertificates, reason::kJwsMalformed));
   // The key always comes from the certificate, never from the header's alg or jwk.
   Status verified = crypto::VerifyJwsSignature(*alg, out.x5c.front().public_key(),
                                                parsed.signing_input, parsed.signature);
-  if (verified.reason() == "JWS_KEY_UNSUITABLE") {
+  if (verified.reason() == reason::kJwsKeyUnsuitable) {
     return Err(Status::InvalidArgument(
-        "JWS_UNSUPPORTED_ALG", "JWS alg '" + parsed.alg + "' does not fit the signer certificate: " +
-                                   verified.message()));
+        reason::kJwsUnsupportedAlg,
+        "JWS alg '" + parsed.alg + "' does not fit the signer certificate: " + verified.message()));
   }
-  if (verified.reason() == "JWS_SIGNATURE_INVALID") {
+  if (verified.reason() == reason::kJwsSignatureInvalid) {
     return Err(Status::PermissionDenied(
-        "JWS_SIGNATURE_INVALID",
+        reason::kJwsSignatureInvalid,
         "the JWS signature does not verify with the certificate in its header"));
   }
   if (!verified.ok()) return Err(std::move(verified));
@@ -109,17 +99,17 @@ Status CheckUsableAt(const crypto::Certificate& cert, Role role, UnixTime now) {
                                                 : "the issuing certificate";
   const std::string cn = " (CN=" + cert.SubjectCommonName().substr(0, 64) + ")";
   if (now < cert.not_before()) {
-    return Status::InvalidArgument("SIGNER_CERT_NOT_YET_VALID",
-                                   who + cn + " is not valid before " +
-                                       FormatRfc3339(cert.not_before()));
+    return Status::InvalidArgument(
+        reason::kSignerCertNotYetValid,
+        who + cn + " is not valid before " + FormatRfc3339(cert.not_before()));
   }
   if (now > cert.not_after()) {
-    return Status::InvalidArgument("SIGNER_CERT_EXPIRED",
+    return Status::InvalidArgument(reason::kSignerCertExpired,
                                    who + cn + " expired at " + FormatRfc3339(cert.not_after()));
   }
   if (!KeyUsageAllows(cert, role)) {
     return Status::InvalidArgument(
-        "SIGNER_CERT_KEY_USAGE",
+        reason::kSignerCertKeyUsage,
         who + cn + " has a keyUsage without " +
             (role == Role::kSigner ? "digitalSignature" : "keyCertSign"));
   }
@@ -131,7 +121,7 @@ Status CheckUsableAt(const crypto::Certificate& cert, Role role, UnixTime now) {
 Status CheckSignerTrusted(const ManagementJws& jws,
                           const std::vector<crypto::Certificate>& trusted, UnixTime now) {
   const Status untrusted = Status::PermissionDenied(
-      "SIGNER_NOT_TRUSTED",
+      reason::kSignerNotTrusted,
       "the document is not signed by a registered policy-management certificate");
   if (!jws.is_signed || jws.x5c.empty()) return untrusted;
   // The path: x5c[0..last] climbing one verified link at a time, ending at a certificate
@@ -167,7 +157,7 @@ Status CheckSignerTrusted(const ManagementJws& jws,
   }
   if (anchor != nullptr && !KeyUsageAllows(*anchor, Role::kIssuer)) {
     return Status::InvalidArgument(
-        "SIGNER_CERT_KEY_USAGE",
+        reason::kSignerCertKeyUsage,
         "the registered CA certificate (CN=" + anchor->SubjectCommonName().substr(0, 64) +
             ") has a keyUsage without keyCertSign");
   }

@@ -1,5 +1,6 @@
 #include "service/policy_evaluator.h"
 
+#include "base/reasons.h"
 #include "claims/claim_names.h"
 #include "evidence/registry.h"
 #include "policy/policy.h"
@@ -78,7 +79,7 @@ StatusOr<PolicyDecision> DefaultPolicyEvaluator::Evaluate(evidence::AttestationT
                                                           const claims::ClaimSet& incoming) const {
   std::optional<std::string_view> text = DefaultPolicyText(type);
   if (!text.has_value()) {
-    return Err(Status::NotFound("POLICY_NOT_FOUND",
+    return Err(Status::NotFound(reason::kPolicyNotFound,
                                 "no attestation policy is configured for " +
                                     std::string(evidence::AttestationTypeName(type))));
   }

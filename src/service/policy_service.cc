@@ -1,6 +1,8 @@
 #include "service/policy_service.h"
 
 #include "base/encoding.h"
+#include "base/reasons.h"
+#include "base/strings.h"
 #include "crypto/digest.h"
 #include "crypto/jwk.h"
 #include "policy/policy.h"
@@ -13,30 +15,8 @@ namespace {
 
 using store::ProviderMode;
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\r' || s.front() == '\n' ||
-                        s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\r' || s.back() == '\n' ||
-                        s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
 Status DocumentInvalid(std::string message) {
-  return Status::InvalidArgument("POLICY_DOCUMENT_INVALID", std::move(message));
+  return Status::InvalidArgument(reason::kPolicyDocumentInvalid, std::move(message));
 }
 
 // The unsigned StoredAttestationPolicy JWS for `text` (maa-service-behaviour.md §2.3).
@@ -69,7 +49,7 @@ StatusOr<store::Provider> PolicyService::LoadProvider() const {
                           store_.GetProvider(provider_id_));
   if (!provider.has_value()) {
     return Err(Status::PermissionDenied(
-        "PROVIDER_NOT_INITIALISED",
+        reason::kProviderNotInitialised,
         "policy management is unavailable: the provider was not initialised "
         "(run attestd init --mode aad|isolated)"));
   }
@@ -84,7 +64,7 @@ StatusOr<std::string> PolicyService::AuthorizeDocument(const store::Provider& pr
     // maa-service-behaviour.md §2.1 step 3: Isolated requires a trusted signature.
     if (!jws.is_signed) {
       return Err(Status::PermissionDenied(
-          "POLICY_SIGNATURE_REQUIRED",
+          reason::kPolicySignatureRequired,
           "this provider is in Isolated mode: the document must be signed by a registered "
           "policy-management certificate"));
     }
@@ -113,7 +93,7 @@ StatusOr<std::string> PolicyService::GetPolicy(evidence::AttestationType type) c
   } else {
     std::optional<std::string_view> text = DefaultPolicyEvaluator::DefaultPolicyText(type);
     if (!text.has_value()) {
-      return Err(Status::NotFound("POLICY_NOT_FOUND",
+      return Err(Status::NotFound(reason::kPolicyNotFound,
                                   "attestation type " + type_name + " has no policy"));
     }
     jws = UnsignedPolicyJws(*text);
@@ -127,15 +107,15 @@ StatusOr<std::string> PolicyService::SetPolicy(evidence::AttestationType type,
                                                const Caller& caller) const {
   ATTEST_ASSIGN_OR_RETURN(store::Provider provider, LoadProvider());
   const std::string type_name(evidence::AttestationTypeName(type));
-  std::string_view trimmed = Trim(body);
+  std::string_view trimmed = TrimWhitespace(body);
   ManagementJws jws;
   std::string text;
-  if (StartsWithIgnoreCase(trimmed, "version")) {
+  if (EqualsIgnoreCase(trimmed.substr(0, 7), "version")) {
     // maa-rest-api.md §5.2: raw policy text from older tooling, only where signing is not
     // required; stored as the equivalent unsigned document.
     if (provider.mode == ProviderMode::kIsolated) {
       return Err(Status::PermissionDenied(
-          "POLICY_SIGNATURE_REQUIRED",
+          reason::kPolicySignatureRequired,
           "this provider is in Isolated mode: the policy must be a JWS signed by a registered "
           "policy-management certificate"));
     }
@@ -218,16 +198,16 @@ StatusOr<std::string> PolicyService::ChangeCertificate(std::string_view body,
   ATTEST_ASSIGN_OR_RETURN(store::Provider provider, LoadProvider());
   if (provider.mode != ProviderMode::kIsolated) {
     return Err(Status::PermissionDenied(
-        "OPERATION_NOT_SUPPORTED",
+        reason::kOperationNotSupported,
         "policy-management certificates can only be changed on an Isolated-mode provider"));
   }
   // maa-rest-api.md §5.4: a JSON string literal holding the JWS; a bare JWS is accepted too.
-  std::string_view trimmed = Trim(body);
+  std::string_view trimmed = TrimWhitespace(body);
   std::string compact(trimmed);
   if (!trimmed.empty() && trimmed.front() == '"') {
     nlohmann::json literal = nlohmann::json::parse(trimmed, nullptr, false);
     if (!literal.is_string()) {
-      return Err(Status::InvalidArgument("JWS_MALFORMED",
+      return Err(Status::InvalidArgument(reason::kJwsMalformed,
                                          "the body must be a JSON string holding a JWS"));
     }
     compact = literal.get<std::string>();
@@ -247,12 +227,12 @@ StatusOr<std::string> PolicyService::ChangeCertificate(std::string_view body,
   }
   if (member == nullptr || !member->is_object() || member->find("x5c") == member->end()) {
     return Err(Status::InvalidArgument(
-        "CERTIFICATE_DOCUMENT_INVALID",
+        reason::kCertificateDocumentInvalid,
         "Could not find \"policyCertificate\" claim with an x5c certificate in the token"));
   }
   ATTEST_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> certs,
                           crypto::CertificatesFromX5c(*member->find("x5c"), kMaxX5cCertificates,
-                                                      "CERTIFICATE_DOCUMENT_INVALID"));
+                                                      reason::kCertificateDocumentInvalid));
   const crypto::Certificate* cert = &certs.front();
   const std::string thumbprint = CertificateThumbprint(*cert);
   if (add) {

@@ -1,5 +1,6 @@
 #include "service/stored_policy_evaluator.h"
 
+#include "base/reasons.h"
 #include "crypto/x509.h"
 #include "service/management_jws.h"
 
@@ -56,7 +57,7 @@ StatusOr<PolicyDecision> StoredPolicyEvaluator::Evaluate(evidence::AttestationTy
   } else {
     std::optional<std::string_view> fallback = DefaultPolicyEvaluator::DefaultPolicyText(type);
     if (!fallback.has_value()) {
-      return Err(Status::NotFound("POLICY_NOT_FOUND",
+      return Err(Status::NotFound(reason::kPolicyNotFound,
                                   "no attestation policy is configured for " + type_name));
     }
     text = std::string(*fallback);

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <utility>
 
+#include "base/reasons.h"
 #include "store/store.h"
 
 namespace attest::store {
@@ -63,7 +64,7 @@ CREATE TABLE IF NOT EXISTS signing_keys(
 Status Unavailable(sqlite3* db, std::string_view what) {
   std::string message = "store: " + std::string(what);
   if (db != nullptr) message += ": " + std::string(sqlite3_errmsg(db));
-  return Status::Unavailable("STORE_UNAVAILABLE", std::move(message));
+  return Status::Unavailable(reason::kStoreUnavailable, std::move(message));
 }
 
 // An owned prepared statement with typed bind/column helpers.
@@ -148,7 +149,7 @@ class SqliteStore final : public Store {
       exists.Bind(1, provider.id);
       int rc = exists.Step();
       if (rc == SQLITE_ROW) {
-        return Status::FailedPrecondition("PROVIDER_EXISTS",
+        return Status::FailedPrecondition(reason::kProviderExists,
                                           "provider '" + provider.id + "' is already initialised");
       }
       if (rc != SQLITE_DONE) return Unavailable(db_, "reading providers");
@@ -253,7 +254,7 @@ class SqliteStore final : public Store {
       if (!present) return Status::Ok();
       if (signers->size() <= 1) {
         return Status::FailedPrecondition(
-            "LAST_SIGNER", "the last policy-management certificate cannot be removed");
+            reason::kLastSigner, "the last policy-management certificate cannot be removed");
       }
       Statement del(db_, "DELETE FROM policy_signers WHERE provider_id = ?1 AND thumbprint = ?2");
       del.Bind(1, provider_id).Bind(2, thumbprint);
@@ -339,7 +340,7 @@ class SqliteStore final : public Store {
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
       std::string message = error != nullptr ? error : "unknown error";
       sqlite3_free(error);
-      return Status::Unavailable("STORE_UNAVAILABLE", "store: " + message);
+      return Status::Unavailable(reason::kStoreUnavailable, "store: " + message);
     }
     return Status::Ok();
   }
@@ -368,7 +369,7 @@ std::string_view ProviderModeName(ProviderMode mode) {
 StatusOr<ProviderMode> ParseProviderMode(std::string_view name) {
   if (name == "aad") return ProviderMode::kAad;
   if (name == "isolated") return ProviderMode::kIsolated;
-  return Err(Status::InvalidArgument("INVALID_MODE", "mode must be 'aad' or 'isolated'"));
+  return Err(Status::InvalidArgument(reason::kInvalidMode, "mode must be 'aad' or 'isolated'"));
 }
 
 StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir) {
@@ -376,7 +377,7 @@ StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir) {
   // Create the file 0600 ourselves; SQLite gives its -wal/-shm files the same mode.
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return Err(Status::Unavailable("STORE_UNAVAILABLE", "store: cannot open " + path));
+    return Err(Status::Unavailable(reason::kStoreUnavailable, "store: cannot open " + path));
   }
   ::fchmod(fd, 0600);
   ::close(fd);

@@ -1,5 +1,7 @@
 #include "token/jws.h"
 
+#include "base/reasons.h"
+
 namespace attest::token {
 namespace {
 
@@ -28,7 +30,7 @@ StatusOr<ParsedJws> ParseCompactJws(std::string_view jws) {
 StatusOr<ParsedJws> VerifyCompactJwsRs256(std::string_view jws, EVP_PKEY* key) {
   ATTEST_ASSIGN_OR_RETURN(ParsedJws parsed, ParseCompactJws(jws));
   if (parsed.alg != "RS256") {
-    return Err(Status::InvalidArgument("JWS_UNSUPPORTED_ALG", "the JWS alg is not RS256"));
+    return Err(Status::InvalidArgument(reason::kJwsUnsupportedAlg, "the JWS alg is not RS256"));
   }
   Status verified =
       crypto::VerifyJwsSignature(crypto::JwsAlg::kRs256, key, parsed.signing_input, parsed.signature);

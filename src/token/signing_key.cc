@@ -10,6 +10,7 @@
 
 #include "base/encoding.h"
 #include "base/file.h"
+#include "base/reasons.h"
 #include "crypto/digest.h"
 #include "crypto/jwk.h"
 #include "crypto/jws.h"
@@ -135,7 +136,7 @@ StatusOr<crypto::EvpPkeyPtr> NewRsaKey() {
 
 StatusOr<std::string> RsaJwkThumbprint(EVP_PKEY* key) {
   if (key == nullptr || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
-    return Err(Status::InvalidArgument("NOT_AN_RSA_KEY", "the token-signing key is not RSA"));
+    return Err(Status::InvalidArgument(reason::kNotAnRsaKey, "the token-signing key is not RSA"));
   }
   return crypto::JwkThumbprint(key);
 }
@@ -165,7 +166,8 @@ StatusOr<SigningKey> SigningKey::LoadOrCreate(const std::string& data_dir,
       // Never silently replace a key that exists but is unusable: tokens signed with it
       // may still be in use. The operator must move it away.
       return Err(Status::FailedPrecondition(
-          "SIGNING_KEY_UNUSABLE", key_path + " is not an RSA private key of at least 2048 bits"));
+          reason::kSigningKeyUnusable,
+          key_path + " is not an RSA private key of at least 2048 bits"));
     }
   } else if (key_pem.error().code() == StatusCode::kNotFound) {
     ATTEST_ASSIGN_OR_RETURN(out.pkey_, NewRsaKey());

@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include "base/encoding.h"
+#include "base/reasons.h"
 #include "token/jws.h"
 
 namespace attest::token {
@@ -10,10 +11,10 @@ namespace {
 
 StatusOr<std::string> WithinTokenCap(StatusOr<std::string> token) {
   if (token.has_value() && token->size() > kMaxAttestationTokenBytes) {
-    return Err(Status::InvalidArgument(
-        "TOKEN_TOO_LARGE", "the token would be " + std::to_string(token->size()) +
-                               " bytes; the limit is " +
-                               std::to_string(kMaxAttestationTokenBytes)));
+    return Err(Status::InvalidArgument(reason::kTokenTooLarge,
+                                       "the token would be " + std::to_string(token->size()) +
+                                           " bytes; the limit is " +
+                                           std::to_string(kMaxAttestationTokenBytes)));
   }
   return token;
 }

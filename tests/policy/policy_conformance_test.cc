@@ -91,7 +91,7 @@ claims::ClaimSet Incoming(const json& c) {
   }
   if (c.contains("claims_list")) {
     for (const json& claim : c["claims_list"]) {
-      set.Add(claim.at("type"), claim.at("value"),
+      set.Add(claim.at("type").get<std::string>(), claim.at("value"),
               claim.value("issuer", std::string(claims::kIssuerAttestationService)));
     }
   }

@@ -101,7 +101,7 @@ with tempfile.TemporaryDirectory() as tmp:
                  *base, "--runtime-data", write("rd.bin", b"wrong"))
     expect_error("missing-collateral", 1, "COLLATERAL_MISSING", "--type", "sgx", "--evidence", os.path.join(sgx, "quote.bin"),
                  "--collateral", tmp, "--at", at)
-    expect_error("unknown-type", 2, "UNKNOWN_ATTESTATION_TYPE", "--type", "foo", "--evidence", os.path.join(sgx, "quote.bin"), "--collateral", sgx)
+    expect_error("unknown-type", 2, "ATTESTATION_TYPE_UNKNOWN", "--type", "foo", "--evidence", os.path.join(sgx, "quote.bin"), "--collateral", sgx)
     expect_error("bad-time", 2, "INVALID_TIME", "--type", "sgx", "--evidence", os.path.join(sgx, "quote.bin"), "--collateral", sgx, "--at", "yesterday")
     expect_error("missing-file", 2, "FILE_NOT_FOUND", "--type", "sgx", "--evidence", os.path.join(tmp, "nope.bin"), *base)
     rc = subprocess.run([ATTESTCTL, "verify", "--type", "sgx"], capture_output=True).returncode

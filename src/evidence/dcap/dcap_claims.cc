@@ -5,9 +5,9 @@
 namespace attest::dcap {
 
 void AddTcbClaims(const DcapVerdict& verdict, claims::ClaimSet& out) {
-  out.Add(std::string(claims::kAttesterTcbStatus), std::string(TcbStatusName(verdict.tcb_status)));
-  out.Add(std::string(claims::kAttesterAdvisoryIds), verdict.advisory_ids);
-  out.Add(std::string(claims::kAttestdTcb), verdict.ToJson());
+  out.Add(claims::kAttesterTcbStatus, std::string(TcbStatusName(verdict.tcb_status)));
+  out.Add(claims::kAttesterAdvisoryIds, verdict.advisory_ids);
+  out.Add(claims::kAttestdTcb, verdict.ToJson());
 }
 
 }  // namespace attest::dcap

@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "base/reasons.h"
+
 namespace attest::dcap {
 namespace {
 
@@ -19,7 +21,8 @@ struct SeqDeleter {
 using SeqPtr = std::unique_ptr<ASN1_SEQUENCE_ANY, SeqDeleter>;
 
 Status Invalid(std::string message) {
-  return Status::InvalidEvidence("INVALID_PCK_CERT", "PCK certificate SGX extension: " + message);
+  return Status::InvalidEvidence(reason::kInvalidPckCert,
+                                 "PCK certificate SGX extension: " + message);
 }
 
 StatusOr<SeqPtr> ParseSequence(ByteSpan der, std::string_view what) {

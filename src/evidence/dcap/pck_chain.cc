@@ -4,11 +4,13 @@
 
 #include <string>
 
+#include "base/reasons.h"
+
 namespace attest::dcap {
 namespace {
 
 Status ChainError(std::string message) {
-  return Status::InvalidEvidence("INVALID_CERT_CHAIN", "PCK certificate chain: " + message);
+  return Status::InvalidEvidence(reason::kInvalidCertChain, "PCK certificate chain: " + message);
 }
 
 bool Contains(const std::string& s, std::string_view part) {
@@ -24,10 +26,11 @@ bool IsP256(const crypto::Certificate& c) {
 void AddValidity(const crypto::Certificate& c, std::string_view role, std::vector<CheckStep>& out,
                  std::string_view category_prefix) {
   Status early = Status::InvalidEvidence(
-      "CERT_NOT_YET_VALID", std::string(role) + " certificate is not valid before " +
-                                FormatRfc3339(c.not_before()));
-  Status late = Status::InvalidEvidence(
-      "CERT_EXPIRED", std::string(role) + " certificate expired at " + FormatRfc3339(c.not_after()));
+      reason::kCertNotYetValid,
+      std::string(role) + " certificate is not valid before " + FormatRfc3339(c.not_before()));
+  Status late =
+      Status::InvalidEvidence(reason::kCertExpired, std::string(role) + " certificate expired at " +
+                                                        FormatRfc3339(c.not_after()));
   if (!category_prefix.empty()) {
     early.WithCategory(std::string(category_prefix) + "NOT_YET_VALID");
     late.WithCategory(std::string(category_prefix) + "EXPIRED");
@@ -108,8 +111,9 @@ std::shared_ptr<const PckChain> BuildPckChain(ByteSpan cert_data, ByteSpan root_
   Bytes spki = root->SpkiDer();
   if (!ConstantTimeEquals(spki, root_spki)) {
     chain->trust_error = Status::InvalidEvidence(
-        "UNTRUSTED_ROOT_CA", "the PCK chain ends at a root whose key is not the pinned Intel SGX "
-                             "Root CA key");
+        reason::kUntrustedRootCa,
+        "the PCK chain ends at a root whose key is not the pinned Intel SGX "
+        "Root CA key");
     return chain;
   }
   // B3: signatures and basic constraints.

@@ -4,11 +4,12 @@
 #include <string>
 
 #include "base/byte_reader.h"
+#include "base/reasons.h"
 
 namespace attest::dcap {
 namespace {
 
-constexpr std::string_view kFormat = "UNSUPPORTED_QUOTE_FORMAT";
+constexpr std::string_view kFormat = reason::kUnsupportedQuoteFormat;
 constexpr uint16_t kCertDataPckChain = 5;
 constexpr uint16_t kCertDataQeReport = 6;
 
@@ -99,10 +100,10 @@ StatusOr<Quote> ParseQuote(ByteSpan data) {
                            " is not supported (3, 4 or 5)"));
   }
   if (q.attestation_key_type != kAttestationKeyTypeEcdsaP256) {
-    return Err(Status::InvalidEvidence(
-        "UNSUPPORTED_ATTESTATION_KEY_TYPE",
-        "attestation key type " + std::to_string(q.attestation_key_type) +
-            " is not supported (2 = ECDSA-256-with-P-256)"));
+    return Err(Status::InvalidEvidence(reason::kUnsupportedAttestationKeyType,
+                                       "attestation key type " +
+                                           std::to_string(q.attestation_key_type) +
+                                           " is not supported (2 = ECDSA-256-with-P-256)"));
   }
   if (q.tee_type != kTeeTypeSgx && q.tee_type != kTeeTypeTdx) {
     return Err(Unsupported("unknown TEE type " + std::to_string(q.tee_type)));
@@ -115,7 +116,7 @@ StatusOr<Quote> ParseQuote(ByteSpan data) {
     q.pce_svn = 0;
   }
   if (!std::equal(q.qe_vendor_id.begin(), q.qe_vendor_id.end(), kIntelQeVendorId.begin())) {
-    return Err(Status::InvalidEvidence("UNKNOWN_QE_VENDOR",
+    return Err(Status::InvalidEvidence(reason::kUnknownQeVendor,
                                        "the quote was not produced by Intel's quoting enclave"));
   }
 
@@ -166,9 +167,8 @@ StatusOr<Quote> ParseQuote(ByteSpan data) {
     ATTEST_ASSIGN_OR_RETURN(uint32_t outer_size, s.U32("certification_data_size"));
     if (outer_type != kCertDataQeReport) {
       return Err(Status::InvalidEvidence(
-          "UNSUPPORTED_CERTIFICATION_DATA_TYPE",
-          "v4/v5 quotes must carry certification data type 6, not " +
-              std::to_string(outer_type)));
+          reason::kUnsupportedCertificationDataType,
+          "v4/v5 quotes must carry certification data type 6, not " + std::to_string(outer_type)));
     }
     ATTEST_ASSIGN_OR_RETURN(ByteSpan outer, s.Take(outer_size, "qe_report_certification_data"));
     ByteReader t(outer, "QE report certification data", kFormat);
@@ -181,10 +181,10 @@ StatusOr<Quote> ParseQuote(ByteSpan data) {
   }
   // spec A3 / [QvE extract_chain_from_quote]: only a PCK chain can be verified offline.
   if (q.qe.cert_data_type != kCertDataPckChain) {
-    return Err(Status::InvalidEvidence(
-        "UNSUPPORTED_CERTIFICATION_DATA_TYPE",
-        "certification data type " + std::to_string(q.qe.cert_data_type) +
-            " is not supported (5 = PCK certificate chain)"));
+    return Err(Status::InvalidEvidence(reason::kUnsupportedCertificationDataType,
+                                       "certification data type " +
+                                           std::to_string(q.qe.cert_data_type) +
+                                           " is not supported (5 = PCK certificate chain)"));
   }
   return q;
 }

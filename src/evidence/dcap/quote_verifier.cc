@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/encoding.h"
+#include "base/reasons.h"
 #include "crypto/digest.h"
 #include "crypto/ecdsa.h"
 #include "evidence/dcap/tcb_evaluation.h"
@@ -19,31 +20,35 @@ Status CheckPckCrl(const VerifiedCollateral& coll, const PckChain& chain, UnixTi
   const crypto::Crl& crl = *coll.pck_crl();
   if (crl.IssuerCommonName().find("CA") == std::string::npos ||
       X509_NAME_cmp(crl.issuer(), chain.leaf->issuer()) != 0) {
-    return CrlStatus("CRL_ISSUER_MISMATCH", "the PCK CRL was issued by '" +
-                                                crl.IssuerCommonName() +
-                                                "', not by the PCK certificate's issuer '" +
-                                                chain.leaf->IssuerCommonName() + "'");
+    return CrlStatus(reason::kCrlIssuerMismatch, "the PCK CRL was issued by '" +
+                                                     crl.IssuerCommonName() +
+                                                     "', not by the PCK certificate's issuer '" +
+                                                     chain.leaf->IssuerCommonName() + "'");
   }
   if (!crl.HasCrlNumber() || !crl.HasAuthorityKeyId()) {
-    return CrlStatus("CRL_UNSUPPORTED_FORMAT",
+    return CrlStatus(reason::kCrlUnsupportedFormat,
                      "PCK CRL lacks the CRL Number or Authority Key Identifier extension");
   }
   if (!coll.PckCrlSignedBy(*chain.intermediate)) {
-    return CrlStatus("CRL_INVALID_SIGNATURE", "PCK CRL signature does not verify with the PCK CA");
+    return CrlStatus(reason::kCrlInvalidSignature,
+                     "PCK CRL signature does not verify with the PCK CA");
   }
   if (t < crl.this_update()) {
-    return CrlStatus("CRL_NOT_YET_VALID", "PCK CRL: thisUpdate " + FormatRfc3339(crl.this_update()) +
-                                              " is after the verification time")
+    return CrlStatus(reason::kCrlNotYetValid, "PCK CRL: thisUpdate " +
+                                                  FormatRfc3339(crl.this_update()) +
+                                                  " is after the verification time")
         .WithCategory("COLLATERAL_NOT_YET_VALID");
   }
   if (t > crl.next_update()) {
-    return CrlStatus("CRL_EXPIRED", "PCK CRL: nextUpdate " + FormatRfc3339(crl.next_update()) +
-                                        " is before the verification time")
+    return CrlStatus(reason::kCrlExpired, "PCK CRL: nextUpdate " +
+                                              FormatRfc3339(crl.next_update()) +
+                                              " is before the verification time")
         .WithCategory("COLLATERAL_EXPIRED");
   }
   if (crl.IsRevoked(*chain.leaf)) {
-    return Status::InvalidEvidence("PCK_REVOKED", "the PCK certificate (serial " +
-                                                      chain.leaf->SerialHex() + ") is revoked");
+    return Status::InvalidEvidence(
+        reason::kPckRevoked,
+        "the PCK certificate (serial " + chain.leaf->SerialHex() + ") is revoked");
   }
   return Status::Ok();
 }
@@ -57,7 +62,7 @@ bool MaskedEquals(ByteSpan value, const Bytes& mask, const Bytes& expected) {
 }
 
 Status QeMismatch(std::string message) {
-  return Status::InvalidEvidence("QE_IDENTITY_MISMATCH", std::move(message));
+  return Status::InvalidEvidence(reason::kQeIdentityMismatch, std::move(message));
 }
 
 }  // namespace
@@ -89,7 +94,7 @@ StatusOr<std::shared_ptr<EVP_PKEY>> QuoteVerifier::GetAttestationKey(ByteSpan ra
   }
   // Not on the curve -> UNSUPPORTED_QUOTE_FORMAT, as QVL reports it.
   ATTEST_ASSIGN_OR_RETURN(crypto::EvpPkeyPtr decoded,
-                          crypto::EcP256KeyFromRaw(raw_xy, "UNSUPPORTED_QUOTE_FORMAT"));
+                          crypto::EcP256KeyFromRaw(raw_xy, reason::kUnsupportedQuoteFormat));
   std::shared_ptr<EVP_PKEY> shared(decoded.release(), EVP_PKEY_free);
   std::lock_guard<std::mutex> lock(mu_);
   if (attestation_keys_.size() >= kMaxCacheEntries) attestation_keys_.clear();
@@ -204,7 +209,7 @@ StatusOr<DcapVerdict> QuoteVerifier::VerifyQuote(
     auto got = context.collateral.GetDcapCollateral(request);
     if (!got) {
       if (got.error().code() == StatusCode::kNotFound) {
-        return Err(Status::Unavailable("COLLATERAL_MISSING", got.error().message()));
+        return Err(Status::Unavailable(reason::kCollateralMissing, got.error().message()));
       }
       return Err(got.error());
     }
@@ -221,11 +226,11 @@ StatusOr<DcapVerdict> QuoteVerifier::VerifyQuote(
   // B4: Root CA CRL issued by the root, well-formed, signed, current; PCK CA not revoked.
   const crypto::Crl& root_crl = *coll->root_crl();
   if (X509_NAME_cmp(root_crl.issuer(), chain->root->subject()) != 0) {
-    return Err(CrlStatus("CRL_ISSUER_MISMATCH", "the Root CA CRL was not issued by the root"));
+    return Err(CrlStatus(reason::kCrlIssuerMismatch, "the Root CA CRL was not issued by the root"));
   }
   ATTEST_RETURN_IF_ERROR(EvaluateSteps(coll->root_crl_steps(), t));
   if (root_crl.IsRevoked(*chain->intermediate)) {
-    return Err(Status::InvalidEvidence("CA_REVOKED", "the PCK CA certificate is revoked"));
+    return Err(Status::InvalidEvidence(reason::kCaRevoked, "the PCK CA certificate is revoked"));
   }
   // B5: PCK CRL, or its explicit waiver (spec §7.6).
   if (coll->pck_crl()) {
@@ -235,7 +240,7 @@ StatusOr<DcapVerdict> QuoteVerifier::VerifyQuote(
     v.pck_revocation_checked = false;
   } else {
     return Err(Status::Unavailable(
-        "COLLATERAL_MISSING",
+        reason::kCollateralMissing,
         "no PCK CRL is available for the PCK CA, so revocation cannot be checked (it can be "
         "waived explicitly with the allow-missing-PCK-CRL option)"));
   }
@@ -249,16 +254,17 @@ StatusOr<DcapVerdict> QuoteVerifier::VerifyQuote(
 
   // C3 [QVL 4.1.2.4.9]: TCB info kind matches the TEE.
   if (tcb.is_tdx() != quote.is_tdx()) {
-    return Err(Status::InvalidCollateral(
-        "TCB_INFO_MISMATCH", "TCB info id '" + tcb.id + "' does not match a " +
-                                 (quote.is_tdx() ? "TDX" : "SGX") + " quote"));
+    return Err(Status::InvalidCollateral(reason::kTcbInfoMismatch,
+                                         "TCB info id '" + tcb.id + "' does not match a " +
+                                             (quote.is_tdx() ? "TDX" : "SGX") + " quote"));
   }
   // C4 [QVL 4.1.2.4.10]: FMSPC and PCE-ID.
   if (tcb.fmspc != pck.fmspc || tcb.pce_id != pck.pceid) {
     return Err(Status::InvalidCollateral(
-        "TCB_INFO_MISMATCH", "TCB info is for FMSPC " + HexEncodeUpper(tcb.fmspc) + " / PCE-ID " +
-                                 HexEncodeUpper(tcb.pce_id) + ", the PCK certificate for " +
-                                 HexEncodeUpper(pck.fmspc) + " / " + HexEncodeUpper(pck.pceid)));
+        reason::kTcbInfoMismatch, "TCB info is for FMSPC " + HexEncodeUpper(tcb.fmspc) +
+                                      " / PCE-ID " + HexEncodeUpper(tcb.pce_id) +
+                                      ", the PCK certificate for " + HexEncodeUpper(pck.fmspc) +
+                                      " / " + HexEncodeUpper(pck.pceid)));
   }
   // C6 [QVL 4.1.2.4.11]: TDX module identity.
   if (quote.is_tdx()) {
@@ -266,32 +272,32 @@ StatusOr<DcapVerdict> QuoteVerifier::VerifyQuote(
     const TdxModuleIdentity* expected = tcb.tdx_module ? &*tcb.tdx_module : nullptr;
     if (td.tee_tcb_svn[1] > 0) {
       if (tcb.tdx_module_identities.empty()) {
-        return Err(Status::InvalidCollateral(
-            "TCB_INFO_MISMATCH", "the TDX module major version is " +
-                                     std::to_string(td.tee_tcb_svn[1]) +
-                                     " but the TCB info has no tdxModuleIdentities"));
+        return Err(Status::InvalidCollateral(reason::kTcbInfoMismatch,
+                                             "the TDX module major version is " +
+                                                 std::to_string(td.tee_tcb_svn[1]) +
+                                                 " but the TCB info has no tdxModuleIdentities"));
       }
       expected = FindTdxModuleIdentity(tcb, td.tee_tcb_svn[1]);
       if (!expected) {
         return Err(Status::InvalidEvidence(
-            "TDX_MODULE_MISMATCH",
+            reason::kTdxModuleMismatch,
             "TCB info has no identity " + TdxModuleIdentityId(td.tee_tcb_svn[1])));
       }
     }
     if (!expected) {
-      return Err(Status::InvalidCollateral("TCB_INFO_MISMATCH", "TCB info has no tdxModule"));
+      return Err(Status::InvalidCollateral(reason::kTcbInfoMismatch, "TCB info has no tdxModule"));
     }
     // [QVL 4.1.2.4.11.1]
     if (!std::equal(td.mrsignerseam.begin(), td.mrsignerseam.end(), expected->mrsigner.begin(),
                     expected->mrsigner.end())) {
-      return Err(Status::InvalidEvidence("TDX_MODULE_MISMATCH",
+      return Err(Status::InvalidEvidence(reason::kTdxModuleMismatch,
                                          "MRSIGNERSEAM does not match the TDX module identity"));
     }
     // [QVL 4.1.2.4.11.2]: SEAMATTRIBUTES all zero and equal to the expected attributes.
     for (size_t i = 0; i < td.seam_attributes.size(); ++i) {
       if (td.seam_attributes[i] != 0 || expected->attributes[i] != 0) {
-        return Err(Status::InvalidEvidence(
-            "TDX_MODULE_MISMATCH", "SEAMATTRIBUTES do not match the TDX module identity"));
+        return Err(Status::InvalidEvidence(reason::kTdxModuleMismatch,
+                                           "SEAMATTRIBUTES do not match the TDX module identity"));
       }
     }
   }
@@ -300,14 +306,14 @@ StatusOr<DcapVerdict> QuoteVerifier::VerifyQuote(
   // The same (QE report, signature, PCK key) recurs in every quote of a platform: remembered.
   if (!qe_report_signatures_.VerifyP256Sha256(chain->leaf->public_key(), chain->leaf_spki, qe.raw,
                                               quote.qe.qe_report_signature)) {
-    return Err(Status::InvalidEvidence("INVALID_QE_REPORT_SIGNATURE",
+    return Err(Status::InvalidEvidence(reason::kInvalidQeReportSignature,
                                        "the QE report signature does not verify with the PCK key"));
   }
   // C8 [QVL 4.1.2.4.13]: QE report data binds the attestation key and QE auth data.
   crypto::Sha256Digest binding = crypto::Sha256(quote.attestation_key, quote.qe.qe_auth_data);
   if (!std::equal(binding.begin(), binding.end(), qe.report_data.begin())) {
     return Err(Status::InvalidEvidence(
-        "INVALID_QE_REPORT_DATA",
+        reason::kInvalidQeReportData,
         "QE report data is not SHA-256(attestation key || QE authentication data)"));
   }
   // C9 [QVL 4.1.2.4.14]: the identity is the QE of this TEE.
@@ -343,13 +349,14 @@ StatusOr<DcapVerdict> QuoteVerifier::VerifyQuote(
                           GetAttestationKey(quote.attestation_key));
   if (!crypto::VerifyEcdsaP256Sha256Raw(attestation_key.get(), quote.signed_bytes,
                                         quote.quote_signature)) {
-    return Err(Status::InvalidEvidence(
-        "INVALID_QUOTE_SIGNATURE", "the quote signature does not verify with the attestation key"));
+    return Err(
+        Status::InvalidEvidence(reason::kInvalidQuoteSignature,
+                                "the quote signature does not verify with the attestation key"));
   }
   // C10.5, reported after C11 as QVL does.
   if (!qe_level) {
     return Err(Status::InvalidEvidence(
-        "TCB_NOT_SUPPORTED",
+        reason::kTcbNotSupported,
         "the QE's ISVSVN " + std::to_string(qe.isv_svn) + " is below every QE identity level"));
   }
   // C12 [QVL 4.1.2.4.17]

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "base/reasons.h"
+
 namespace attest::dcap {
 namespace {
 
 Status NotSupported(std::string message) {
-  return Status::InvalidEvidence("TCB_NOT_SUPPORTED", std::move(message));
+  return Status::InvalidEvidence(reason::kTcbNotSupported, std::move(message));
 }
 
 // §5.1: every SGX component and the PCESVN at least the level's.
@@ -73,7 +75,7 @@ Status EvaluateTcb(const Quote& quote, const PckInfo& pck, const TcbInfo& tcb_in
     }
     if (!level) return NotSupported("the platform's TCB is below every level in the TCB info");
     if (level->status == TcbStatus::kUnrecognized) {
-      return Status::InvalidCollateral("TCB_STATUS_UNRECOGNIZED",
+      return Status::InvalidCollateral(reason::kTcbStatusUnrecognized,
                                        "the matching TCB level has an unknown status");
     }
     v.platform_tcb_status = level->status;
@@ -97,7 +99,7 @@ Status EvaluateTcb(const Quote& quote, const PckInfo& pck, const TcbInfo& tcb_in
                                      : "the TD's TEE TCB SVN is below every level");
     }
     if (tdx_level->status == TcbStatus::kUnrecognized) {
-      return Status::InvalidCollateral("TCB_STATUS_UNRECOGNIZED",
+      return Status::InvalidCollateral(reason::kTcbStatusUnrecognized,
                                        "the matching TCB level has an unknown status");
     }
     v.platform_tcb_status = tdx_level->status;
@@ -110,7 +112,7 @@ Status EvaluateTcb(const Quote& quote, const PckInfo& pck, const TcbInfo& tcb_in
     if (svn[1] > 0) {
       const TdxModuleIdentity* id = FindTdxModuleIdentity(tcb_info, svn[1]);
       if (!id) {
-        return Status::InvalidEvidence("TDX_MODULE_MISMATCH",
+        return Status::InvalidEvidence(reason::kTdxModuleMismatch,
                                        "TCB info has no identity " + TdxModuleIdentityId(svn[1]));
       }
       const TdxModuleLevel* ml = nullptr;
@@ -122,7 +124,7 @@ Status EvaluateTcb(const Quote& quote, const PckInfo& pck, const TcbInfo& tcb_in
       }
       if (!ml) return NotSupported("the TDX module's SVN is below every level of " + id->id);
       if (!IsOneOf(ml->status, {TcbStatus::kUpToDate, TcbStatus::kOutOfDate, TcbStatus::kRevoked})) {
-        return Status::InvalidCollateral("TCB_STATUS_UNRECOGNIZED",
+        return Status::InvalidCollateral(reason::kTcbStatusUnrecognized,
                                          "the TDX module level has an unsupported status");
       }
       module_status = ml->status;
@@ -150,9 +152,9 @@ Status EvaluateTcb(const Quote& quote, const PckInfo& pck, const TcbInfo& tcb_in
       } else {
         const TdxModuleIdentity* id2 = FindTdxModuleIdentity(tcb_info, s2[1]);
         if (!id2) {
-          return Status::InvalidEvidence("TDX_MODULE_MISMATCH",
-                                         "TCB info has no identity " + TdxModuleIdentityId(s2[1]) +
-                                             " for TEE_TCB_SVN2");
+          return Status::InvalidEvidence(
+              reason::kTdxModuleMismatch,
+              "TCB info has no identity " + TdxModuleIdentityId(s2[1]) + " for TEE_TCB_SVN2");
         }
         uint8_t highest = id2->levels.empty() ? 0 : id2->levels.front().isvsvn;
         v.td_relaunch_advised = s2[0] >= highest && s2[2] >= latest_tdx2;
@@ -164,7 +166,8 @@ Status EvaluateTcb(const Quote& quote, const PckInfo& pck, const TcbInfo& tcb_in
   AppendUnique(v.advisory_ids, qe_level.advisory_ids);
   converged = ConvergeTcbStatus(converged, qe_level.status);
   if (converged == TcbStatus::kRevoked) {
-    return Status::InvalidEvidence("TCB_REVOKED", "the platform, TDX module or QE TCB is revoked");
+    return Status::InvalidEvidence(reason::kTcbRevoked,
+                                   "the platform, TDX module or QE TCB is revoked");
   }
   v.tcb_status = converged;
   return Status::Ok();

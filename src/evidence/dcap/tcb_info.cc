@@ -7,75 +7,22 @@
 #include <tuple>
 
 #include "base/encoding.h"
+#include "base/json_fields.h"
+#include "base/reasons.h"
 
 namespace attest::dcap {
 namespace {
 
 using nlohmann::json;
 
-// Typed, bounds-checked member access that reports `reason` with the member's path.
-class Fields {
+// The shared typed accessors (base/json_fields.h), failing as unusable collateral, plus the
+// two shapes only TCB info and QE identity have.
+class Fields : public JsonFields {
  public:
-  explicit Fields(std::string_view reason) : reason_(reason) {}
+  explicit Fields(std::string_view reason) : JsonFields(StatusCode::kInvalidCollateral, reason) {}
 
-  Status Fail(std::string_view path, std::string_view what) const {
-    return Status::InvalidCollateral(std::string(reason_),
-                                     "'" + std::string(path) + "' " + std::string(what));
-  }
-  StatusOr<const json*> Member(const json& obj, const char* key, std::string_view path) const {
-    if (!obj.is_object()) return Err(Fail(path, "is not an object"));
-    auto it = obj.find(key);
-    if (it == obj.end()) return Err(Fail(std::string(path) + "." + key, "is missing"));
-    return &*it;
-  }
-  StatusOr<std::string> Str(const json& obj, const char* key, std::string_view path) const {
-    ATTEST_ASSIGN_OR_RETURN(const json* v, Member(obj, key, path));
-    if (!v->is_string()) return Err(Fail(std::string(path) + "." + key, "is not a string"));
-    return v->get<std::string>();
-  }
-  StatusOr<uint64_t> UInt(const json& obj, const char* key, std::string_view path,
-                          uint64_t max) const {
-    ATTEST_ASSIGN_OR_RETURN(const json* v, Member(obj, key, path));
-    if (!v->is_number_unsigned() || v->get<uint64_t>() > max) {
-      return Err(Fail(std::string(path) + "." + key,
-                      "is not an integer in 0.." + std::to_string(max)));
-    }
-    return v->get<uint64_t>();
-  }
-  StatusOr<Bytes> Hex(const json& obj, const char* key, std::string_view path, size_t size) const {
-    ATTEST_ASSIGN_OR_RETURN(std::string s, Str(obj, key, path));
-    auto b = HexDecode(s);
-    if (!b || b->size() != size) {
-      return Err(Fail(std::string(path) + "." + key,
-                      "is not " + std::to_string(size * 2) + " hex digits"));
-    }
-    return std::move(*b);
-  }
-  StatusOr<UnixTime> Time(const json& obj, const char* key, std::string_view path) const {
-    ATTEST_ASSIGN_OR_RETURN(std::string s, Str(obj, key, path));
-    auto t = ParseRfc3339(s);
-    if (!t) return Err(Fail(std::string(path) + "." + key, "is not a UTC time"));
-    return *t;
-  }
-  StatusOr<const json*> Array(const json& obj, const char* key, std::string_view path,
-                              bool non_empty) const {
-    ATTEST_ASSIGN_OR_RETURN(const json* v, Member(obj, key, path));
-    if (!v->is_array() || (non_empty && v->empty())) {
-      return Err(Fail(std::string(path) + "." + key,
-                      non_empty ? "is not a non-empty array" : "is not an array"));
-    }
-    return v;
-  }
   StatusOr<std::vector<std::string>> Advisories(const json& obj, std::string_view path) const {
-    std::vector<std::string> out;
-    auto it = obj.find("advisoryIDs");
-    if (it == obj.end()) return out;
-    if (!it->is_array()) return Err(Fail(std::string(path) + ".advisoryIDs", "is not an array"));
-    for (const json& a : *it) {
-      if (!a.is_string()) return Err(Fail(std::string(path) + ".advisoryIDs", "has a non-string"));
-      out.push_back(a.get<std::string>());
-    }
-    return out;
+    return OptionalStrings(obj, "advisoryIDs", path);
   }
   StatusOr<std::array<uint8_t, 16>> Components(const json& tcb, const char* key,
                                                std::string_view path) const {
@@ -92,9 +39,6 @@ class Fields {
     }
     return out;
   }
-
- private:
-  std::string_view reason_;
 };
 
 StatusOr<json> ParseJson(std::string_view text, std::string_view reason) {
@@ -141,7 +85,7 @@ StatusOr<TdxModuleIdentity> ParseModuleIdentity(const Fields& f, const json& m,
 }  // namespace
 
 StatusOr<TcbInfo> ParseTcbInfo(std::string_view text) {
-  constexpr std::string_view kReason = "TCB_INFO_UNSUPPORTED_FORMAT";
+  constexpr std::string_view kReason = reason::kTcbInfoUnsupportedFormat;
   Fields f(kReason);
   ATTEST_ASSIGN_OR_RETURN(json j, ParseJson(text, kReason));
   TcbInfo info;
@@ -228,7 +172,7 @@ StatusOr<TcbInfo> ParseTcbInfo(std::string_view text) {
 }
 
 StatusOr<EnclaveIdentity> ParseEnclaveIdentity(std::string_view text) {
-  constexpr std::string_view kReason = "QE_IDENTITY_UNSUPPORTED_FORMAT";
+  constexpr std::string_view kReason = reason::kQeIdentityUnsupportedFormat;
   Fields f(kReason);
   const char* p = "enclaveIdentity";
   ATTEST_ASSIGN_OR_RETURN(json j, ParseJson(text, kReason));

@@ -3,6 +3,7 @@
 #include <openssl/x509.h>
 
 #include "base/encoding.h"
+#include "base/reasons.h"
 #include "crypto/digest.h"
 #include "crypto/ecdsa.h"
 #include "evidence/dcap/signed_json.h"
@@ -33,23 +34,23 @@ void AddCrlSteps(const crypto::Crl& crl, EVP_PKEY* issuer_key, std::string_view 
                  std::vector<CheckStep>& steps) {
   if (!crl.HasCrlNumber() || !crl.HasAuthorityKeyId()) {
     steps.push_back(CheckStep::Fail(Collateral(
-        "CRL_UNSUPPORTED_FORMAT",
+        reason::kCrlUnsupportedFormat,
         std::string(name) + " lacks the CRL Number or Authority Key Identifier extension")));
     return;
   }
   if (!crl.VerifySignedBy(issuer_key)) {
     steps.push_back(CheckStep::Fail(
-        Collateral("CRL_INVALID_SIGNATURE", std::string(name) + " signature is invalid")));
+        Collateral(reason::kCrlInvalidSignature, std::string(name) + " signature is invalid")));
     return;
   }
-  steps.push_back(CheckStep::Window(
-      crl.this_update(), crl.next_update(),
-      NotYetValid("CRL_NOT_YET_VALID", std::string(name) + ": thisUpdate " +
-                                           FormatRfc3339(crl.this_update()) +
-                                           " is after the verification time"),
-      Expired("CRL_EXPIRED", std::string(name) + ": nextUpdate " +
-                                 FormatRfc3339(crl.next_update()) +
-                                 " is before the verification time")));
+  steps.push_back(
+      CheckStep::Window(crl.this_update(), crl.next_update(),
+                        NotYetValid(reason::kCrlNotYetValid, std::string(name) + ": thisUpdate " +
+                                                                 FormatRfc3339(crl.this_update()) +
+                                                                 " is after the verification time"),
+                        Expired(reason::kCrlExpired, std::string(name) + ": nextUpdate " +
+                                                         FormatRfc3339(crl.next_update()) +
+                                                         " is before the verification time")));
 }
 
 // B7/B8: the TCB Signing chain (2 certificates, any order), its revocation by the Root CA
@@ -61,7 +62,7 @@ bool AddSigningChainSteps(ByteSpan chain_pem, ByteSpan root_spki,
                           std::vector<CheckStep>& steps) {
   auto chain_error = [&](std::string m) {
     steps.push_back(CheckStep::Fail(
-        Collateral("INVALID_CERT_CHAIN", std::string(what) + " issuer chain: " + m)));
+        Collateral(reason::kInvalidCertChain, std::string(what) + " issuer chain: " + m)));
     return false;
   };
   auto certs = crypto::Certificate::ParsePemChain(AsChars(chain_pem), 8);
@@ -84,8 +85,9 @@ bool AddSigningChainSteps(ByteSpan chain_pem, ByteSpan root_spki,
     return chain_error("certificates are not the Intel SGX Root CA and TCB Signing certificates");
   }
   if (!ConstantTimeEquals(root->SpkiDer(), root_spki)) {
-    steps.push_back(CheckStep::Fail(Collateral(
-        "UNTRUSTED_ROOT_CA", std::string(what) + " issuer chain does not end at the pinned key")));
+    steps.push_back(CheckStep::Fail(
+        Collateral(reason::kUntrustedRootCa,
+                   std::string(what) + " issuer chain does not end at the pinned key")));
     return false;
   }
   if (!root->VerifySignedBy(root->public_key()) || !signer->IssuedBy(*root) ||
@@ -93,19 +95,19 @@ bool AddSigningChainSteps(ByteSpan chain_pem, ByteSpan root_spki,
     return chain_error("TCB Signing certificate is not signed by the root");
   }
   if (root_crl && root_crl->IsRevoked(*signer)) {
-    steps.push_back(CheckStep::Fail(
-        Collateral("CA_REVOKED", "the TCB Signing certificate is revoked by the Root CA CRL")));
+    steps.push_back(CheckStep::Fail(Collateral(
+        reason::kCaRevoked, "the TCB Signing certificate is revoked by the Root CA CRL")));
     return false;
   }
   for (const crypto::Certificate* c : {root, signer}) {
     std::string cn = c->SubjectCommonName();
     steps.push_back(CheckStep::Window(
         c->not_before(), c->not_after(),
-        NotYetValid("CERT_NOT_YET_VALID", cn + " certificate (" + std::string(what) +
-                                              " chain) is not valid before " +
-                                              FormatRfc3339(c->not_before())),
-        Expired("CERT_EXPIRED", cn + " certificate (" + std::string(what) +
-                                    " chain) expired at " + FormatRfc3339(c->not_after()))));
+        NotYetValid(reason::kCertNotYetValid, cn + " certificate (" + std::string(what) +
+                                                  " chain) is not valid before " +
+                                                  FormatRfc3339(c->not_before())),
+        Expired(reason::kCertExpired, cn + " certificate (" + std::string(what) +
+                                          " chain) expired at " + FormatRfc3339(c->not_after()))));
   }
   if (!crypto::VerifyEcdsaP256Sha256Raw(signer->public_key(), AsBytes(doc.body), doc.signature)) {
     steps.push_back(CheckStep::Fail(Collateral(
@@ -123,35 +125,42 @@ void AddPckCrlChainSteps(ByteSpan chain_pem, ByteSpan root_spki, std::vector<Che
     steps.push_back(CheckStep::Fail(Collateral(std::move(reason), "PCK CRL issuer chain: " + m)));
   };
   auto certs = crypto::Certificate::ParsePemChain(AsChars(chain_pem), 4);
-  if (!certs) return fail("INVALID_CERT_CHAIN", certs.error().message());
+  if (!certs) return fail(reason::kInvalidCertChain, certs.error().message());
   const crypto::Certificate* root = nullptr;
   for (const auto& c : *certs) {
     if (c.IsSelfIssued()) root = &c;
   }
-  if (!root) return fail("INVALID_CERT_CHAIN", "no root certificate");
+  if (!root) return fail(reason::kInvalidCertChain, "no root certificate");
   if (!ConstantTimeEquals(root->SpkiDer(), root_spki)) {
-    return fail("UNTRUSTED_ROOT_CA", "ends at a root whose key is not the pinned key");
+    return fail(reason::kUntrustedRootCa, "ends at a root whose key is not the pinned key");
   }
   for (const auto& c : *certs) {
     if (!c.IssuedBy(*root) || !c.VerifySignedBy(root->public_key())) {
-      return fail("INVALID_CERT_CHAIN", "'" + c.SubjectCommonName() + "' is not signed by the root");
+      return fail(reason::kInvalidCertChain,
+                  "'" + c.SubjectCommonName() + "' is not signed by the root");
     }
   }
   for (const auto& c : *certs) {
     std::string cn = c.SubjectCommonName();
     steps.push_back(CheckStep::Window(
         c.not_before(), c.not_after(),
-        NotYetValid("CERT_NOT_YET_VALID", cn + " certificate (PCK CRL chain) is not valid before " +
-                                              FormatRfc3339(c.not_before())),
-        Expired("CERT_EXPIRED",
+        NotYetValid(reason::kCertNotYetValid,
+                    cn + " certificate (PCK CRL chain) is not valid before " +
+                        FormatRfc3339(c.not_before())),
+        Expired(reason::kCertExpired,
                 cn + " certificate (PCK CRL chain) expired at " + FormatRfc3339(c.not_after()))));
   }
 }
 
 // Stores a parsed TCB info / enclave identity and its issueDate..nextUpdate window, or the
-// parse failure, as the document's last step. `prefix` names the reasons (TCB_INFO_EXPIRED).
+// parse failure, as the document's last step, failing outside the window with the document's
+// own reasons (e.g. TCB_INFO_NOT_YET_VALID / TCB_INFO_EXPIRED).
+struct WindowReasons {
+  const char* not_yet_valid;
+  const char* expired;
+};
 template <typename Document>
-void AddParsedDocument(StatusOr<Document> parsed, std::string_view what, std::string_view prefix,
+void AddParsedDocument(StatusOr<Document> parsed, std::string_view what, WindowReasons reasons,
                        Document& out, std::vector<CheckStep>& steps) {
   if (!parsed) {
     steps.push_back(CheckStep::Fail(parsed.error()));
@@ -160,12 +169,11 @@ void AddParsedDocument(StatusOr<Document> parsed, std::string_view what, std::st
   out = std::move(*parsed);
   steps.push_back(CheckStep::Window(
       out.issue_date, out.next_update,
-      NotYetValid(std::string(prefix) + "_NOT_YET_VALID",
-                  std::string(what) + " issueDate " + FormatRfc3339(out.issue_date) +
-                      " is after the verification time"),
-      Expired(std::string(prefix) + "_EXPIRED", std::string(what) + " nextUpdate " +
-                                                    FormatRfc3339(out.next_update) +
-                                                    " is before the verification time")));
+      NotYetValid(reasons.not_yet_valid, std::string(what) + " issueDate " +
+                                             FormatRfc3339(out.issue_date) +
+                                             " is after the verification time"),
+      Expired(reasons.expired, std::string(what) + " nextUpdate " + FormatRfc3339(out.next_update) +
+                                   " is before the verification time")));
 }
 
 }  // namespace
@@ -183,13 +191,14 @@ std::shared_ptr<const VerifiedCollateral> VerifiedCollateral::Build(
   v->hashes_.qeidcrlhash = HashHex(c.root_ca_crl);
 
   // A6 [QVL 4.1.2.4.5, 4.1.2.4.8, 4.1.2.9.3]: every item parses.
-  auto tcb_doc = ExtractSignedJson(AsChars(c.tcb_info), "tcbInfo", "TCB_INFO_UNSUPPORTED_FORMAT");
+  auto tcb_doc =
+      ExtractSignedJson(AsChars(c.tcb_info), "tcbInfo", reason::kTcbInfoUnsupportedFormat);
   if (!tcb_doc) {
     v->format_error_ = tcb_doc.error();
     return v;
   }
   auto qe_doc = ExtractSignedJson(AsChars(c.qe_identity), "enclaveIdentity",
-                                  "QE_IDENTITY_UNSUPPORTED_FORMAT");
+                                  reason::kQeIdentityUnsupportedFormat);
   if (!qe_doc) {
     v->format_error_ = qe_doc.error();
     return v;
@@ -218,16 +227,18 @@ std::shared_ptr<const VerifiedCollateral> VerifiedCollateral::Build(
   AddCrlSteps(*v->root_crl_, root_key.get(), "Root CA CRL", v->root_crl_steps_);
 
   // B7: TCB info; B8: QE identity. Each document is parsed from the verified bytes (§4.3).
-  if (AddSigningChainSteps(c.tcb_info_issuer_chain, root_spki, v->root_crl_, *tcb_doc,
-                           "TCB info", "TCB_INFO_INVALID_SIGNATURE", v->tcb_info_steps_)) {
-    AddParsedDocument(ParseTcbInfo(tcb_doc->body), "TCB info", "TCB_INFO", v->tcb_info_,
+  if (AddSigningChainSteps(c.tcb_info_issuer_chain, root_spki, v->root_crl_, *tcb_doc, "TCB info",
+                           reason::kTcbInfoInvalidSignature, v->tcb_info_steps_)) {
+    AddParsedDocument(ParseTcbInfo(tcb_doc->body), "TCB info",
+                      {reason::kTcbInfoNotYetValid, reason::kTcbInfoExpired}, v->tcb_info_,
                       v->tcb_info_steps_);
   }
   if (AddSigningChainSteps(c.qe_identity_issuer_chain, root_spki, v->root_crl_, *qe_doc,
-                           "QE identity", "QE_IDENTITY_INVALID_SIGNATURE",
+                           "QE identity", reason::kQeIdentityInvalidSignature,
                            v->qe_identity_steps_)) {
-    AddParsedDocument(ParseEnclaveIdentity(qe_doc->body), "QE identity", "QE_IDENTITY",
-                      v->qe_identity_, v->qe_identity_steps_);
+    AddParsedDocument(ParseEnclaveIdentity(qe_doc->body), "QE identity",
+                      {reason::kQeIdentityNotYetValid, reason::kQeIdentityExpired}, v->qe_identity_,
+                      v->qe_identity_steps_);
   }
   return v;
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/byte_reader.h"
+#include "base/reasons.h"
 
 namespace attest::evidence {
 namespace {
@@ -32,24 +33,23 @@ Status Malformed(std::string_view reason, std::string message) {
 
 // spec §2.1: {u32 version = 1, u32 report_type = 2, u64 report_size = rest}.
 StatusOr<ByteSpan> UnwrapReportHeader(ByteSpan blob) {
-  ByteReader r(blob, "OE report", "OE_REPORT_MALFORMED");
+  ByteReader r(blob, "OE report", reason::kOeReportMalformed);
   ATTEST_ASSIGN_OR_RETURN(uint32_t version, r.U32("version"));
   ATTEST_ASSIGN_OR_RETURN(uint32_t type, r.U32("report_type"));
   ATTEST_ASSIGN_OR_RETURN(uint64_t size, r.U64("report_size"));
   if (version != kOeReportHeaderVersion) {
-    return Err(Malformed("OE_REPORT_MALFORMED", "OE report header version " +
-                                                    std::to_string(version) + " (expected 1)"));
+    return Err(Malformed(reason::kOeReportMalformed,
+                         "OE report header version " + std::to_string(version) + " (expected 1)"));
   }
   if (type != kOeReportTypeSgxRemote) {
-    return Err(Malformed("OE_REPORT_MALFORMED",
+    return Err(Malformed(reason::kOeReportMalformed,
                          "OE report type " + std::to_string(type) +
                              " is not a remote SGX report (2); local reports cannot be verified"));
   }
   if (size != r.remaining()) {
-    return Err(Malformed("OE_REPORT_MALFORMED", "OE report size " + std::to_string(size) +
-                                                    " does not match the " +
-                                                    std::to_string(r.remaining()) +
-                                                    " bytes that follow the header"));
+    return Err(Malformed(reason::kOeReportMalformed,
+                         "OE report size " + std::to_string(size) + " does not match the " +
+                             std::to_string(r.remaining()) + " bytes that follow the header"));
   }
   return r.Rest();
 }
@@ -57,11 +57,12 @@ StatusOr<ByteSpan> UnwrapReportHeader(ByteSpan blob) {
 // Length of the SGX v3 quote at the start of `data` (436 + signature_data_len).
 StatusOr<size_t> QuoteLength(ByteSpan data) {
   if (data.size() < 436) {
-    return Err(Malformed("UNSUPPORTED_QUOTE_FORMAT", "OE evidence holds no complete SGX quote"));
+    return Err(
+        Malformed(reason::kUnsupportedQuoteFormat, "OE evidence holds no complete SGX quote"));
   }
   uint64_t len = 436 + static_cast<uint64_t>(LoadLe32(data, 432));
   if (len > data.size()) {
-    return Err(Malformed("UNSUPPORTED_QUOTE_FORMAT",
+    return Err(Malformed(reason::kUnsupportedQuoteFormat,
                          "quote signature data runs past the end of the OE evidence"));
   }
   return static_cast<size_t>(len);
@@ -91,7 +92,7 @@ StatusOr<std::pair<ByteSpan, ByteSpan>> UnwrapAttestationHeader(ByteSpan blob,
 
 StatusOr<OeEvidence> UnwrapOeEvidence(ByteSpan blob) {
   if (blob.size() < 8) {
-    return Err(Malformed("OE_EVIDENCE_MALFORMED", "OE evidence is shorter than any header"));
+    return Err(Malformed(reason::kOeEvidenceMalformed, "OE evidence is shorter than any header"));
   }
   // A bare SGX quote starts with u16 version 3 and u16 attestation key type 2.
   uint32_t first = LoadLe32(blob, 0);
@@ -101,10 +102,10 @@ StatusOr<OeEvidence> UnwrapOeEvidence(ByteSpan blob) {
     return OeEvidence{quote, std::nullopt};
   }
   if (first != kOeAttestationHeaderVersion) {
-    return Err(Malformed("OE_EVIDENCE_MALFORMED",
+    return Err(Malformed(reason::kOeEvidenceMalformed,
                          "not an OE report (version 1), OE evidence (version 3) or SGX quote"));
   }
-  ATTEST_ASSIGN_OR_RETURN(auto header, UnwrapAttestationHeader(blob, "OE_EVIDENCE_MALFORMED"));
+  ATTEST_ASSIGN_OR_RETURN(auto header, UnwrapAttestationHeader(blob, reason::kOeEvidenceMalformed));
   auto [format, data] = header;
   if (Equals(format, kFormatSgxEcdsa)) {
     ATTEST_ASSIGN_OR_RETURN(size_t len, QuoteLength(data));
@@ -115,12 +116,12 @@ StatusOr<OeEvidence> UnwrapOeEvidence(ByteSpan blob) {
     return OeEvidence{quote, std::nullopt};
   }
   if (Equals(format, kFormatRawSgxQuoteEcdsa)) return OeEvidence{data, std::nullopt};
-  return Err(Malformed("OE_EVIDENCE_MALFORMED",
+  return Err(Malformed(reason::kOeEvidenceMalformed,
                        "OE evidence format is not remotely verifiable SGX ECDSA evidence"));
 }
 
 StatusOr<collateral::DcapCollateral> ParseOeEndorsements(ByteSpan blob) {
-  constexpr std::string_view kReason = "OE_ENDORSEMENTS_MALFORMED";
+  constexpr std::string_view kReason = reason::kOeEndorsementsMalformed;
   auto fail = [&](std::string m) {
     return Err(Status::InvalidCollateral(std::string(kReason), "OE endorsements: " + m)
                    .WithProvenance(Provenance::kSentByCaller));

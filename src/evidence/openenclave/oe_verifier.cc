@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/encoding.h"
+#include "base/reasons.h"
 #include "crypto/digest.h"
 #include "evidence/openenclave/oe_format.h"
 #include "evidence/sgx/sgx_verifier.h"
@@ -26,7 +27,7 @@ StatusOr<claims::ClaimSet> OpenEnclaveVerifier::Verify(const Evidence& evidence,
     auto rd = HexDecode(out.FindValue("x-ms-sgx-report-data")->get<std::string>());
     if (!rd || rd->size() < 32 || !std::equal(d.begin(), d.end(), rd->begin())) {
       return Err(Status::InvalidEvidence(
-          "OE_CUSTOM_CLAIMS_HASH_MISMATCH",
+          reason::kOeCustomClaimsHashMismatch,
           "REPORTDATA does not start with SHA-256 of the OE custom claims buffer"));
     }
   }

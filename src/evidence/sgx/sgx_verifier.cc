@@ -1,6 +1,7 @@
 #include "evidence/sgx/sgx_verifier.h"
 
 #include "base/encoding.h"
+#include "base/reasons.h"
 #include "claims/claim_names.h"
 #include "evidence/binding.h"
 #include "evidence/dcap/dcap_claims.h"
@@ -13,28 +14,28 @@ namespace {
 void AddSgxClaims(const dcap::SgxReportBody& body, const dcap::DcapVerdict& verdict,
                   claims::ClaimSet& out) {
   using namespace attest::claims;
-  out.Add(std::string(kAttestationType), "sgx");
-  out.Add(std::string(kSgxIsDebuggable), body.debug());
-  out.Add(std::string(kSgxMrEnclave), HexEncode(body.mrenclave));
-  out.Add(std::string(kSgxMrSigner), HexEncode(body.mrsigner));
-  out.Add(std::string(kSgxProductId), body.isv_prod_id);
-  out.Add(std::string(kSgxSvn), body.isv_svn);
-  out.Add(std::string(kSgxReportData), HexEncode(body.report_data));
+  out.Add(kAttestationType, "sgx");
+  out.Add(kSgxIsDebuggable, body.debug());
+  out.Add(kSgxMrEnclave, HexEncode(body.mrenclave));
+  out.Add(kSgxMrSigner, HexEncode(body.mrsigner));
+  out.Add(kSgxProductId, body.isv_prod_id);
+  out.Add(kSgxSvn, body.isv_svn);
+  out.Add(kSgxReportData, HexEncode(body.report_data));
   // KSS fields exist on Xeon Scalable (KSS-capable) platforms only (spec/maa-tokens.md §3.1).
   if (verdict.sgx_type >= 1) {
-    out.Add(std::string(kSgxConfigId), HexEncode(body.config_id));
-    out.Add(std::string(kSgxConfigSvn), body.config_svn);
-    out.Add(std::string(kSgxIsvExtendedProductId), HexEncode(body.isv_ext_prod_id));
-    out.Add(std::string(kSgxIsvFamilyId), HexEncode(body.isv_family_id));
+    out.Add(kSgxConfigId, HexEncode(body.config_id));
+    out.Add(kSgxConfigSvn, body.config_svn);
+    out.Add(kSgxIsvExtendedProductId, HexEncode(body.isv_ext_prod_id));
+    out.Add(kSgxIsvFamilyId, HexEncode(body.isv_family_id));
   }
   const dcap::CollateralHashes& h = verdict.collateral_hashes;
-  out.Add(std::string(kSgxCollateral), nlohmann::json{{"qeidcertshash", h.qeidcertshash},
-                                                      {"qeidcrlhash", h.qeidcrlhash},
-                                                      {"qeidhash", h.qeidhash},
-                                                      {"quotehash", verdict.quote_hash},
-                                                      {"tcbinfocertshash", h.tcbinfocertshash},
-                                                      {"tcbinfocrlhash", h.tcbinfocrlhash},
-                                                      {"tcbinfohash", h.tcbinfohash}});
+  out.Add(kSgxCollateral, nlohmann::json{{"qeidcertshash", h.qeidcertshash},
+                                         {"qeidcrlhash", h.qeidcrlhash},
+                                         {"qeidhash", h.qeidhash},
+                                         {"quotehash", verdict.quote_hash},
+                                         {"tcbinfocertshash", h.tcbinfocertshash},
+                                         {"tcbinfocrlhash", h.tcbinfocrlhash},
+                                         {"tcbinfohash", h.tcbinfohash}});
   dcap::AddTcbClaims(verdict, out);
 }
 
@@ -45,7 +46,7 @@ StatusOr<claims::ClaimSet> VerifySgxQuote(
     const DcapOptions& options, std::shared_ptr<const collateral::DcapCollateral> inline_collateral) {
   ATTEST_ASSIGN_OR_RETURN(dcap::Quote quote, dcap::ParseQuote(quote_bytes));
   if (!quote.sgx_body) {
-    return Err(Status::InvalidEvidence("UNSUPPORTED_QUOTE_FORMAT",
+    return Err(Status::InvalidEvidence(reason::kUnsupportedQuoteFormat,
                                        "this is a TDX quote; attest it as TdxVm"));
   }
   ATTEST_ASSIGN_OR_RETURN(dcap::DcapVerdict verdict,

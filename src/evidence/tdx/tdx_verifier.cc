@@ -1,6 +1,7 @@
 #include "evidence/tdx/tdx_verifier.h"
 
 #include "base/encoding.h"
+#include "base/reasons.h"
 #include "claims/claim_names.h"
 #include "evidence/binding.h"
 #include "evidence/dcap/dcap_claims.h"
@@ -23,34 +24,34 @@ void AddTdxClaims(const dcap::TdReportBody& td, const dcap::DcapVerdict& verdict
                   claims::ClaimSet& out) {
   using namespace attest::claims;
   const uint64_t attrs = td.td_attributes_u64();
-  out.Add(std::string(kAttestationType), "tdxvm");
-  out.Add(std::string(kEatProfile), "https://aka.ms/maa-eat-profile-tdxvm");
-  out.Add(std::string(kDbgStat), (attrs & kTdAttrDebug) ? "enabled" : "disabled");
-  out.Add(std::string(kIntUse), "generic");
-  out.Add(std::string(kTdxMrSignerSeam), HexEncode(td.mrsignerseam));
-  out.Add(std::string(kTdxMrSeam), HexEncode(td.mrseam));
-  out.Add(std::string(kTdxMrTd), HexEncode(td.mrtd));
-  out.Add(std::string(kTdxRtmr0), HexEncode(td.rtmr[0]));
-  out.Add(std::string(kTdxRtmr1), HexEncode(td.rtmr[1]));
-  out.Add(std::string(kTdxRtmr2), HexEncode(td.rtmr[2]));
-  out.Add(std::string(kTdxRtmr3), HexEncode(td.rtmr[3]));
-  out.Add(std::string(kTdxMrConfigId), HexEncode(td.mrconfigid));
-  out.Add(std::string(kTdxMrOwner), HexEncode(td.mrowner));
-  out.Add(std::string(kTdxMrOwnerConfig), HexEncode(td.mrownerconfig));
-  out.Add(std::string(kTdxReportData), HexEncode(td.report_data));
-  out.Add(std::string(kTdxSeamAttributes), HexEncode(td.seam_attributes));
-  out.Add(std::string(kTdxTeeTcbSvn), HexEncode(td.tee_tcb_svn));
-  out.Add(std::string(kTdxXfam), HexEncode(td.xfam));
-  out.Add(std::string(kTdxSeamSvn), td.tee_tcb_svn[0]);
-  out.Add(std::string(kTdxTdAttributes), HexEncode(td.td_attributes));
-  out.Add(std::string(kTdxTdAttributesDebug), (attrs & kTdAttrDebug) != 0);
-  out.Add(std::string(kTdxTdAttributesKeyLocker), (attrs & kTdAttrKeyLocker) != 0);
-  out.Add(std::string(kTdxTdAttributesPerfmon), (attrs & kTdAttrPerfmon) != 0);
-  out.Add(std::string(kTdxTdAttributesProtectionKeys), (attrs & kTdAttrProtectionKeys) != 0);
-  out.Add(std::string(kTdxTdAttributesSeptVeDisable), (attrs & kTdAttrSeptVeDisable) != 0);
+  out.Add(kAttestationType, "tdxvm");
+  out.Add(kEatProfile, "https://aka.ms/maa-eat-profile-tdxvm");
+  out.Add(kDbgStat, (attrs & kTdAttrDebug) ? "enabled" : "disabled");
+  out.Add(kIntUse, "generic");
+  out.Add(kTdxMrSignerSeam, HexEncode(td.mrsignerseam));
+  out.Add(kTdxMrSeam, HexEncode(td.mrseam));
+  out.Add(kTdxMrTd, HexEncode(td.mrtd));
+  out.Add(kTdxRtmr0, HexEncode(td.rtmr[0]));
+  out.Add(kTdxRtmr1, HexEncode(td.rtmr[1]));
+  out.Add(kTdxRtmr2, HexEncode(td.rtmr[2]));
+  out.Add(kTdxRtmr3, HexEncode(td.rtmr[3]));
+  out.Add(kTdxMrConfigId, HexEncode(td.mrconfigid));
+  out.Add(kTdxMrOwner, HexEncode(td.mrowner));
+  out.Add(kTdxMrOwnerConfig, HexEncode(td.mrownerconfig));
+  out.Add(kTdxReportData, HexEncode(td.report_data));
+  out.Add(kTdxSeamAttributes, HexEncode(td.seam_attributes));
+  out.Add(kTdxTeeTcbSvn, HexEncode(td.tee_tcb_svn));
+  out.Add(kTdxXfam, HexEncode(td.xfam));
+  out.Add(kTdxSeamSvn, td.tee_tcb_svn[0]);
+  out.Add(kTdxTdAttributes, HexEncode(td.td_attributes));
+  out.Add(kTdxTdAttributesDebug, (attrs & kTdAttrDebug) != 0);
+  out.Add(kTdxTdAttributesKeyLocker, (attrs & kTdAttrKeyLocker) != 0);
+  out.Add(kTdxTdAttributesPerfmon, (attrs & kTdAttrPerfmon) != 0);
+  out.Add(kTdxTdAttributesProtectionKeys, (attrs & kTdAttrProtectionKeys) != 0);
+  out.Add(kTdxTdAttributesSeptVeDisable, (attrs & kTdAttrSeptVeDisable) != 0);
   if (!td.tee_tcb_svn2.empty()) {
-    out.Add(std::string(kTdxTeeTcbSvn2), HexEncode(td.tee_tcb_svn2));
-    out.Add(std::string(kTdxMrServiceTd), HexEncode(td.mrservicetd));
+    out.Add(kTdxTeeTcbSvn2, HexEncode(td.tee_tcb_svn2));
+    out.Add(kTdxMrServiceTd, HexEncode(td.mrservicetd));
   }
   dcap::AddTcbClaims(verdict, out);
 }
@@ -61,7 +62,7 @@ StatusOr<claims::ClaimSet> TdxVerifier::Verify(const Evidence& evidence,
                                                const VerifyContext& context) const {
   ATTEST_ASSIGN_OR_RETURN(dcap::Quote quote, dcap::ParseQuote(evidence.blob));
   if (!quote.td_body) {
-    return Err(Status::InvalidEvidence("UNSUPPORTED_QUOTE_FORMAT",
+    return Err(Status::InvalidEvidence(reason::kUnsupportedQuoteFormat,
                                        "this is an SGX quote; attest it as SgxEnclave"));
   }
   ATTEST_ASSIGN_OR_RETURN(dcap::DcapVerdict verdict,
