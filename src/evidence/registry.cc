@@ -6,24 +6,13 @@
 #include "evidence/openenclave/oe_verifier.h"
 #include "evidence/sgx/sgx_verifier.h"
 #include "evidence/tdx/tdx_verifier.h"
+#include "policy/default_policies.h"
 
 namespace attest::evidence {
 namespace {
 
-// spec/maa-policy-language.md §8, "SGX and OpenEnclave, served by shared and newly created
-// providers" — exact bytes; x-ms-policy-hash bROrN897ZfWmWY2V0FLUlu3uwk5xatGnKYHn3zBbSlw.
-constexpr std::string_view kMaaSgxDefaultPolicy =
-    "version= 1.0;authorizationrules{=> permit();};issuancerules{"
-    "c:[type==\"x-ms-sgx-is-debuggable\"] => issue(type=\"is-debuggable\", value=c.value);"
-    "c:[type==\"x-ms-sgx-mrsigner\"] => issue(type=\"sgx-mrsigner\", value=c.value);"
-    "c:[type==\"x-ms-sgx-mrenclave\"] => issue(type=\"sgx-mrenclave\", value=c.value);"
-    "c:[type==\"x-ms-sgx-product-id\"] => issue(type=\"product-id\", value=c.value);"
-    "c:[type==\"x-ms-sgx-svn\"] => issue(type=\"svn\", value=c.value);"
-    "c:[type==\"x-ms-attestation-type\"] => issue(type=\"tee\", value=c.value);};";
-
-// spec §8: the TPM, SevSnpVm and TdxVm defaults are not published; the recommended permit-all.
-constexpr std::string_view kPermitAllPolicy =
-    "version=1.0; authorizationrules{=> permit();}; issuancerules{};";
+using policy::kMaaSgxDefaultPolicy;
+using policy::kPermitAllPolicy;
 
 template <typename T>
 std::unique_ptr<Verifier> Make(const VerifierConfig& config) {

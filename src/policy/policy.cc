@@ -13,21 +13,6 @@
 namespace attest::policy {
 namespace {
 
-// spec/maa-policy-language.md §8, "SGX and OpenEnclave, served by shared and newly created
-// providers" — exact bytes; x-ms-policy-hash bROrN897ZfWmWY2V0FLUlu3uwk5xatGnKYHn3zBbSlw.
-constexpr std::string_view kDefaultSgxPolicy =
-    "version= 1.0;authorizationrules{=> permit();};issuancerules{"
-    "c:[type==\"x-ms-sgx-is-debuggable\"] => issue(type=\"is-debuggable\", value=c.value);"
-    "c:[type==\"x-ms-sgx-mrsigner\"] => issue(type=\"sgx-mrsigner\", value=c.value);"
-    "c:[type==\"x-ms-sgx-mrenclave\"] => issue(type=\"sgx-mrenclave\", value=c.value);"
-    "c:[type==\"x-ms-sgx-product-id\"] => issue(type=\"product-id\", value=c.value);"
-    "c:[type==\"x-ms-sgx-svn\"] => issue(type=\"svn\", value=c.value);"
-    "c:[type==\"x-ms-attestation-type\"] => issue(type=\"tee\", value=c.value);};";
-
-// spec §8: TPM, SevSnpVm and TdxVm defaults are not published; the recommended permit-all.
-constexpr std::string_view kPermitAllPolicy =
-    "version=1.0; authorizationrules{=> permit();}; issuancerules{};";
-
 // Refuses issue(type="<literal>", ...) of a reserved name: where the name is known when the
 // policy is set, the error names the rule instead of waiting for an attestation.
 Status CheckReservedIssues(const PolicyAst& ast, const ReservedClaims& reserved) {
@@ -84,18 +69,6 @@ StatusOr<CompiledPolicy> CompilePolicy(std::string_view text, const ReservedClai
 std::string PolicyHash(std::string_view policy_text) {
   std::string b64u = Base64UrlEncode(AsBytes(policy_text));
   return Base64UrlEncode(crypto::Sha256(AsBytes(b64u)));
-}
-
-std::optional<std::string_view> DefaultPolicyText(std::string_view attestation_type) {
-  if (EqualsIgnoreCase(attestation_type, "SgxEnclave") ||
-      EqualsIgnoreCase(attestation_type, "OpenEnclave")) {
-    return kDefaultSgxPolicy;
-  }
-  if (EqualsIgnoreCase(attestation_type, "Tpm") || EqualsIgnoreCase(attestation_type, "TdxVm") ||
-      EqualsIgnoreCase(attestation_type, "SevSnpVm")) {
-    return kPermitAllPolicy;
-  }
-  return std::nullopt;  // e.g. VBS: no default exists (spec §8)
 }
 
 StatusOr<TpmConfiguration> ResolveTpmConfiguration(const claims::ClaimSet& properties) {

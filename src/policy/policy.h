@@ -120,10 +120,6 @@ StatusOr<PolicyResult> Evaluate(const CompiledPolicy& policy, const claims::Clai
 // x-ms-policy-hash of the policy in force.
 std::string PolicyHash(std::string_view policy_text);
 
-// The default policy text for an attestation type as named in the REST API ("SgxEnclave",
-// "OpenEnclave", "TdxVm", "SevSnpVm", "Tpm"; case-insensitive), spec §8; nullopt for types
-// without a default (e.g. "VBS").
-std::optional<std::string_view> DefaultPolicyText(std::string_view attestation_type);
 
 // Configuration properties with the defaults of spec §6 applied.
 struct TpmConfiguration {

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "policy/default_policies.h"
+
 namespace attest::policy {
 namespace {
 
@@ -36,23 +38,19 @@ Status CompileError(std::string_view text) {
 }
 
 TEST(PolicyHashTest, MatchesPublishedDefaultPolicyHash) {
-  auto text = DefaultPolicyText("SgxEnclave");
-  ASSERT_TRUE(text.has_value());
-  EXPECT_EQ(PolicyHash(*text), "bROrN897ZfWmWY2V0FLUlu3uwk5xatGnKYHn3zBbSlw");
-  EXPECT_NE(PolicyHash(std::string(*text) + " "), "bROrN897ZfWmWY2V0FLUlu3uwk5xatGnKYHn3zBbSlw");
+  EXPECT_EQ(PolicyHash(kMaaSgxDefaultPolicy), "bROrN897ZfWmWY2V0FLUlu3uwk5xatGnKYHn3zBbSlw");
+  EXPECT_NE(PolicyHash(std::string(kMaaSgxDefaultPolicy) + " "),
+            "bROrN897ZfWmWY2V0FLUlu3uwk5xatGnKYHn3zBbSlw");
 }
 
 TEST(DefaultPolicyTest, EveryDefaultCompilesAndPermits) {
-  for (std::string_view type : {"SgxEnclave", "OpenEnclave", "TdxVm", "SevSnpVm", "Tpm", "tpm"}) {
-    auto text = DefaultPolicyText(type);
-    ASSERT_TRUE(text.has_value()) << type;
-    EXPECT_TRUE(MustEvaluate(*text, SgxClaims()).permitted) << type;
+  for (std::string_view text : {kMaaSgxDefaultPolicy, kPermitAllPolicy}) {
+    EXPECT_TRUE(MustEvaluate(text, SgxClaims()).permitted) << text;
   }
-  EXPECT_FALSE(DefaultPolicyText("VBS").has_value());
 }
 
 TEST(DefaultPolicyTest, SgxDefaultIssuesLegacyClaims) {
-  PolicyResult r = MustEvaluate(*DefaultPolicyText("SgxEnclave"), SgxClaims());
+  PolicyResult r = MustEvaluate(kMaaSgxDefaultPolicy, SgxClaims());
   EXPECT_EQ(
       r.issued.ToJsonObject(),
       json({{"is-debuggable", false},

@@ -13,7 +13,6 @@ import base64
 import hashlib
 import json
 import os
-import shutil
 import sys
 import tempfile
 
@@ -23,16 +22,9 @@ except ImportError as e:  # pragma: no cover
     print(f"SKIP: needs python3-jwt and python3-cryptography ({e})")
     sys.exit(77)
 
-FAILURES = []
+check = mc.check
 SGX_CASE = "sgx/dcap-qvl-00a067110000-2507"
 DEFAULT_SGX_POLICY_HASH = "bROrN897ZfWmWY2V0FLUlu3uwk5xatGnKYHn3zBbSlw"
-
-
-def check(cond, what):
-    print(f"  {'ok  ' if cond else 'FAIL'} {what}")
-    if not cond:
-        FAILURES.append(what)
-    return cond
 
 
 def policy_hash(text):
@@ -121,15 +113,11 @@ def main():
         s, body = attest({"quote": quote})
         claims = mc.result_claims(server, body) if s == 200 else {}
         check(s == 200 and claims.get("x-ms-policy-hash") == DEFAULT_SGX_POLICY_HASH, "default again after reset")
-    finally:
+    except BaseException:
         if server:
             server.stop()
-        if FAILURES:
-            print(f"logs kept in {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{len(FAILURES)} failure(s)")
-    return 1 if FAILURES else 0
+        raise
+    return mc.finish(tmp, server)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Exit codes: 0 pass, 1 fail, 77 skipped (PyJWT/cryptography absent).
 import argparse
 import json
 import os
-import shutil
 import sqlite3
 import sys
 import tempfile
@@ -25,14 +24,7 @@ except ImportError as e:  # pragma: no cover
     print(f"SKIP: needs python3-jwt and python3-cryptography ({e})")
     sys.exit(77)
 
-FAILURES = []
-
-
-def check(cond, what):
-    print(f"  {'ok  ' if cond else 'FAIL'} {what}")
-    if not cond:
-        FAILURES.append(what)
-    return cond
+check = mc.check
 
 
 def store_snapshot(data_dir):
@@ -245,13 +237,10 @@ def main():
         # Isolated without a signer is refused at init.
         r = mc.init_provider(args.attestd, os.path.join(tmp, "nosigner"), "https://x", "isolated", [])
         check(r.returncode != 0, "init --mode isolated without --policy-signer is refused")
-    finally:
-        if FAILURES:
-            print(f"logs kept in {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{len(FAILURES)} failure(s)")
-    return 1 if FAILURES else 0
+    except BaseException:
+        print(f"logs kept in {tmp}")
+        raise
+    return mc.finish(tmp)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ Exit codes: 0 pass, 1 fail, 77 skipped (PyJWT/cryptography absent).
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,14 +18,7 @@ except ImportError as e:  # pragma: no cover
     print(f"SKIP: needs python3-jwt and python3-cryptography ({e})")
     sys.exit(77)
 
-FAILURES = []
-
-
-def check(cond, what):
-    print(f"  {'ok  ' if cond else 'FAIL'} {what}")
-    if not cond:
-        FAILURES.append(what)
-    return cond
+check = mc.check
 
 
 def main():
@@ -105,15 +97,11 @@ def main():
         r = ctl("signers", "list", *conn)
         check(r.returncode == 1 and json.loads(r.stderr)["error"]["code"] == "Unauthorized",
               "no bearer: Unauthorized")
-    finally:
+    except BaseException:
         if server:
             server.stop()
-        if FAILURES:
-            print(f"logs kept in {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{len(FAILURES)} failure(s)")
-    return 1 if FAILURES else 0
+        raise
+    return mc.finish(tmp, server)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import http.client
 import ipaddress
 import json
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -227,3 +228,26 @@ def result_claims(server, body: bytes):
             return jwt.decode(token, cert.public_key(), algorithms=["RS256"],
                               options={"verify_aud": False}, issuer=server.base)
     raise AssertionError("result token kid not in /certs")
+
+
+# Every check of a test script: printed as it runs, failures kept for the exit code.
+FAILURES = []
+
+
+def check(cond, what):
+    print(f"  {'ok  ' if cond else 'FAIL'} {what}")
+    if not cond:
+        FAILURES.append(what)
+    return cond
+
+
+def finish(tmp, server=None) -> int:
+    """Stops the server, keeps the temp dir (logs) only when a check failed; the exit code."""
+    if server:
+        server.stop()
+    if FAILURES:
+        print(f"logs kept in {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{len(FAILURES)} failure(s)")
+    return 1 if FAILURES else 0

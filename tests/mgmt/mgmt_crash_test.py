@@ -15,7 +15,6 @@ import argparse
 import base64
 import json
 import os
-import shutil
 import sqlite3
 import sys
 import tempfile
@@ -27,17 +26,10 @@ except ImportError as e:  # pragma: no cover
     print(f"SKIP: needs python3-jwt and python3-cryptography ({e})")
     sys.exit(77)
 
-FAILURES = []
+check = mc.check
 CLIENTS = 4
 ROUNDS = 3
 KILL_AFTER_ACKS = 24
-
-
-def check(cond, what):
-    print(f"  {'ok  ' if cond else 'FAIL'} {what}")
-    if not cond:
-        FAILURES.append(what)
-    return cond
 
 
 def writer(server, bearer, client, rnd, sent, acked, enough, stop):
@@ -128,13 +120,10 @@ def main():
                 check(rows and current == rows[-1][3], f"round {rnd}: it is the newest history record")
             finally:
                 server.stop()
-    finally:
-        if FAILURES:
-            print(f"logs kept in {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{len(FAILURES)} failure(s)")
-    return 1 if FAILURES else 0
+    except BaseException:
+        print(f"logs kept in {tmp}")
+        raise
+    return mc.finish(tmp)
 
 
 def jws_round(jws):

@@ -18,7 +18,6 @@ import base64
 import datetime
 import json
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -34,14 +33,7 @@ except ImportError as e:  # pragma: no cover
     print(f"SKIP: needs python3-jwt and python3-cryptography ({e})")
     sys.exit(77)
 
-FAILURES = []
-
-
-def check(cond, what):
-    print(f"  {'ok  ' if cond else 'FAIL'} {what}")
-    if not cond:
-        FAILURES.append(what)
-    return cond
+check = mc.check
 
 
 def now():
@@ -137,7 +129,7 @@ def main():
         r = mc.init_provider(args.attestd, data_dir, "https://x", "isolated",
                              [os.path.join(tmp, "ca-signer.pem")])
         if not check(r.returncode == 0, f"init isolated ({r.stderr.strip()[:200]})"):
-            return 1
+            return mc.finish(tmp)
         server = mc.Server(args.attestd, pki, data_dir, os.path.join(tmp, "attestd.log"))
         bearer = pki.bearer()
         t = now()
@@ -232,15 +224,11 @@ def main():
             s, body = call(server, "GET", "/certificates", None, signed_bearer(pki, header, body_claims))
             check(s == 401 and body.get("error", {}).get("reason") == "BEARER_INVALID",
                   f"bearer {what}: 401 BEARER_INVALID ({s} {body.get('error')})")
-    finally:
+    except BaseException:
         if server:
             server.stop()
-        if FAILURES:
-            print(f"logs kept in {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{len(FAILURES)} failure(s)")
-    return 1 if FAILURES else 0
+        raise
+    return mc.finish(tmp, server)
 
 
 if __name__ == "__main__":
