@@ -4,6 +4,7 @@
 
 #include "evidence/openenclave/oe_verifier.h"
 #include "evidence/sgx/sgx_verifier.h"
+#include "evidence/snp/snp_verifier.h"
 #include "evidence/tdx/tdx_verifier.h"
 
 namespace attest::evidence {
@@ -38,7 +39,8 @@ constexpr AttestationTypeDescriptor kDescriptors[] = {
      kSgxClaimsSupported, &Make<OpenEnclaveVerifier>},
     {AttestationType::kTdxVm, "tdxvm", ClaimLayout::kTopLevel, kPermitAllPolicy,
      kTdxClaimsSupported, &Make<TdxVerifier>},
-    {AttestationType::kSevSnpVm, "sevsnpvm", ClaimLayout::kTopLevel, kPermitAllPolicy, {}},
+    {AttestationType::kSevSnpVm, "sevsnpvm", ClaimLayout::kTopLevel, kSevSnpDefaultPolicy,
+     kSevSnpClaimsSupported, &Make<SnpVerifier>},
     {AttestationType::kTpm, "tpm", ClaimLayout::kTopLevel, kPermitAllPolicy, {}},
 };
 

@@ -28,6 +28,13 @@ constexpr std::string_view kDefaultSgxPolicy =
 constexpr std::string_view kPermitAllPolicy =
     "version=1.0; authorizationrules{=> permit();}; issuancerules{};";
 
+// SevSnpVm: permit, and "azure-compliant-uvm" when a Microsoft UVM endorsement matched the
+// report (evidence/snp/snp_verifier.h holds the same text for the registry).
+constexpr std::string_view kSevSnpDefaultPolicy =
+    "version=1.0; authorizationrules{=> permit();}; issuancerules{"
+    "c:[type==\"x-attestd-uvm-endorsement\", value==\"verified\"] => "
+    "issue(type=\"x-ms-compliance-status\", value=\"azure-compliant-uvm\");};";
+
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -100,8 +107,10 @@ std::optional<std::string_view> DefaultPolicyText(std::string_view attestation_t
       EqualsIgnoreCase(attestation_type, "OpenEnclave")) {
     return kDefaultSgxPolicy;
   }
-  if (EqualsIgnoreCase(attestation_type, "Tpm") || EqualsIgnoreCase(attestation_type, "TdxVm") ||
-      EqualsIgnoreCase(attestation_type, "SevSnpVm")) {
+  if (EqualsIgnoreCase(attestation_type, "SevSnpVm")) {
+    return kSevSnpDefaultPolicy;
+  }
+  if (EqualsIgnoreCase(attestation_type, "Tpm") || EqualsIgnoreCase(attestation_type, "TdxVm")) {
     return kPermitAllPolicy;
   }
   return std::nullopt;  // e.g. VBS: no default exists (spec §8)
