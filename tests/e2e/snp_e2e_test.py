@@ -102,10 +102,43 @@ def bad_requests(server, vectors):
     check(status == 200, f"a good request still verifies after bad ones (got {status})")
 
 
+def attestctl_attest(attestctl, server, pki, vectors, tmp):
+    """attestctl attest --type SevSnpVm: a raw report with --cert-chain, and the ACI document
+    with JSON runtime data and init-time data; tokens checked with PyJWT."""
+    import subprocess
+    milan = os.path.join(vectors, "snp", "oak-milan-v3-containers-release")
+    chain = os.path.join(tmp, "chain.pem")
+    with open(chain, "wb") as f:
+        f.write(snp_cases.chain_pem(milan))
+    runs = [("raw report + --cert-chain", ["--evidence", os.path.join(milan, "report.bin"), "--cert-chain", chain], None)]
+    aci = os.path.join(vectors, "azure-cvm", "aci-confidential-container-snp")
+    if os.path.isdir(aci):
+        doc = os.path.join(tmp, "aci-doc.json")
+        with open(doc, "wb") as f:
+            f.write(snp_cases.document(aci))
+        runs.append(("ACI document", ["--evidence", doc, "--runtime-data", os.path.join(aci, "runtime_data.json"),
+                                      "--json", "--init-time-data", os.path.join(aci, "uvm_security_policy.rego")],
+                     "azure-compliant-uvm"))
+    for what, args, compliance in runs:
+        p = subprocess.run([attestctl, "attest", "--endpoint", server.base, "--type", "SevSnpVm",
+                            "--ca", pki["ca"], "--nonce", "cli", *args], capture_output=True, timeout=120)
+        if not check(p.returncode == 0, f"attestctl attest {what}: exit 0 (got {p.returncode}: {p.stderr[:300]!r})"):
+            continue
+        _, claims = e2e.verify_token(server, p.stdout.decode().strip(), f"attestctl {what}")
+        check(claims.get("x-ms-attestation-type") == "sevsnpvm" and claims.get("nonce") == "cli",
+              f"attestctl {what}: sevsnpvm token with the nonce")
+        check(claims.get("x-ms-compliance-status") == compliance, f"attestctl {what}: compliance {compliance}")
+    p = subprocess.run([attestctl, "attest", "--endpoint", server.base, "--type", "SevSnpVm", "--ca", pki["ca"],
+                        "--evidence", os.path.join(milan, "report.bin")], capture_output=True, timeout=120)
+    check(p.returncode == 1 and b"SNP_CERT_CHAIN_MISSING" in p.stderr,
+          f"attestctl attest without a chain: exit 1 with the reason (got {p.returncode}: {p.stderr[:200]!r})")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--attestd", required=True)
     ap.add_argument("--vectors-default", default="")
+    ap.add_argument("--attestctl", default="")
     args = ap.parse_args()
     vectors = os.environ.get("ATTESTD_VECTORS") or args.vectors_default
     all_cases = snp_cases.cases(vectors) if vectors else []
@@ -124,6 +157,8 @@ def main():
                 server = run_group(args.attestd, pki, tmp, at, group)
                 if at == "2026-11-22T00:00:00Z":
                     bad_requests(server, vectors)
+                    if args.attestctl:
+                        attestctl_attest(args.attestctl, server, pki, vectors, tmp)
                 code = server.stop()
                 check(code == 0, f"attestd exits 0 on SIGTERM (got {code})")
             except Exception as ex:

@@ -326,12 +326,12 @@ StatusOr<SnpVerification> SnpReportVerifier::Verify(ByteSpan report_bytes, const
                          " CRL does not parse, is not signed by the ARK or is not current")
                      .WithProvenance(prov));
     }
-    if (crl->IsRevoked(*intermediate) || crl->IsRevoked(*ek)) {
+    // Every VCEK/VLEK has serial 0, so the ARK's CRL can only meaningfully revoke the
+    // intermediate (§6.5 step 7).
+    if (crl->IsRevoked(*intermediate)) {
       return Err(Status::InvalidEvidence(
-          "SNP_CERT_REVOKED", "the " + std::string(crl->IsRevoked(*intermediate)
-                                                         ? intermediate->SubjectCommonName()
-                                                         : ek->SubjectCommonName()) +
-                                  " certificate is revoked by the ARK's CRL"));
+          "SNP_CERT_REVOKED",
+          "the " + intermediate->SubjectCommonName() + " certificate is revoked by the ARK's CRL"));
     }
     v.revocation_checked = true;
   } else if (crl_bytes.error().code() != StatusCode::kNotFound) {

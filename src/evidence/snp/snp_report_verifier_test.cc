@@ -26,14 +26,14 @@ AmdChain ChainOf(const AmdCase& c, bool ek = true, bool intermediate = true, boo
   return chain;
 }
 
-StatusOr<SnpVerification> Run(const AmdCase& c, const AmdChain& chain,
+StatusOr<SnpVerification> VerifyCase(const AmdCase& c, const AmdChain& chain,
                               collateral::CollateralProvider& provider = NoCollateral()) {
   FixedClock clock(c.verification_time);
   evidence::VerifyContext ctx{clock, provider, c.anchors};
   return SnpReportVerifier::Shared().Verify(c.report, chain, ctx);
 }
 
-StatusOr<SnpVerification> Run(const AmdCase& c) { return Run(c, ChainOf(c)); }
+StatusOr<SnpVerification> VerifyCase(const AmdCase& c) { return VerifyCase(c, ChainOf(c)); }
 
 void ExpectReason(const StatusOr<SnpVerification>& r, std::string_view reason) {
   ASSERT_FALSE(r.has_value()) << "expected " << reason;
@@ -44,7 +44,7 @@ void ExpectReason(const StatusOr<SnpVerification>& r, std::string_view reason) {
 TEST(SnpReportVerifierTest, AcceptsMilanGenoaTurinVcekAndMilanVlek) {
   for (AmdWorld w : {AmdWorld::Milan(), AmdWorld::Genoa(), AmdWorld::Turin(), AmdWorld::MilanVlek()}) {
     AmdCase c = w.Build();
-    auto r = Run(c);
+    auto r = VerifyCase(c);
     ASSERT_TRUE(r.has_value()) << r.error().ToString();
     EXPECT_EQ(r->product, w.product);
     EXPECT_EQ(r->signing_key, w.ek.kind);
@@ -59,7 +59,7 @@ TEST(SnpReportVerifierTest, AcceptsMilanGenoaTurinVcekAndMilanVlek) {
 TEST(SnpReportVerifierTest, SelectsV2ProductFromTheCertificate) {
   AmdWorld w = AmdWorld::Genoa();
   w.report.version = 2;
-  auto r = Run(w.Build());
+  auto r = VerifyCase(w.Build());
   ASSERT_TRUE(r.has_value()) << r.error().ToString();
   EXPECT_EQ(r->product, Product::kGenoa);
   EXPECT_FALSE(r->report.cpuid_fam_id.has_value());
@@ -69,7 +69,7 @@ TEST(SnpReportVerifierTest, AcceptsV5ReportWithMitigationVectors) {
   AmdWorld w = AmdWorld::Turin();
   w.report.version = 5;
   w.report.pokes = {{0x1F8, 0x0B}, {0x200, 0x0B}};
-  auto r = Run(w.Build());
+  auto r = VerifyCase(w.Build());
   ASSERT_TRUE(r.has_value()) << r.error().ToString();
   EXPECT_EQ(r->report.launch_mit_vector, 0x0Bu);
   EXPECT_EQ(r->report.current_mit_vector, 0x0Bu);
@@ -78,57 +78,57 @@ TEST(SnpReportVerifierTest, AcceptsV5ReportWithMitigationVectors) {
 TEST(SnpReportVerifierTest, GetsMissingCertificatesFromCollateral) {
   AmdCase c = AmdWorld::Milan().Build();
   testing::AmdCaseProvider provider(c);
-  auto r = Run(c, AmdChain{}, provider);
+  auto r = VerifyCase(c, AmdChain{}, provider);
   ASSERT_TRUE(r.has_value()) << r.error().ToString();
   EXPECT_EQ(r->ek_source, "collateral");
 }
 
 TEST(SnpReportVerifierTest, RejectsMissingChainWhenNoCollateral) {
   AmdCase c = AmdWorld::Milan().Build();
-  ExpectReason(Run(c, ChainOf(c, true, false, false)), "SNP_CERT_CHAIN_MISSING");
-  ExpectReason(Run(c, AmdChain{}), "SNP_CERT_CHAIN_MISSING");
+  ExpectReason(VerifyCase(c, ChainOf(c, true, false, false)), "SNP_CERT_CHAIN_MISSING");
+  ExpectReason(VerifyCase(c, AmdChain{}), "SNP_CERT_CHAIN_MISSING");
 }
 
 TEST(SnpReportVerifierTest, RejectsWrongProductChain) {
   AmdWorld w = AmdWorld::Turin();
   w.chain_product = Product::kMilan;  // Turin report + VCEK issued by the Milan ASK
-  ExpectReason(Run(w.Build()), "SNP_CHAIN_PRODUCT_MISMATCH");
+  ExpectReason(VerifyCase(w.Build()), "SNP_CHAIN_PRODUCT_MISMATCH");
 }
 
 TEST(SnpReportVerifierTest, RejectsCertificateOfAnotherProductLine) {
   AmdWorld w = AmdWorld::Milan();
   w.ek.product_name = "Genoa-B0";
-  ExpectReason(Run(w.Build()), "SNP_CHAIN_PRODUCT_MISMATCH");
+  ExpectReason(VerifyCase(w.Build()), "SNP_CHAIN_PRODUCT_MISMATCH");
 }
 
 TEST(SnpReportVerifierTest, RejectsUnpinnedArk) {
   AmdCase c = AmdWorld::Milan().Build();
   c.anchors = evidence::TrustAnchors::Production();  // test roots are never production roots
-  ExpectReason(Run(c), "SNP_ARK_NOT_PINNED");
+  ExpectReason(VerifyCase(c), "SNP_ARK_NOT_PINNED");
 }
 
 TEST(SnpReportVerifierTest, RejectsVcekOfAnotherChip) {
   AmdWorld w = AmdWorld::Milan();
   w.ek.hwid->at(5) ^= 0xFF;
-  ExpectReason(Run(w.Build()), "SNP_CHIP_ID_MISMATCH");
+  ExpectReason(VerifyCase(w.Build()), "SNP_CHIP_ID_MISMATCH");
 }
 
 TEST(SnpReportVerifierTest, RejectsTurinChipIdWithNonZeroTail) {
   AmdWorld w = AmdWorld::Turin();
   w.report.chip_id[20] = 1;
-  ExpectReason(Run(w.Build()), "SNP_CHIP_ID_MISMATCH");
+  ExpectReason(VerifyCase(w.Build()), "SNP_CHIP_ID_MISMATCH");
 }
 
 TEST(SnpReportVerifierTest, RejectsVcekSignedReportWithMaskedChipId) {
   AmdWorld w = AmdWorld::Milan();
   w.report.chip_id.fill(0);
-  ExpectReason(Run(w.Build()), "SNP_CHIP_ID_MISMATCH");
+  ExpectReason(VerifyCase(w.Build()), "SNP_CHIP_ID_MISMATCH");
 }
 
 TEST(SnpReportVerifierTest, RejectsReportedTcbOtherThanTheVcekTcb) {
   AmdWorld w = AmdWorld::Milan();
   w.report.reported_tcb = testing::EncodeTcb(Product::kMilan, 4, 0, 8, 115);
-  auto r = Run(w.Build());
+  auto r = VerifyCase(w.Build());
   ExpectReason(r, "SNP_TCB_MISMATCH");
   EXPECT_NE(r.error().message().find("blSPL"), std::string::npos);
 }
@@ -136,7 +136,7 @@ TEST(SnpReportVerifierTest, RejectsReportedTcbOtherThanTheVcekTcb) {
 TEST(SnpReportVerifierTest, ComparesTheVcekWithReportedTcbNotCurrentTcb) {
   AmdWorld w = AmdWorld::Milan();
   w.report.current_tcb = testing::EncodeTcb(Product::kMilan, 3, 0, 8, 210);
-  auto r = Run(w.Build());
+  auto r = VerifyCase(w.Build());
   ASSERT_TRUE(r.has_value()) << r.error().ToString();
   EXPECT_EQ(r->current_tcb.microcode, 210);
 }
@@ -144,13 +144,13 @@ TEST(SnpReportVerifierTest, ComparesTheVcekWithReportedTcbNotCurrentTcb) {
 TEST(SnpReportVerifierTest, RejectsTurinFmcMismatch) {
   AmdWorld w = AmdWorld::Turin();
   w.ek.spl[9] = 2;
-  ExpectReason(Run(w.Build()), "SNP_TCB_MISMATCH");
+  ExpectReason(VerifyCase(w.Build()), "SNP_TCB_MISMATCH");
 }
 
 TEST(SnpReportVerifierTest, RejectsVlekWithChipId) {
   AmdWorld w = AmdWorld::MilanVlek();
   w.ek.hwid = Bytes(64, 0x42);
-  auto r = Run(w.Build());
+  auto r = VerifyCase(w.Build());
   ExpectReason(r, "SNP_EK_CERT_INVALID");
   EXPECT_NE(r.error().message().find("hwID"), std::string::npos);
 }
@@ -158,33 +158,33 @@ TEST(SnpReportVerifierTest, RejectsVlekWithChipId) {
 TEST(SnpReportVerifierTest, RejectsVcekWithoutHwid) {
   AmdWorld w = AmdWorld::Milan();
   w.ek.hwid.reset();
-  ExpectReason(Run(w.Build()), "SNP_EK_CERT_INVALID");
+  ExpectReason(VerifyCase(w.Build()), "SNP_EK_CERT_INVALID");
 }
 
 TEST(SnpReportVerifierTest, RejectsReportSignedByVlekWithVcekCertificate) {
   AmdWorld w = AmdWorld::Milan();
   w.report.signer_info = 1u << 2;  // claims a VLEK, chain is ASK + VCEK
-  ExpectReason(Run(w.Build()), "SNP_CHAIN_PRODUCT_MISMATCH");
+  ExpectReason(VerifyCase(w.Build()), "SNP_CHAIN_PRODUCT_MISMATCH");
 }
 
 TEST(SnpReportVerifierTest, RejectsExpiredVlek) {
   AmdWorld w = AmdWorld::MilanVlek();
   w.ek.not_after = w.verification_time - testing::kDay;
-  ExpectReason(Run(w.Build()), "SNP_CERT_EXPIRED");
+  ExpectReason(VerifyCase(w.Build()), "SNP_CERT_EXPIRED");
 }
 
 TEST(SnpReportVerifierTest, RejectsVcekNotYetValid) {
   AmdWorld w = AmdWorld::Milan();
   w.ek.not_before = w.verification_time + testing::kDay;
-  ExpectReason(Run(w.Build()), "SNP_CERT_NOT_YET_VALID");
+  ExpectReason(VerifyCase(w.Build()), "SNP_CERT_NOT_YET_VALID");
 }
 
 TEST(SnpReportVerifierTest, ReJudgesCachedChainAtEveryTime) {
   AmdWorld w = AmdWorld::Milan();
   AmdCase c = w.Build();
-  ASSERT_TRUE(Run(c).has_value());
+  ASSERT_TRUE(VerifyCase(c).has_value());
   c.verification_time += 10 * 365 * testing::kDay;  // past the VCEK's notAfter
-  ExpectReason(Run(c), "SNP_CERT_EXPIRED");
+  ExpectReason(VerifyCase(c), "SNP_CERT_EXPIRED");
 }
 
 TEST(SnpReportVerifierTest, RejectsVcekNotSignedByTheAsk) {
@@ -193,39 +193,39 @@ TEST(SnpReportVerifierTest, RejectsVcekNotSignedByTheAsk) {
   testing::AmdTestCert forged = w.pki->product(Product::kGenoa).ask;
   testing::AmdTestCert impostor{w.pki->product(Product::kMilan).ask.x509, forged.key};
   w.ek_override = testing::IssueEk(w.ek, impostor);
-  ExpectReason(Run(w.Build()), "SNP_CHAIN_INVALID");
+  ExpectReason(VerifyCase(w.Build()), "SNP_CHAIN_INVALID");
 }
 
 TEST(SnpReportVerifierTest, RejectsBadSignature) {
   AmdWorld w = AmdWorld::Milan();
   w.corrupt_signature = true;
-  ExpectReason(Run(w.Build()), "SNP_SIGNATURE_INVALID");
+  ExpectReason(VerifyCase(w.Build()), "SNP_SIGNATURE_INVALID");
 }
 
 TEST(SnpReportVerifierTest, RejectsReportSignedByAnotherKey) {
   AmdWorld w = AmdWorld::Milan();
   w.signing_key_override = std::shared_ptr<EVP_PKEY>(EVP_EC_gen("P-384"), EVP_PKEY_free);
-  ExpectReason(Run(w.Build()), "SNP_SIGNATURE_INVALID");
+  ExpectReason(VerifyCase(w.Build()), "SNP_SIGNATURE_INVALID");
 }
 
 TEST(SnpReportVerifierTest, RejectsTruncatedAndOversizedReports) {
   AmdCase c = AmdWorld::Milan().Build();
   AmdCase shorter = c;
   shorter.report.resize(kReportSize - 1);
-  ExpectReason(Run(shorter), "SNP_REPORT_TRUNCATED");
+  ExpectReason(VerifyCase(shorter), "SNP_REPORT_TRUNCATED");
   AmdCase longer = c;
   longer.report.resize(kMaxReportBufferSize + 1);
-  ExpectReason(Run(longer), "SNP_REPORT_TOO_LARGE");
+  ExpectReason(VerifyCase(longer), "SNP_REPORT_TOO_LARGE");
   AmdCase extended = c;  // a certificate table after the report is ignored
   extended.report.resize(kReportSize + 4096, 0xAB);
-  EXPECT_TRUE(Run(extended).has_value());
+  EXPECT_TRUE(VerifyCase(extended).has_value());
 }
 
 TEST(SnpReportVerifierTest, RejectsUnknownVersion) {
   for (uint32_t version : {0u, 1u, 6u, 0xFFFFFFFFu}) {
     AmdWorld w = AmdWorld::Milan();
     w.report.version = version;
-    ExpectReason(Run(w.Build()), "SNP_REPORT_VERSION_UNSUPPORTED");
+    ExpectReason(VerifyCase(w.Build()), "SNP_REPORT_VERSION_UNSUPPORTED");
   }
 }
 
@@ -234,55 +234,55 @@ TEST(SnpReportVerifierTest, RejectsMustBeZeroFieldsSet) {
   for (size_t off : {0x04Cu, 0x18Bu, 0x19Fu, 0x1EBu, 0x1EFu, 0x1F8u, 0x29Fu, 0x330u, 0x49Fu}) {
     AmdWorld w = AmdWorld::Milan();
     w.report.pokes[off] = 1;
-    auto r = Run(w.Build());
+    auto r = VerifyCase(w.Build());
     ExpectReason(r, "SNP_REPORT_RESERVED_FIELD");
   }
   AmdWorld v2 = AmdWorld::Milan();
   v2.report.version = 2;
   v2.report.cpuid_fam = 0;
   v2.report.pokes[0x188] = 0x19;  // CPUID bytes are reserved in v2
-  ExpectReason(Run(v2.Build()), "SNP_REPORT_RESERVED_FIELD");
+  ExpectReason(VerifyCase(v2.Build()), "SNP_REPORT_RESERVED_FIELD");
 }
 
 TEST(SnpReportVerifierTest, RejectsPolicyReservedBits) {
   AmdWorld w = AmdWorld::Milan();
   w.report.policy = 0x10000;  // bit 17 (must be one) clear
-  ExpectReason(Run(w.Build()), "SNP_REPORT_RESERVED_FIELD");
+  ExpectReason(VerifyCase(w.Build()), "SNP_REPORT_RESERVED_FIELD");
   w.report.policy = 0x30000 | (1ull << 40);
-  ExpectReason(Run(w.Build()), "SNP_REPORT_RESERVED_FIELD");
+  ExpectReason(VerifyCase(w.Build()), "SNP_REPORT_RESERVED_FIELD");
 }
 
 TEST(SnpReportVerifierTest, RejectsReservedSignerInfoBits) {
   AmdWorld w = AmdWorld::Milan();
   w.report.signer_info = 1u << 7;
-  ExpectReason(Run(w.Build()), "SNP_REPORT_RESERVED_FIELD");
+  ExpectReason(VerifyCase(w.Build()), "SNP_REPORT_RESERVED_FIELD");
 }
 
 TEST(SnpReportVerifierTest, RejectsUnsignedOrReservedSigningKey) {
   for (uint32_t key : {2u, 6u, 7u}) {
     AmdWorld w = AmdWorld::Milan();
     w.report.signer_info = key << 2;
-    ExpectReason(Run(w.Build()), "SNP_SIGNING_KEY_UNSUPPORTED");
+    ExpectReason(VerifyCase(w.Build()), "SNP_SIGNING_KEY_UNSUPPORTED");
   }
 }
 
 TEST(SnpReportVerifierTest, RejectsUnknownSignatureAlgorithm) {
   AmdWorld w = AmdWorld::Milan();
   w.report.signature_algo = 2;
-  ExpectReason(Run(w.Build()), "SNP_SIGNATURE_ALGO_UNSUPPORTED");
+  ExpectReason(VerifyCase(w.Build()), "SNP_SIGNATURE_ALGO_UNSUPPORTED");
 }
 
 TEST(SnpReportVerifierTest, RejectsUnknownCpuidProduct) {
   AmdWorld w = AmdWorld::Milan();
   w.report.cpuid_fam = 0x17;
-  ExpectReason(Run(w.Build()), "SNP_PRODUCT_UNSUPPORTED");
+  ExpectReason(VerifyCase(w.Build()), "SNP_PRODUCT_UNSUPPORTED");
 }
 
 TEST(SnpReportVerifierTest, RejectsOversizedSignatureComponent) {
   AmdWorld w = AmdWorld::Milan();
   AmdCase c = w.Build();
   c.report[0x2A0 + 60] = 1;        // R wider than 48 bytes
-  ExpectReason(Run(c), "SNP_SIGNATURE_INVALID");
+  ExpectReason(VerifyCase(c), "SNP_SIGNATURE_INVALID");
 }
 
 TEST(SnpReportVerifierTest, ChecksTheCrlWhenAvailable) {
@@ -290,11 +290,11 @@ TEST(SnpReportVerifierTest, ChecksTheCrlWhenAvailable) {
   AmdCase c = w.Build();
   const testing::AmdProductPki& pki = w.pki->product(Product::kMilan);
   testing::AmdCaseProvider clean(c, testing::MintAmdCrl(pki.ark, {}, c.verification_time));
-  auto ok = Run(c, ChainOf(c), clean);
+  auto ok = VerifyCase(c, ChainOf(c), clean);
   ASSERT_TRUE(ok.has_value()) << ok.error().ToString();
   EXPECT_TRUE(ok->revocation_checked);
   testing::AmdCaseProvider revoked(c, testing::MintAmdCrl(pki.ark, {0x10001}, c.verification_time));
-  ExpectReason(Run(c, ChainOf(c), revoked), "SNP_CERT_REVOKED");
+  ExpectReason(VerifyCase(c, ChainOf(c), revoked), "SNP_CERT_REVOKED");
 }
 
 TEST(SnpReportVerifierTest, RejectsCrlNotSignedByTheArk) {
@@ -302,7 +302,7 @@ TEST(SnpReportVerifierTest, RejectsCrlNotSignedByTheArk) {
   AmdCase c = w.Build();
   testing::AmdCaseProvider bad(
       c, testing::MintAmdCrl(w.pki->product(Product::kGenoa).ark, {}, c.verification_time));
-  auto r = Run(c, ChainOf(c), bad);
+  auto r = VerifyCase(c, ChainOf(c), bad);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().reason(), "SNP_CRL_INVALID");
   EXPECT_EQ(r.error().provenance(), Provenance::kHeldByServer);
@@ -313,7 +313,7 @@ TEST(SnpReportVerifierTest, EmitsMaaClaimNames) {
   w.report.policy = 0x30000 | (1u << 19);
   w.report.vmpl = 1;
   AmdCase c = w.Build();
-  auto r = Run(c);
+  auto r = VerifyCase(c);
   ASSERT_TRUE(r.has_value()) << r.error().ToString();
   claims::ClaimSet out;
   AddSnpClaims(*r, out);
