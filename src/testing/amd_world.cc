@@ -317,6 +317,20 @@ AmdTestCert IssueEk(const AmdEkSpec& spec, const AmdTestCert& issuer) {
               spec.not_after, false, ext);
 }
 
+AmdTestCert IssueRsaLeaf(const std::string& cn, const AmdTestCert& issuer,
+                         const std::string& eku_oid, UnixTime not_before, UnixTime not_after) {
+  X509_NAME* in = X509_get_subject_name(issuer.x509.get());
+  char issuer_cn[128] = {};
+  X509_NAME_get_text_by_NID(in, NID_commonName, issuer_cn, sizeof(issuer_cn));
+  AmdTestCert leaf = Mint(cn, NewRsaKey(), issuer_cn, issuer.key.get(), 7, not_before, not_after,
+                          false, {});
+  // Re-sign after adding the EKU (Mint signs last; adding an extension invalidates it).
+  AddConfExtension(leaf.x509.get(), NID_ext_key_usage, eku_oid.c_str());
+  crypto::EvpMdCtxPtr ctx = PssContext(issuer.key.get());
+  BuilderCheck(X509_sign_ctx(leaf.x509.get(), ctx.get()) > 0, "X509_sign_ctx");
+  return leaf;
+}
+
 AmdWorld AmdWorld::Milan() { return MakeWorld(Product::kMilan); }
 AmdWorld AmdWorld::Genoa() { return MakeWorld(Product::kGenoa); }
 AmdWorld AmdWorld::Turin() { return MakeWorld(Product::kTurin); }

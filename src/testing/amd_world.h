@@ -104,6 +104,11 @@ struct AmdEkSpec {
 // Issues an endorsement key certificate with a fresh P-384 key, signed by `issuer` (PSS).
 AmdTestCert IssueEk(const AmdEkSpec& spec, const AmdTestCert& issuer);
 
+// An RSA-2048 end-entity certificate with extendedKeyUsage `eku_oid`, signed by `issuer`
+// (RSASSA-PSS): the signer of test COSE UVM endorsements.
+AmdTestCert IssueRsaLeaf(const std::string& cn, const AmdTestCert& issuer,
+                         const std::string& eku_oid, UnixTime not_before, UnixTime not_after);
+
 struct AmdCase {
   Bytes report;
   Bytes ek_der;
