@@ -134,6 +134,28 @@ def attestctl_attest(attestctl, server, pki, vectors, tmp):
           f"attestctl attest without a chain: exit 1 with the reason (got {p.returncode}: {p.stderr[:200]!r})")
 
 
+def chain_from_server(binary, pki, vectors, tmp):
+    """A request with the report only: the server's --collateral-dir (the vectors' layout)
+    supplies the VCEK and the ASK/ARK."""
+    milan_dir = os.path.join(vectors, "snp", "oak-milan-v3-containers-release")
+    case = {"verification_time": "2026-11-22T00:00:00Z"}
+    server = e2e.Server(binary, pki, os.path.join(tmp, "data-dir-chain"), milan_dir, case,
+                        os.path.join(tmp, "attestd-dir-chain.log"))
+    try:
+        doc = json.dumps({"SnpReport": snp_cases.b64url(snp_cases.read(milan_dir, "report.bin"))}).encode()
+        status, _, data = e2e.attest(server, "SevSnpVm", {"report": snp_cases.b64url(doc)})
+        if check(status == 200, f"report only, chain from the server's directory: 200 (got {status}: {data[:200]!r})"):
+            _, claims = e2e.verify_token(server, json.loads(data)["token"], "chain from server")
+            check(claims.get("x-attestd-sevsnp", {}).get("ek_source") == "collateral",
+                  "the VCEK came from the server's collateral")
+        turin = os.path.join(vectors, "snp", "oak-turin-v5-containers")
+        doc = json.dumps({"SnpReport": snp_cases.b64url(snp_cases.read(turin, "report.bin"))}).encode()
+        status, headers, data = e2e.attest(server, "SevSnpVm", {"report": snp_cases.b64url(doc)})
+        e2e.expect_error(server, "Turin report with only a Milan chain held", status, data, headers, 400)
+    finally:
+        check(server.stop() == 0, "attestd (directory chain) exits 0")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--attestd", required=True)
@@ -159,6 +181,7 @@ def main():
                     bad_requests(server, vectors)
                     if args.attestctl:
                         attestctl_attest(args.attestctl, server, pki, vectors, tmp)
+                    chain_from_server(args.attestd, pki, vectors, tmp)
                 code = server.stop()
                 check(code == 0, f"attestd exits 0 on SIGTERM (got {code})")
             except Exception as ex:
