@@ -29,7 +29,7 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(quote_parse_fuzz collateral_json_fuzz sgx_verifier_fuzz pck_extension_fuzz
            oe_evidence_fuzz attest_request_fuzz policy_fuzz jmespath_fuzz bearer_token_fuzz
-           management_jws_fuzz toml_config_fuzz)
+           management_jws_fuzz toml_config_fuzz snp_report_fuzz snp_document_fuzz uvm_cose_fuzz)
 fi
 
 # Per-target libFuzzer options: dictionary and input size (quotes and collateral are KBs).
@@ -43,6 +43,9 @@ options_for() {
     jmespath_fuzz) echo "-max_len=2048 -dict=$here/dict/jmespath.dict" ;;
     bearer_token_fuzz|management_jws_fuzz) echo "-max_len=4096 -dict=$here/dict/jws.dict" ;;
     toml_config_fuzz) echo "-max_len=2048 -dict=$here/dict/toml.dict" ;;
+    snp_report_fuzz) echo "-max_len=8192" ;;
+    snp_document_fuzz) echo "-max_len=16384 -dict=$here/dict/json.dict" ;;
+    uvm_cose_fuzz) echo "-max_len=16384" ;;
   esac
 }
 
@@ -56,6 +59,8 @@ copy_vectors() {
     quote_parse_fuzz) pattern=(-name quote.bin) ;;
     sgx_verifier_fuzz) pattern=(-path '*/sgx/*' -name quote.bin) ;;
     oe_evidence_fuzz) pattern=(-name oe_report.bin) ;;
+    snp_report_fuzz) pattern=( \( -name report.bin -o -name snp_report.bin -o -name vcek.der \) ) ;;
+    uvm_cose_fuzz) pattern=(-name '*.cose') ;;
     collateral_json_fuzz) pattern=( \( -name tcb_info.json -o -name qe_identity.json \) ) ;;
     *) return 0 ;;
   esac

@@ -60,6 +60,30 @@ inline constexpr std::string_view kTdxTdAttributesProtectionKeys =
 inline constexpr std::string_view kTdxTdAttributesSeptVeDisable =
     "tdx_td_attributes_septve_disable";
 
+// AMD SEV-SNP (spec/maa-tokens.md §4.1). `familyId` and `imageId` are camel case in MAA.
+inline constexpr std::string_view kSevSnpAuthorKeyDigest = "x-ms-sevsnpvm-authorkeydigest";
+inline constexpr std::string_view kSevSnpBootloaderSvn = "x-ms-sevsnpvm-bootloader-svn";
+inline constexpr std::string_view kSevSnpFamilyId = "x-ms-sevsnpvm-familyId";
+inline constexpr std::string_view kSevSnpGuestSvn = "x-ms-sevsnpvm-guestsvn";
+inline constexpr std::string_view kSevSnpHostData = "x-ms-sevsnpvm-hostdata";
+inline constexpr std::string_view kSevSnpIdKeyDigest = "x-ms-sevsnpvm-idkeydigest";
+inline constexpr std::string_view kSevSnpImageId = "x-ms-sevsnpvm-imageId";
+inline constexpr std::string_view kSevSnpIsDebuggable = "x-ms-sevsnpvm-is-debuggable";
+inline constexpr std::string_view kSevSnpLaunchMeasurement = "x-ms-sevsnpvm-launchmeasurement";
+inline constexpr std::string_view kSevSnpMicrocodeSvn = "x-ms-sevsnpvm-microcode-svn";
+inline constexpr std::string_view kSevSnpMigrationAllowed = "x-ms-sevsnpvm-migration-allowed";
+inline constexpr std::string_view kSevSnpReportData = "x-ms-sevsnpvm-reportdata";
+inline constexpr std::string_view kSevSnpReportId = "x-ms-sevsnpvm-reportid";
+inline constexpr std::string_view kSevSnpSmtAllowed = "x-ms-sevsnpvm-smt-allowed";
+inline constexpr std::string_view kSevSnpSnpFwSvn = "x-ms-sevsnpvm-snpfw-svn";
+inline constexpr std::string_view kSevSnpTeeSvn = "x-ms-sevsnpvm-tee-svn";
+inline constexpr std::string_view kSevSnpVmpl = "x-ms-sevsnpvm-vmpl";
+// UVM endorsement outcome of an ACI confidential container (azure-cvm.md §10.3): attestd's
+// own claim; the default SevSnpVm policy turns it into x-ms-compliance-status.
+inline constexpr std::string_view kAttestdUvmEndorsement = "x-attestd-uvm-endorsement";
+// attestd's SEV-SNP verdict object: product, signing key, chip id, TCB details, revocation.
+inline constexpr std::string_view kAttestdSevSnp = "x-attestd-sevsnp";
+
 // TCB verdict of Intel DCAP evidence (SGX, OE, TDX). MAA names the converged status
 // `attester_tcb_status` for TDX; attestd emits it for every DCAP type.
 inline constexpr std::string_view kAttesterTcbStatus = "attester_tcb_status";

@@ -1,7 +1,12 @@
 // attestctl attest: send evidence to an attestd/MAA endpoint and print the token.
 //
 //   attestctl attest --endpoint URL --type sgx|openenclave|tdx|snp --evidence FILE
-//                    [--runtime-data FILE [--json]] [--nonce N] [--ca FILE]
+//                    [--runtime-data FILE [--json]] [--init-time-data FILE] [--nonce N]
+//                    [--ca FILE] [--cert-chain PEM]
+//
+// For SevSnpVm the evidence is MAA's report document (JSON {SnpReport, VcekCertChain,
+// Endorsements?}); a raw 1184-byte report is wrapped into one, with --cert-chain (PEM VCEK ‖
+// ASK ‖ ARK) as its VcekCertChain.
 //
 // Prints only the JWT on stdout (exit 0). On failure prints the error envelope
 // {"error":{"code","message","reason"}} on stderr (exit 1); usage errors exit 2.
@@ -12,6 +17,7 @@
 #include <vector>
 
 #include "base/attestation_type.h"
+#include "base/encoding.h"
 #include "base/file.h"
 #include "client/attestation_client.h"
 #include "client/error_envelope.h"
@@ -29,6 +35,8 @@ struct AttestFlags {
   std::string evidence_file;
   std::string runtime_data_file;
   bool runtime_data_json = false;
+  std::string init_time_data_file;
+  std::string cert_chain_file;
   std::string nonce;
   std::string ca_file;
   std::string api_version;
@@ -44,6 +52,23 @@ std::vector<std::string> AttestableTypeNames() {
     for (std::string_view cli : t.cli_names) names.emplace_back(cli);
   }
   return names;
+}
+
+// MAA's SevSnpVm `report` is a JSON document; a raw report file is wrapped into one.
+StatusOr<Bytes> SnpDocument(Bytes evidence, const std::string& chain_file) {
+  size_t i = 0;
+  while (i < evidence.size() && (evidence[i] == ' ' || evidence[i] == '\n' || evidence[i] == '\r')) {
+    ++i;
+  }
+  if (i < evidence.size() && evidence[i] == '{') return evidence;
+  std::string doc = "{\"SnpReport\":\"" + Base64UrlEncode(evidence) + "\"";
+  if (!chain_file.empty()) {
+    auto chain = ReadFileBytes(chain_file, kMaxRuntimeDataBytes);
+    if (!chain) return Err(chain.error().WithContext("--cert-chain"));
+    doc += ",\"VcekCertChain\":\"" + Base64UrlEncode(*chain) + "\"";
+  }
+  doc += "}";
+  return Bytes(doc.begin(), doc.end());
 }
 
 int Fail(const Status& status, int exit_code) {
@@ -67,6 +92,20 @@ int RunAttest(const AttestFlags& flags, bool nonce_given) {
       return Fail(data.error().WithContext("--runtime-data"), 2);
     }
     options.runtime_data = client::BoundData{std::move(data).value(), flags.runtime_data_json};
+  }
+  if (!flags.init_time_data_file.empty()) {
+    auto data = ReadFileBytes(flags.init_time_data_file, kMaxRuntimeDataBytes);
+    if (!data.has_value()) {
+      return Fail(data.error().WithContext("--init-time-data"), 2);
+    }
+    options.init_time_data = client::BoundData{std::move(data).value(), false};
+  }
+  if (*type == AttestationType::kSevSnpVm) {
+    auto doc = SnpDocument(std::move(*evidence), flags.cert_chain_file);
+    if (!doc.has_value()) {
+      return Fail(doc.error(), 2);
+    }
+    evidence = std::move(doc);
   }
   if (nonce_given) {
     options.nonce = flags.nonce;
@@ -109,6 +148,10 @@ void RegisterAttestCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--json", flags->runtime_data_json,
                 "Send the runtime data as dataType JSON (claims in x-ms-runtime)")
       ->needs(runtime);
+  cmd->add_option("--init-time-data", flags->init_time_data_file,
+                  "Init-time data file to bind (SevSnpVm: SHA-256 = HOST_DATA)");
+  cmd->add_option("--cert-chain", flags->cert_chain_file,
+                  "SevSnpVm with a raw report: PEM VCEK/VLEK, ASK/ASVK, ARK sent as VcekCertChain");
   CLI::Option* nonce = cmd->add_option("--nonce", flags->nonce, "Nonce to echo into the token");
   cmd->add_option("--ca", flags->ca_file, "PEM file of CA certificates to trust for TLS");
   cmd->add_option("--api-version", flags->api_version,

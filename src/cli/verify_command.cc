@@ -4,6 +4,9 @@
 //                    the registry: sgx|openenclave|tdx)
 //                    [--at TIME] [--runtime-data FILE [--runtime-data-json]]
 //                    [--endorsements FILE] [--allow-missing-pck-crl]
+//   attestctl verify --type sevsnp --evidence REPORT --collateral DIR [--at TIME]
+//                    [--runtime-data FILE [--runtime-data-json]] [--init-time-data FILE]
+//                    [--uvm-endorsement FILE]                       (verify_snp_command.cc)
 //
 // Prints one JSON object: {"valid":true,"claims":{...}} (exit 0) or
 // {"valid":false,"error":{"code","reason","message"[,"category"]}} (exit 1); usage errors
@@ -19,6 +22,7 @@
 #include "base/reasons.h"
 #include "base/time.h"
 #include "cli/commands.h"
+#include "cli/verify_snp.h"
 #include "collateral/offline_dir_provider.h"
 #include "evidence/registry.h"
 
@@ -34,6 +38,7 @@ struct VerifyArgs {
   bool runtime_data_json = false;
   std::string endorsements;
   bool allow_missing_pck_crl = false;
+  SnpVerifyArgs snp;
 };
 
 nlohmann::json ErrorJson(const Status& s) {
@@ -74,6 +79,10 @@ int PrintFailure(const Status& s, int exit_code) {
 int RunVerify(const VerifyArgs& a) {
   auto type = evidence::ParseAttestationType(a.type);
   if (!type) return PrintFailure(type.error(), 2);
+  if (*type == AttestationType::kSevSnpVm) {
+    return RunVerifySnp({a.evidence, a.collateral, a.at, a.runtime_data, a.runtime_data_json,
+                         a.snp.init_time_data, a.snp.uvm_endorsement});
+  }
   evidence::VerifierConfig config;
   config.dcap.allow_missing_pck_crl = a.allow_missing_pck_crl;
   auto verifier = evidence::MakeVerifier(*type, config);
@@ -130,7 +139,7 @@ int RunVerify(const VerifyArgs& a) {
 void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<VerifyArgs>();
   CLI::App* cmd = app.add_subcommand("verify", "Verify evidence offline against collateral");
-  cmd->add_option("--type", args->type, "sgx | openenclave | tdx")->required();
+  cmd->add_option("--type", args->type, "sgx | openenclave | tdx | sevsnp")->required();
   cmd->add_option("--evidence", args->evidence, "Evidence file (quote, OE report or evidence)")
       ->required();
   cmd->add_option("--collateral", args->collateral,
@@ -142,6 +151,7 @@ void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--runtime-data-json", args->runtime_data_json, "Runtime data is JSON");
   cmd->add_option("--endorsements", args->endorsements,
                   "Open Enclave endorsements (oe_endorsements_t) to use as collateral");
+  AddSnpVerifyOptions(cmd, &args->snp);
   cmd->add_flag("--allow-missing-pck-crl", args->allow_missing_pck_crl,
                 "Skip the PCK revocation check when no PCK CRL is available");
   cmd->callback([args, exit_code] { *exit_code = RunVerify(*args); });

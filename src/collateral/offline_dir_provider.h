@@ -16,6 +16,15 @@
 // `pck_crl_processor.*` / `pck_crl_platform.*` (and `pck_crl_issuer_chain_<ca>.pem`) are
 // preferred over `pck_crl.*` for the quote's PCK CA.
 //
+// AMD SEV-SNP certificates (offline_dir_provider_amd.cc) are read from `<dir>/<Product>/`
+// (Milan, Genoa, Turin; any case) when that folder exists, else from `<dir>/`, in the layout
+// of a `vectors/snp/<case>/` folder: the endorsement key certificate `vcek.der`/`vcek.pem`
+// (or `vlek.*`), the intermediate `ask.*` (or `asvk.*`) and `ark.*`, or both in
+// `ask_ark.pem` / `asvk_ark.pem` / `cert_chain.pem`, or everything in `vcek_chain.pem` /
+// `vlek_chain.pem`; each file DER or PEM. Certificates are sorted by subject (SEV-VCEK /
+// SEV-VLEK, SEV-VLEK-<P> / SEV-<P>, self-signed ARK). The CRL is `vlek_crl.*` (VLEK) or
+// `crl.*` / `vcek_crl.*`, DER or PEM.
+//
 // Files are read at every request: wrap this source in a CachingCollateralProvider
 // (provider_wrappers.h) to keep them in memory. Results are Provenance::kHeldByServer.
 // Failure messages name the missing item, never the directory (they reach clients); the
@@ -40,6 +49,12 @@ class OfflineDirProvider final : public CollateralProvider {
   StatusOr<std::shared_ptr<const DcapCollateral>> GetDcapCollateral(
       const DcapCollateralRequest& request) override;
 
+  StatusOr<std::shared_ptr<const AmdCertificate>> GetAmdEkCertificate(
+      const AmdEkCertificateRequest& request) override;
+  StatusOr<std::shared_ptr<const AmdCaChain>> GetAmdCaChain(
+      const AmdCaChainRequest& request) override;
+  StatusOr<std::shared_ptr<const AmdCrl>> GetAmdCrl(const AmdCrlRequest& request) override;
+
   // Loads the set in `folder` for a quote whose PCK CA is `pck_ca`; exposed for tests and
   // tools. Its failure messages name the files and folder (for local use only).
   static StatusOr<std::shared_ptr<const DcapCollateral>> LoadFolder(
@@ -48,6 +63,8 @@ class OfflineDirProvider final : public CollateralProvider {
   // The folder GetDcapCollateral reads for `request` (the directory itself if no more specific
   // folder holds a tcb_info.json).
   std::string FolderFor(const DcapCollateralRequest& request) const;
+  // The folder AMD requests of `product` read.
+  std::string AmdFolderFor(const std::string& product) const;
 
  private:
   std::string dir_;

@@ -5,6 +5,7 @@
 #include "base/reasons.h"
 #include "evidence/openenclave/oe_verifier.h"
 #include "evidence/sgx/sgx_verifier.h"
+#include "evidence/snp/snp_verifier.h"
 #include "evidence/tdx/tdx_verifier.h"
 #include "policy/default_policies.h"
 
@@ -13,6 +14,7 @@ namespace {
 
 using policy::kMaaSgxDefaultPolicy;
 using policy::kPermitAllPolicy;
+using policy::kSevSnpDefaultPolicy;
 
 template <typename T>
 std::unique_ptr<Verifier> Make(const VerifierConfig& config) {
@@ -28,7 +30,8 @@ constexpr AttestationTypeDescriptor kDescriptors[] = {
      kSgxClaimsSupported, &Make<OpenEnclaveVerifier>},
     {AttestationType::kTdxVm, "tdxvm", ClaimLayout::kTopLevel, kPermitAllPolicy,
      kTdxClaimsSupported, &Make<TdxVerifier>},
-    {AttestationType::kSevSnpVm, "sevsnpvm", ClaimLayout::kTopLevel, kPermitAllPolicy, {}},
+    {AttestationType::kSevSnpVm, "sevsnpvm", ClaimLayout::kTopLevel, kSevSnpDefaultPolicy,
+     kSevSnpClaimsSupported, &Make<SnpVerifier>},
     {AttestationType::kTpm, "tpm", ClaimLayout::kTopLevel, kPermitAllPolicy, {}},
 };
 

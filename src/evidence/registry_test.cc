@@ -38,13 +38,14 @@ TEST(RegistryTest, BuildsVerifiersFromConfigurationOnlyForVerifiableTypes) {
   VerifierConfig config;
   config.dcap.allow_missing_pck_crl = true;
   for (AttestationType t :
-       {AttestationType::kSgxEnclave, AttestationType::kOpenEnclave, AttestationType::kTdxVm}) {
+       {AttestationType::kSgxEnclave, AttestationType::kOpenEnclave, AttestationType::kTdxVm,
+        AttestationType::kSevSnpVm}) {
     auto v = MakeVerifier(t, config);
     ASSERT_TRUE(v.has_value()) << AttestationTypeName(t);
     EXPECT_NE(*v, nullptr);
   }
   for (AttestationType t :
-       {AttestationType::kSevSnpVm, AttestationType::kTpm, AttestationType::kPluton}) {
+       {AttestationType::kTpm, AttestationType::kPluton}) {
     auto v = MakeVerifier(t, config);
     ASSERT_FALSE(v.has_value()) << AttestationTypeName(t);
     EXPECT_EQ(v.error().reason(), "ATTESTATION_TYPE_UNSUPPORTED");

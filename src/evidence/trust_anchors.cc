@@ -13,12 +13,34 @@ constexpr char kIntelSgxRootSpkiHex[] =
     "0ba9c4c0c0c86193a3fe23d6b02cda10a8bbd4e88e48b4458561a36e705525f5"
     "67918e2edc88e40d860bd0cc4ee26aacc988e505a953558c453f6b0904ae7394";
 
+// SHA-256 of the DER of AMD's ARK-Milan, ARK-Genoa and ARK-Turin as KDS serves them in
+// /vcek/v1/<product>/cert_chain (spec/amd-sev-snp.md §6.3). The certificates themselves
+// come with the evidence or from the collateral source; only these hashes are trusted.
+constexpr struct {
+  const char* product;
+  const char* der_sha256_hex;
+} kAmdArks[] = {
+    {"Milan", "69d063b45344d26a2e94e1f4210de49ef555308287d4c174445c95639a540bcd"},
+    {"Genoa", "4c6598d19c18719c5dfd4a7d335f674e5bfe1d8f800cea2cf270c10d103db2f1"},
+    {"Turin", "1f084161a44bb6d93778a904877d4819cafa5d05ef4193b2ded9dd9c73dd3f6a"},
+};
+
+// SHA-256 of the DER of "Microsoft Supply Chain RSA Root CA 2022": the hash the issuer DID of
+// Microsoft's ACI UVM endorsements names (did:x509:0:sha256:I__iuL25oXEVFdTP_aBLx_eT1RPHbCQ_
+// ECBQfYZpt9s, spec/azure-cvm.md §10.3).
+constexpr char kMicrosoftSupplyChainRoot2022Sha256[] =
+    "23ffe2b8bdb9a1711515d4cffda04bc7f793d513c76c243f1020507d8669b7db";
+
 }  // namespace
 
 const TrustAnchors& TrustAnchors::Production() {
   static const TrustAnchors anchors = [] {
     TrustAnchors a;
     a.intel_sgx_root_spki = HexDecode(kIntelSgxRootSpkiHex).value();
+    a.microsoft_uvm_roots_sha256.push_back(HexDecode(kMicrosoftSupplyChainRoot2022Sha256).value());
+    for (const auto& ark : kAmdArks) {
+      a.amd_arks.push_back({ark.product, HexDecode(ark.der_sha256_hex).value(), {}});
+    }
     return a;
   }();
   return anchors;

@@ -2,14 +2,32 @@
 // code; tests build their own from src/testing (never used by a production configuration).
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "base/bytes.h"
 
 namespace attest::evidence {
+
+// One AMD root key (ARK) of an SEV-SNP product line. A sent or collateral ARK is trusted when
+// the SHA-256 of its DER or of its SubjectPublicKeyInfo equals a pin of the product.
+struct AmdArkPin {
+  std::string product;  // "Milan", "Genoa", "Turin"
+  Bytes der_sha256;     // empty: not pinned by DER
+  Bytes spki_sha256;    // empty: not pinned by key
+};
 
 struct TrustAnchors {
   // DER SubjectPublicKeyInfo of the Intel SGX Root CA key. The key is pinned, not a
   // certificate: the root was re-issued with the same key (spec/intel-dcap.md §3.4).
   Bytes intel_sgx_root_spki;
+
+  // AMD ARKs, one or more per SEV-SNP product (spec/amd-sev-snp.md §6.3).
+  std::vector<AmdArkPin> amd_arks;
+
+  // SHA-256 of the DER of the roots ACI UVM endorsements chain to ("Microsoft Supply Chain
+  // RSA Root CA 2022", spec/azure-cvm.md §10.3).
+  std::vector<Bytes> microsoft_uvm_roots_sha256;
 
   // The pinned production anchors.
   static const TrustAnchors& Production();

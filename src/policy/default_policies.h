@@ -23,4 +23,13 @@ inline constexpr std::string_view kMaaSgxDefaultPolicy =
 inline constexpr std::string_view kPermitAllPolicy =
     "version=1.0; authorizationrules{=> permit();}; issuancerules{};";
 
+// MAA's SevSnpVm default is not published (spec §8). attestd's permits every verified report
+// and issues x-ms-compliance-status "azure-compliant-uvm" exactly when a Microsoft UVM
+// endorsement verified and its launch measurement equals the report's (azure-cvm.md §10.3;
+// maa-real-clients.md §5).
+inline constexpr std::string_view kSevSnpDefaultPolicy =
+    "version=1.0; authorizationrules{=> permit();}; issuancerules{"
+    "c:[type==\"x-attestd-uvm-endorsement\", value==\"verified\"] => "
+    "issue(type=\"x-ms-compliance-status\", value=\"azure-compliant-uvm\");};";
+
 }  // namespace attest::policy

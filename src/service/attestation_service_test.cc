@@ -94,8 +94,9 @@ TEST(PolicyHashTest, RegistryDefaultPoliciesAreTheSpecTexts) {
   for (AttestationType t : {AttestationType::kSgxEnclave, AttestationType::kOpenEnclave}) {
     EXPECT_EQ(DefaultPolicyEvaluator::DefaultPolicyText(t), policy::kMaaSgxDefaultPolicy);
   }
-  for (AttestationType t : {AttestationType::kTdxVm, AttestationType::kSevSnpVm,
-                            AttestationType::kTpm}) {
+  EXPECT_EQ(DefaultPolicyEvaluator::DefaultPolicyText(AttestationType::kSevSnpVm),
+            policy::kSevSnpDefaultPolicy);
+  for (AttestationType t : {AttestationType::kTdxVm, AttestationType::kTpm}) {
     EXPECT_EQ(DefaultPolicyEvaluator::DefaultPolicyText(t), policy::kPermitAllPolicy)
         << evidence::AttestationTypeName(t);
   }
@@ -114,10 +115,10 @@ TEST_F(AttestationServiceTest, BuildsVerifiersFromTheRegistry) {
   auto r1 = service.Attest(sgx);
   ASSERT_FALSE(r1.has_value());
   EXPECT_EQ(r1.error().code(), StatusCode::kInvalidEvidence) << r1.error().ToString();
-  AttestationRequest snp;
-  snp.type = AttestationType::kSevSnpVm;
-  snp.evidence = {1, 2, 3};
-  auto r2 = service.Attest(snp);
+  AttestationRequest tpm;
+  tpm.type = AttestationType::kTpm;
+  tpm.evidence = {1, 2, 3};
+  auto r2 = service.Attest(tpm);
   ASSERT_FALSE(r2.has_value());
   EXPECT_EQ(r2.error().reason(), "ATTESTATION_TYPE_UNSUPPORTED");
 }
