@@ -18,6 +18,7 @@
 #include "base/file.h"
 #include "base/time.h"
 #include "cli/commands.h"
+#include "cli/tpm_commands.h"
 #include "collateral/offline_dir_provider.h"
 #include "evidence/registry.h"
 
@@ -81,6 +82,9 @@ int RunVerify(const VerifyArgs& a) {
                                                 "no verifier for type '" + a.type + "'"),
                         2);
   }
+  if (a.evidence.empty()) {
+    return PrintFailure(Status::InvalidArgument("USAGE", "--evidence FILE is required"), 2);
+  }
   if (a.collateral.empty() && a.endorsements.empty()) {
     return PrintFailure(Status::InvalidArgument("USAGE", "--collateral DIR is required"), 2);
   }
@@ -128,9 +132,8 @@ int RunVerify(const VerifyArgs& a) {
 void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<VerifyArgs>();
   CLI::App* cmd = app.add_subcommand("verify", "Verify evidence offline against collateral");
-  cmd->add_option("--type", args->type, "sgx | openenclave | tdx")->required();
-  cmd->add_option("--evidence", args->evidence, "Evidence file (quote, OE report or evidence)")
-      ->required();
+  cmd->add_option("--type", args->type, "sgx | openenclave | tdx | tpm")->required();
+  cmd->add_option("--evidence", args->evidence, "Evidence file (quote, OE report or evidence)");
   cmd->add_option("--collateral", args->collateral,
                   "Collateral directory (Intel PCS formats, vectors layout)");
   cmd->add_option("--at", args->at,
@@ -142,7 +145,10 @@ void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
                   "Open Enclave endorsements (oe_endorsements_t) to use as collateral");
   cmd->add_flag("--allow-missing-pck-crl", args->allow_missing_pck_crl,
                 "Skip the PCK revocation check when no PCK CRL is available");
-  cmd->callback([args, exit_code] { *exit_code = RunVerify(*args); });
+  auto tpm_args = AddTpmVerifyOptions(cmd);
+  cmd->callback([args, tpm_args, exit_code] {
+    *exit_code = IsTpmVerifyType(args->type) ? RunTpmVerify(*tpm_args, args->at) : RunVerify(*args);
+  });
 }
 
 }  // namespace attest::cli

@@ -5,6 +5,7 @@
 #include "evidence/openenclave/oe_verifier.h"
 #include "evidence/sgx/sgx_verifier.h"
 #include "evidence/tdx/tdx_verifier.h"
+#include "evidence/tpm/tpm_protocol.h"
 
 namespace attest::evidence {
 namespace {
@@ -25,6 +26,11 @@ constexpr std::string_view kPermitAllPolicy =
     "version=1.0; authorizationrules{=> permit();}; issuancerules{};";
 
 template <typename T>
+std::unique_ptr<AttestationProtocol> MakeProtocol(const VerifierConfig& config) {
+  return std::make_unique<T>(config);
+}
+
+template <typename T>
 std::unique_ptr<Verifier> Make(const VerifierConfig& config) {
   return std::make_unique<T>(config);
 }
@@ -39,7 +45,8 @@ constexpr AttestationTypeDescriptor kDescriptors[] = {
     {AttestationType::kTdxVm, "tdxvm", ClaimLayout::kTopLevel, kPermitAllPolicy,
      kTdxClaimsSupported, &Make<TdxVerifier>},
     {AttestationType::kSevSnpVm, "sevsnpvm", ClaimLayout::kTopLevel, kPermitAllPolicy, {}},
-    {AttestationType::kTpm, "tpm", ClaimLayout::kTopLevel, kPermitAllPolicy, {}},
+    {AttestationType::kTpm, "tpm", ClaimLayout::kTopLevel, kPermitAllPolicy,
+     tpm::kTpmClaimsSupported, nullptr, &MakeProtocol<tpm::TpmProtocol>},
 };
 
 }  // namespace
