@@ -18,6 +18,7 @@
 #include "collateral/offline_dir_provider.h"
 #include "collateral/provider_wrappers.h"
 #include "server/config.h"
+#include "server/tpm_setup.h"
 #include "service/attestation_service.h"
 #include "base/file.h"
 #include "client/endpoint_url.h"
@@ -163,6 +164,7 @@ int Serve(ServerConfig config) {
   }
   options.collateral = collateral.get();
   options.verifiers.dcap.allow_missing_pck_crl = config.allow_missing_pck_crl;
+  if (Status s = ConfigureTpm(config, options.verifiers.tpm); !s.ok()) return Fail(s);
   if (config.allow_missing_pck_crl) spdlog::warn("PCK CRL checks may be skipped when no CRL exists");
 
   auto db = store::OpenSqliteStore(config.data_dir);
@@ -199,6 +201,7 @@ int Serve(ServerConfig config) {
     auth.roles_claim = config.aad_roles_claim;
     auth.reader_role = config.aad_reader_role;
     auth.writer_role = config.aad_writer_role;
+    auth.tpm_attest_role = config.aad_tpm_role;
     auto created = service::BearerAuthenticator::Create(auth, *jwks, SystemClock::Get());
     if (!created.has_value()) return Fail(created.error());
     authenticator.emplace(std::move(*created));
