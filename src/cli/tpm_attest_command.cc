@@ -3,6 +3,11 @@
 //
 //   attestctl attest --type Tpm --endpoint URL --tcti TCTI [--bearer TOKEN|@FILE]
 //                    [--eventlog FILE] [--ca FILE] [--dump-dir DIR]
+//                    [--challenge B64URL --service-context CTX --print-request]
+//
+// --challenge/--service-context take round 1's answer obtained elsewhere (e.g. by the
+// official JS client's attestTpm), and --print-request prints the round-2 message instead of
+// sending it, so another client can carry it.
 //
 // The AK is the endorsement-hierarchy primary created from a fixed restricted RSA-2048
 // RSASSA-SHA256 template: the same TPM yields the same AK on every run (a primary key is
@@ -252,9 +257,10 @@ int RunTpmAttest(const TpmAttestArgs& a) {
   auto ak = evidence::tpm::ParseTpmtPublic(tpm.ak_public());
   if (!ak) return Fail(ak.error(), 1);
 
-  // Round 1 (maa-service-behaviour.md §5.4).
+  // Round 1 (maa-service-behaviour.md §5.4), unless its answer is given.
   json init = {{"payload", {{"type", "aikcert"}}}};
-  auto r1 = exchange.Round(init);
+  StatusOr<json> r1 = json{{"payload", {{"challenge", a.challenge}, {"service_context", a.service_context}}}};
+  if (a.challenge.empty()) r1 = exchange.Round(init);
   if (!r1) return Fail(r1.error(), 1);
   std::string challenge_text = (*r1)["payload"].value("challenge", "");
   std::string context = (*r1)["payload"].value("service_context", "");
@@ -327,6 +333,10 @@ int RunTpmAttest(const TpmAttestArgs& a) {
     }
   }
 
+  if (a.print_request) {
+    std::cout << request.dump() << "\n";
+    return 0;
+  }
   // Round 2: the report.
   auto r2 = exchange.Round(request);
   if (!r2) return Fail(r2.error(), 1);
@@ -344,6 +354,10 @@ std::shared_ptr<TpmAttestArgs> AddTpmAttestOptions(CLI::App* attest) {
   attest->add_option("--bearer", a->bearer, "Tpm: bearer token (or @FILE) for /attest/Tpm");
   attest->add_option("--eventlog", a->eventlog, "Tpm: TCG event log (default: the kernel's, when readable)");
   attest->add_option("--dump-dir", a->dump_dir, "Tpm: write the protocol messages and quote material here");
+  attest->add_option("--challenge", a->challenge, "Tpm: round 1's challenge (skips round 1)");
+  attest->add_option("--service-context", a->service_context, "Tpm: round 1's service_context");
+  attest->add_flag("--print-request", a->print_request,
+                   "Tpm: print the round-2 message instead of sending it");
   return a;
 }
 

@@ -39,6 +39,9 @@ struct TpmAttestArgs {
   std::string bearer;
   std::string eventlog;
   std::string dump_dir;
+  std::string challenge;        // round 1's answer given: round 1 is skipped
+  std::string service_context;
+  bool print_request = false;   // print the round-2 message instead of sending it
 };
 
 // True for the --type names of MAA's TPM protocol ("Tpm").
