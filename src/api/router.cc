@@ -312,11 +312,14 @@ HttpResponse ApiRouter::Attest(const HttpRequest& request, std::string_view type
   const std::string type_name(type.rest_name());
   route = "/attest/" + type_name;
   // maa-real-clients.md §6: a type MAA defines but attestd does not verify is 400.
-  if (!type.verifiable()) return ErrorResponse(evidence::UnsupportedType(type.type));
+  if (!type.verifiable() && type.make_protocol == nullptr) {
+    return ErrorResponse(evidence::UnsupportedType(type.type));
+  }
   if (request.method != "POST") return MethodNotAllowed("POST");
   if (Status s = CheckApiVersion(query, type.vocabulary().api_versions); !s.ok()) {
     return ErrorResponse(s);
   }
+  if (type.make_protocol != nullptr) return AttestProtocol(request, type);
 
   auto parsed = ParseAttestRequest(type.type, request.body);
   if (!parsed.has_value()) return ErrorResponse(parsed.error());

@@ -12,6 +12,7 @@
 
 #include "api/http_types.h"
 #include "api/metrics.h"
+#include "evidence/registry.h"
 #include "service/attestation_service.h"
 #include "service/bearer_authenticator.h"
 #include "service/policy_service.h"
@@ -48,6 +49,10 @@ class ApiRouter {
                         std::string_view query, std::string& route);
   HttpResponse Attest(const HttpRequest& request, std::string_view type_segment,
                       std::string_view query, std::string& route);
+
+  // /attest/{type} of a multi-round protocol type (tpm_route.cc).
+  HttpResponse AttestProtocol(const HttpRequest& request,
+                              const evidence::AttestationTypeDescriptor& type);
 
   HttpResponse Policies(const HttpRequest& request, std::string_view rest,
                         std::string_view query, std::string& route);

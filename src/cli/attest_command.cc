@@ -22,6 +22,7 @@
 #include "client/attestation_client.h"
 #include "client/error_envelope.h"
 #include "cli/commands.h"
+#include "cli/tpm_commands.h"
 
 namespace attest::cli {
 namespace {
@@ -51,6 +52,7 @@ std::vector<std::string> AttestableTypeNames() {
     names.emplace_back(t.rest_name);
     for (std::string_view cli : t.cli_names) names.emplace_back(cli);
   }
+  names.emplace_back("Tpm");  // the multi-round TPM protocol (tpm_attest_command.cc)
   return names;
 }
 
@@ -80,6 +82,9 @@ int RunAttest(const AttestFlags& flags, bool nonce_given) {
   auto type = client::ParseAttestationType(flags.type);
   if (!type.has_value()) {
     return Fail(type.error(), 2);
+  }
+  if (flags.evidence_file.empty()) {
+    return Fail(Status::InvalidArgument("USAGE", "--evidence FILE is required"), 2);
   }
   auto evidence = ReadFileBytes(flags.evidence_file, kMaxEvidenceBytes);
   if (!evidence.has_value()) {
@@ -141,8 +146,7 @@ void RegisterAttestCommand(CLI::App& app, int* exit_code) {
       ->required()
       ->check(CLI::IsMember(AttestableTypeNames(), CLI::ignore_case));
   cmd->add_option("--evidence", flags->evidence_file,
-                  "SGX/TDX quote, Open Enclave report or SEV-SNP report document (binary)")
-      ->required();
+                  "SGX/TDX quote, Open Enclave report or SEV-SNP report document (binary)");
   CLI::Option* runtime =
       cmd->add_option("--runtime-data", flags->runtime_data_file, "Runtime data file to bind");
   cmd->add_flag("--json", flags->runtime_data_json,
@@ -158,7 +162,16 @@ void RegisterAttestCommand(CLI::App& app, int* exit_code) {
                   "api-version query value (default: 2022-08-01, TDX 2025-06-01)");
   cmd->add_flag("--no-validate", flags->skip_validation,
                 "Do not validate the returned token against /certs");
-  cmd->callback([flags, nonce, exit_code] { *exit_code = RunAttest(*flags, nonce->count() > 0); });
+  auto tpm = AddTpmAttestOptions(cmd);
+  cmd->callback([flags, nonce, tpm, exit_code] {
+    if (IsTpmAttestType(flags->type)) {
+      tpm->endpoint = flags->endpoint;
+      tpm->ca_file = flags->ca_file;
+      *exit_code = RunTpmAttest(*tpm);
+      return;
+    }
+    *exit_code = RunAttest(*flags, nonce->count() > 0);
+  });
 }
 
 }  // namespace attest::cli

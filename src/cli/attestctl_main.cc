@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/tpm_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"attestctl - verify attestation evidence, call an attestd server, manage policies"};
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   attest::cli::RegisterPolicyCommand(app, &exit_code);
   attest::cli::RegisterPolicyAdminCommand(app, &exit_code);
   attest::cli::RegisterSignersCommand(app, &exit_code);
+  attest::cli::RegisterEventlogCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -23,6 +23,7 @@
 #include "base/time.h"
 #include "cli/commands.h"
 #include "cli/verify_snp.h"
+#include "cli/tpm_commands.h"
 #include "collateral/offline_dir_provider.h"
 #include "evidence/registry.h"
 
@@ -91,6 +92,9 @@ int RunVerify(const VerifyArgs& a) {
                                                 "no verifier for type '" + a.type + "'"),
                         2);
   }
+  if (a.evidence.empty()) {
+    return PrintFailure(Status::InvalidArgument("USAGE", "--evidence FILE is required"), 2);
+  }
   if (a.collateral.empty() && a.endorsements.empty()) {
     return PrintFailure(Status::InvalidArgument(reason::kUsage, "--collateral DIR is required"), 2);
   }
@@ -139,9 +143,8 @@ int RunVerify(const VerifyArgs& a) {
 void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<VerifyArgs>();
   CLI::App* cmd = app.add_subcommand("verify", "Verify evidence offline against collateral");
-  cmd->add_option("--type", args->type, "sgx | openenclave | tdx | sevsnp")->required();
-  cmd->add_option("--evidence", args->evidence, "Evidence file (quote, OE report or evidence)")
-      ->required();
+  cmd->add_option("--type", args->type, "sgx | openenclave | tdx | sevsnp | tpm")->required();
+  cmd->add_option("--evidence", args->evidence, "Evidence file (quote, OE report or evidence)");
   cmd->add_option("--collateral", args->collateral,
                   "Collateral directory (Intel PCS formats, vectors layout)");
   cmd->add_option("--at", args->at,
@@ -154,7 +157,10 @@ void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
   AddSnpVerifyOptions(cmd, &args->snp);
   cmd->add_flag("--allow-missing-pck-crl", args->allow_missing_pck_crl,
                 "Skip the PCK revocation check when no PCK CRL is available");
-  cmd->callback([args, exit_code] { *exit_code = RunVerify(*args); });
+  auto tpm_args = AddTpmVerifyOptions(cmd);
+  cmd->callback([args, tpm_args, exit_code] {
+    *exit_code = IsTpmVerifyType(args->type) ? RunTpmVerify(*tpm_args, args->at) : RunVerify(*args);
+  });
 }
 
 }  // namespace attest::cli

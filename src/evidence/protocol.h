@@ -13,8 +13,9 @@
 // secret) under a key the protocol is configured with, so a replayed or forged context is
 // refused like bad evidence. Implementations must be thread-safe.
 //
-// Declared, not yet dispatched: the router and service gain a branch for descriptors with a
-// protocol when the TPM issue lands (with its dispatch test).
+// Dispatch: AttestationService::AdvanceProtocol builds one protocol per descriptor with
+// make_protocol and runs a round; api/tpm_route.cc carries the rounds of /attest/{type}
+// (bearer, {"data": ...} wrapper, CloudError bodies). First user: evidence/tpm/tpm_protocol.h.
 #pragma once
 
 #include <optional>

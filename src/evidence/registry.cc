@@ -8,6 +8,7 @@
 #include "evidence/snp/snp_verifier.h"
 #include "evidence/tdx/tdx_verifier.h"
 #include "policy/default_policies.h"
+#include "evidence/tpm/tpm_protocol.h"
 
 namespace attest::evidence {
 namespace {
@@ -15,6 +16,11 @@ namespace {
 using policy::kMaaSgxDefaultPolicy;
 using policy::kPermitAllPolicy;
 using policy::kSevSnpDefaultPolicy;
+
+template <typename T>
+std::unique_ptr<AttestationProtocol> MakeProtocol(const VerifierConfig& config) {
+  return std::make_unique<T>(config);
+}
 
 template <typename T>
 std::unique_ptr<Verifier> Make(const VerifierConfig& config) {
@@ -32,7 +38,8 @@ constexpr AttestationTypeDescriptor kDescriptors[] = {
      kTdxClaimsSupported, &Make<TdxVerifier>},
     {AttestationType::kSevSnpVm, "sevsnpvm", ClaimLayout::kTopLevel, kSevSnpDefaultPolicy,
      kSevSnpClaimsSupported, &Make<SnpVerifier>},
-    {AttestationType::kTpm, "tpm", ClaimLayout::kTopLevel, kPermitAllPolicy, {}},
+    {AttestationType::kTpm, "tpm", ClaimLayout::kTopLevel, kPermitAllPolicy,
+     tpm::kTpmClaimsSupported, nullptr, &MakeProtocol<tpm::TpmProtocol>},
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 // one TEE never appears in another's interface. Plain data; copy freely.
 #pragma once
 
+#include "evidence/tpm/tpm_options.h"
 #include "evidence/trust_anchors.h"
 
 namespace attest::evidence {
@@ -20,6 +21,7 @@ struct VerifierConfig {
   // VerifyContext::anchors, which the caller fills from here; tests pin their own.
   TrustAnchors anchors = TrustAnchors::Production();
   DcapOptions dcap;
+  tpm::TpmOptions tpm;  // /attest/Tpm (evidence/tpm/)
   // A new TEE with options adds its block here (e.g. `SnpOptions snp;`).
 };
 

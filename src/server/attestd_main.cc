@@ -23,6 +23,7 @@
 #include "collateral/provider_wrappers.h"
 #include "crypto/x509.h"
 #include "server/config.h"
+#include "server/tpm_setup.h"
 #include "service/attestation_service.h"
 #include "service/bearer_authenticator.h"
 #include "service/management_jws.h"
@@ -165,6 +166,7 @@ int Serve(ServerConfig config) {
   }
   options.collateral = collateral.get();
   options.verifiers.dcap.allow_missing_pck_crl = config.allow_missing_pck_crl;
+  if (Status s = ConfigureTpm(config, options.verifiers.tpm); !s.ok()) return Fail(s);
   if (config.allow_missing_pck_crl) spdlog::warn("PCK CRL checks may be skipped when no CRL exists");
 
   auto db = store::OpenSqliteStore(config.data_dir);
@@ -201,6 +203,7 @@ int Serve(ServerConfig config) {
     auth.roles_claim = config.aad_roles_claim;
     auth.reader_role = config.aad_reader_role;
     auth.writer_role = config.aad_writer_role;
+    auth.tpm_attest_role = config.aad_tpm_role;
     auto created = service::BearerAuthenticator::Create(auth, *jwks, SystemClock::Get());
     if (!created.has_value()) return Fail(created.error());
     authenticator.emplace(std::move(*created));

@@ -157,6 +157,11 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
                                                             "aad_roles_claim",
                                                             "aad_reader_role",
                                                             "aad_writer_role",
+                                                            "aad_tpm_role",
+                                                            "tpm_context_key",
+                                                            "tpm_ak_roots",
+                                                            "tpm_trusted_aks",
+                                                            "tpm_trust_ak_as_presented",
                                                             "request_deadline_seconds",
                                                             "max_connections_per_source"};
   for (const auto& [key, node] : table) {
@@ -179,6 +184,12 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   CONFIG_RETURN_IF_ERROR(Read(table, "aad_roles_claim", config.aad_roles_claim));
   CONFIG_RETURN_IF_ERROR(Read(table, "aad_reader_role", config.aad_reader_role));
   CONFIG_RETURN_IF_ERROR(Read(table, "aad_writer_role", config.aad_writer_role));
+  CONFIG_RETURN_IF_ERROR(Read(table, "aad_tpm_role", config.aad_tpm_role));
+  CONFIG_RETURN_IF_ERROR(Read(table, "tpm_context_key", config.tpm_context_key));
+  CONFIG_RETURN_IF_ERROR(Read(table, "tpm_ak_roots", config.tpm_ak_roots));
+  CONFIG_RETURN_IF_ERROR(Read(table, "tpm_trusted_aks", config.tpm_trusted_aks));
+  CONFIG_RETURN_IF_ERROR(
+      Read(table, "tpm_trust_ak_as_presented", config.tpm_trust_ak_as_presented));
   std::string collateral_time;
   CONFIG_RETURN_IF_ERROR(Read(table, "collateral_time", collateral_time));
   if (!collateral_time.empty()) config.collateral_time = collateral_time;

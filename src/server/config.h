@@ -21,6 +21,13 @@
 //   aad_roles_claim = "roles"                           # array or space-separated string
 //   aad_reader_role = "AttestationPolicy.Read"          # GET /policies, GET /certificates
 //   aad_writer_role = "AttestationPolicy.Write"         # every change (and reads)
+//   aad_tpm_role = ""                                   # /attest/Tpm; "" = any valid bearer
+// TPM attestation (/attest/Tpm, evidence/tpm/):
+//   tpm_context_key = "<data_dir>/tpm-context.key"  # service_context AEAD key (created 0600);
+//                                                   # replicas sharing it accept each other's
+//   tpm_ak_roots = "ak-roots.pem"                   # EK/AK CA roots (DER or PEM bundle)
+//   tpm_trusted_aks = "aks.pem"                     # registered AK public keys (PEM SPKI)
+//   tpm_trust_ak_as_presented = false               # trust any AK (aikValidated stays false)
 #pragma once
 
 #include <cstddef>
@@ -53,6 +60,11 @@ struct ServerConfig {
   std::string aad_roles_claim = "roles";
   std::string aad_reader_role = "AttestationPolicy.Read";
   std::string aad_writer_role = "AttestationPolicy.Write";
+  std::string aad_tpm_role;
+  std::string tpm_context_key;  // "" = <data_dir>/tpm-context.key
+  std::string tpm_ak_roots;
+  std::string tpm_trusted_aks;
+  bool tpm_trust_ak_as_presented = false;
 };
 
 // Reads `path` into `config` (keys present in the file replace the defaults). Unknown keys

@@ -6,6 +6,7 @@
 #include "base/reasons.h"
 #include "base/strings.h"
 #include "claims/claim_names.h"
+#include "collateral/offline_dir_provider.h"
 #include "evidence/registry.h"
 #include "policy/policy.h"
 #include "service/stored_policy_evaluator.h"
@@ -42,6 +43,9 @@ AttestationService::AttestationService(AttestationServiceOptions options,
                                        const PolicyEvaluator& policy,
                                        const token::TokenIssuer& issuer)
     : options_(std::move(options)), policy_(policy), issuer_(issuer) {
+  for (const evidence::AttestationTypeDescriptor& d : evidence::Descriptors()) {
+    if (d.make_protocol != nullptr) protocols_.emplace(d.type, d.make_protocol(options_.verifiers));
+  }
   if (options_.find_verifier) return;
   for (const evidence::AttestationTypeDescriptor& d : evidence::Descriptors()) {
     if (d.make_verifier != nullptr) verifiers_.emplace(d.type, d.make_verifier(options_.verifiers));
@@ -85,6 +89,31 @@ StatusOr<std::string> AttestationService::Attest(const AttestationRequest& reque
   // can never be mistaken for a token issued under the provider's policy.
   if (request.draft_policy.has_value()) return issuer_.IssueUnsecuredToken(std::move(body));
   return issuer_.IssueAttestationToken(std::move(body));
+}
+
+StatusOr<AttestationService::ProtocolOutcome> AttestationService::AdvanceProtocol(
+    AttestationType type, ByteSpan message) const {
+  auto it = protocols_.find(type);
+  if (it == protocols_.end()) return Err(evidence::UnsupportedType(type));
+  collateral::CollateralProvider* collateral = options_.collateral;
+  // The TPM protocol uses no collateral; a provider is still part of the context.
+  collateral::OfflineDirProvider none("/nonexistent");
+  evidence::VerifyContext context{*options_.verification_clock,
+                                  collateral != nullptr ? *collateral : none,
+                                  options_.verifiers.anchors};
+  ATTEST_ASSIGN_OR_RETURN(evidence::AttestationProtocol::Step step,
+                          it->second->Advance(message, context));
+  ProtocolOutcome out;
+  if (step.reply.has_value()) {
+    out.reply = std::move(step.reply);
+    return out;
+  }
+  if (!step.claims.has_value()) return Err(Status::Internal("protocol step without outcome"));
+  AttestationRequest request;
+  request.type = type;
+  ATTEST_ASSIGN_OR_RETURN(nlohmann::json body, BuildTokenClaims(request, std::move(*step.claims)));
+  ATTEST_ASSIGN_OR_RETURN(out.token, issuer_.IssueAttestationToken(std::move(body)));
+  return out;
 }
 
 StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationRequest& request,

@@ -20,6 +20,7 @@
 #include "base/time.h"
 #include "collateral/collateral_provider.h"
 #include "evidence/evidence.h"
+#include "evidence/protocol.h"
 #include "evidence/verifier.h"
 #include "evidence/verifier_config.h"
 #include "service/policy_evaluator.h"
@@ -63,6 +64,15 @@ class AttestationService {
   // failure.
   StatusOr<std::string> Attest(const AttestationRequest& request) const;
 
+  // One round of a multi-round protocol (evidence/protocol.h; /attest/Tpm): `message` is the
+  // decoded client message. The outcome is the protocol's reply, or after the last round the
+  // signed token. Errors as Attest; ATTESTATION_TYPE_UNSUPPORTED for a type without protocol.
+  struct ProtocolOutcome {
+    std::optional<Bytes> reply;
+    std::optional<std::string> token;
+  };
+  StatusOr<ProtocolOutcome> AdvanceProtocol(evidence::AttestationType type, ByteSpan message) const;
+
   // The token claim object for already-verified incoming claims (exposed for tests).
   StatusOr<nlohmann::json> BuildTokenClaims(const AttestationRequest& request,
                                             claims::ClaimSet incoming) const;
@@ -73,6 +83,8 @@ class AttestationService {
   AttestationServiceOptions options_;
   // Built from options_.verifiers by the registry's factories, one per verifiable type.
   std::map<evidence::AttestationType, std::unique_ptr<const evidence::Verifier>> verifiers_;
+  std::map<evidence::AttestationType, std::unique_ptr<const evidence::AttestationProtocol>>
+      protocols_;
   const PolicyEvaluator& policy_;
   const token::TokenIssuer& issuer_;
 };

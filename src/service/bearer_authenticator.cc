@@ -154,6 +154,8 @@ StatusOr<Caller> BearerAuthenticator::Authenticate(std::string_view authorizatio
   const nlohmann::json roles = claims.value(options_.roles_claim, nlohmann::json());
   caller.can_write = HasRole(roles, options_.writer_role);
   caller.can_read = caller.can_write || HasRole(roles, options_.reader_role);
+  caller.can_attest_tpm =
+      options_.tpm_attest_role.empty() || HasRole(roles, options_.tpm_attest_role);
   return caller;
 }
 

@@ -30,6 +30,8 @@ struct BearerAuthOptions {
   std::string roles_claim = "roles";
   std::string reader_role = "AttestationPolicy.Read";
   std::string writer_role = "AttestationPolicy.Write";
+  // Role a caller of /attest/Tpm needs; "" = any authenticated caller (MAA's behaviour).
+  std::string tpm_attest_role;
   int64_t clock_skew_seconds = 60;
 };
 
@@ -38,6 +40,7 @@ struct Caller {
   std::string identity;  // `sub` (or `oid`, `appid`) of the token
   bool can_read = false;
   bool can_write = false;
+  bool can_attest_tpm = false;  // BearerAuthOptions::tpm_attest_role
 };
 
 class BearerAuthenticator {

@@ -1,0 +1,34 @@
+// Decoding of the TCG events policies care about (spec/tpm.md §9, §12): UEFI variables
+// (Secure Boot state, PK/KEK/db/dbx), boot applications, separators, actions. Produces MAA's
+// policy-1.2 `events` JSON model (spec/maa-policy-language.md §7.4) and the Secure Boot verdict.
+//
+// Only meaningful for PCRs whose replay matched the quote (spec/tpm.md §8): callers decode a
+// log after CompareReplay. Functions are thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "evidence/tpm/event_log.h"
+
+namespace attest::evidence::tpm {
+
+// "EV_SEPARATOR", "EV_EFI_VARIABLE_DRIVER_CONFIG", ...; "EV_UNKNOWN_0x..." otherwise.
+std::string EventTypeName(uint32_t type);
+
+// {"Events":[{"EventSeq","PcrIndex","EventType","EventTypeString","Digests":{"sha256":hex,..},
+// "ProcessedData":{...}}]}. Events whose data is interpreted carry "DataMatchesDigest" where
+// the digest is H(data) (spec/tpm.md §9), checked in `bank`.
+nlohmann::json DecodeEvents(const EventLog& log, uint16_t bank);
+
+struct SecureBootState {
+  bool enabled = false;
+  // Why Secure Boot is not (trustworthily) enabled; empty when enabled.
+  std::string reason;
+};
+
+// spec/tpm.md §12 steps 1-2, with digests checked in `bank`.
+SecureBootState ExtractSecureBoot(const EventLog& log, uint16_t bank);
+
+}  // namespace attest::evidence::tpm
