@@ -26,13 +26,19 @@ namespace attest::collateral {
 enum class DcapTee { kSgx, kTdx };
 enum class PckCa { kPlatform, kProcessor };
 
+// Which TCB info / identity set Intel PCS serves (v4 `update=`): the standard set, or the
+// early set that anticipates a TCB recovery (spec/intel-dcap.md §4.1).
+enum class TcbUpdate { kStandard, kEarly };
+
 std::string_view DcapTeeName(DcapTee tee);  // "sgx", "tdx"
 std::string_view PckCaName(PckCa ca);       // "platform", "processor"
+std::string_view TcbUpdateName(TcbUpdate u);  // "standard", "early"
 
 struct DcapCollateralRequest {
   DcapTee tee = DcapTee::kSgx;
   std::string fmspc;  // 12 hex digits, upper case
   PckCa pck_ca = PckCa::kPlatform;
+  TcbUpdate update = TcbUpdate::kStandard;  // sources without an early set serve standard only
 };
 
 // Intel DCAP collateral exactly as delivered (Intel PCS response formats, see

@@ -1,0 +1,309 @@
+#!/usr/bin/python3
+"""attestd's online collateral service against a test PCS/KDS server (issue 10).
+
+attestd is started with --pcs-url pointing at collateral_server.py (HTTPS, a throw-away test
+CA passed with --collateral-ca) and NO offline collateral directory, and attests real SGX and
+TDX quotes from $ATTESTD_VECTORS; the server serves those cases' real Intel collateral and
+counts every request. Checks:
+  - 100 concurrent first requests -> exactly one fetch per collateral item;
+  - an FMSPC the server does not know -> 503 COLLATERAL_MISSING, remembered (one fetch);
+  - corrupted, truncated and wrongly signed answers -> 503 COLLATERAL_REJECTED, not cached;
+  - a 429 with Retry-After -> 503 COLLATERAL_RATE_LIMITED and no request until it passes;
+  - restart with the server stopped -> the persisted cache still verifies;
+  - later than the items' nextUpdate with the server stopped -> 503 COLLATERAL_STALE naming
+    the item (never a pass).
+Exit codes: 0 pass, 1 fail, 77 skipped (no vectors / python3-cryptography).
+"""
+import argparse
+import base64
+import concurrent.futures
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+FAILURES = []
+HERE = os.path.dirname(os.path.abspath(__file__))
+SGX_CASE = "sgx/dcap-qvl-00a067110000-2507"
+TDX_CASE = "tdx/dcap-qvl-b0c06f000000-v4"
+UNKNOWN_FMSPC_CASE = "sgx/automata-00606a000000-2506"  # FMSPC 00606A000000: not served
+
+try:
+    sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+    from attestd_e2e_test import make_test_pki  # noqa: E402  (test CA + 127.0.0.1 cert)
+except ImportError as e:  # pragma: no cover
+    print(f"SKIP: needs python3-jwt and python3-cryptography ({e})")
+    sys.exit(SKIP)
+
+
+def check(cond, what):
+    print(("  ok   " if cond else "  FAIL ") + what)
+    if not cond:
+        FAILURES.append(what)
+    return cond
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def wait_for(pred, what, proc=None):
+    for _ in range(600):
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what}: process exited with {proc.returncode}")
+        if pred():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{what}: not ready")
+
+
+class CollateralServer:
+    def __init__(self, vectors, pki, tmp, port=None, extra=()):
+        self.port_file = os.path.join(tmp, "collateral-port")
+        if os.path.exists(self.port_file):
+            os.remove(self.port_file)
+        args = [sys.executable, os.path.join(HERE, "collateral_server.py"), "--cert", pki["cert"],
+                "--key", pki["key"], "--port-file", self.port_file,
+                "--sgx", os.path.join(vectors, SGX_CASE), "--tdx", os.path.join(vectors, TDX_CASE)]
+        if port:
+            args += ["--port", str(port)]
+        args += list(extra)
+        self.log = open(os.path.join(tmp, "collateral-server.log"), "ab")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(lambda: os.path.exists(self.port_file), "collateral server", self.proc)
+        with open(self.port_file) as f:
+            self.port = int(f.read())
+        self.url = f"https://127.0.0.1:{self.port}"
+        import ssl
+        self.ctx = ssl.create_default_context(cafile=pki["ca"])
+
+    def control(self, method, path, body=None):
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=30)
+        try:
+            conn.request(method, path, body=json.dumps(body) if body is not None else None)
+            resp = conn.getresponse()
+            return json.loads(resp.read() or b"{}")
+        finally:
+            conn.close()
+
+    def counts(self):
+        return self.control("GET", "/_control/counts")
+
+    def fault(self, **kw):
+        self.control("POST", "/_control/fault", kw)
+
+    def reset(self):
+        self.control("POST", "/_control/reset", {})
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+        self.log.close()
+
+
+class Attestd:
+    def __init__(self, binary, data_dir, log_path, args):
+        self.port = free_port()
+        self.log = open(log_path, "ab")
+        self.proc = subprocess.Popen(
+            [binary, "--listen", f"127.0.0.1:{self.port}", "--insecure-http", "--data-dir",
+             data_dir, "--workers", "4", "--max-connections-per-source", "400"] + list(args),
+            stdout=self.log, stderr=subprocess.STDOUT)
+
+        def ready():
+            try:
+                return self.request("GET", "/ready")[0] == 200
+            except OSError:
+                return False
+        wait_for(ready, "attestd", self.proc)
+
+    def request(self, method, path, body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        try:
+            conn.request(method, path, body=json.dumps(body) if body is not None else None,
+                         headers={"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        finally:
+            conn.close()
+
+    def attest(self, type_name, quote):
+        status, data = self.request("POST", f"/attest/{type_name}?api-version=2022-08-01",
+                                    {"quote": b64url(quote)})
+        try:
+            return status, json.loads(data)
+        except ValueError:
+            return status, {"raw": data[:200]}
+
+    def metrics(self):
+        return self.request("GET", "/metrics")[1].decode()
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def load(vectors, rel):
+    d = os.path.join(vectors, rel)
+    with open(os.path.join(d, "case.json")) as f:
+        case = json.load(f)
+    with open(os.path.join(d, "quote.bin"), "rb") as f:
+        return case, f.read()
+
+
+def reason(body):
+    return (body.get("error") or {}).get("reason")
+
+
+def message(body):
+    return (body.get("error") or {}).get("message", "")
+
+
+def item_counts(counts, fragment):
+    return sum(n for path, n in counts.items() if fragment in path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--attestd", required=True)
+    ap.add_argument("--vectors-default", default="")
+    args = ap.parse_args()
+    vectors = os.environ.get("ATTESTD_VECTORS") or args.vectors_default
+    if not vectors or not os.path.isdir(os.path.join(vectors, SGX_CASE)):
+        print(f"SKIP: vectors not found ({vectors})")
+        return SKIP
+    sgx_case, sgx_quote = load(vectors, SGX_CASE)
+    tdx_case, tdx_quote = load(vectors, TDX_CASE)
+    _, unknown_quote = load(vectors, UNKNOWN_FMSPC_CASE)
+
+    with tempfile.TemporaryDirectory(prefix="attestd-collateral-") as tmp:
+        pki = make_test_pki(tmp)
+        server = CollateralServer(vectors, pki, tmp)
+        online = ["--pcs-url", server.url, "--kds-url", server.url, "--collateral-ca", pki["ca"]]
+        sgx_dir = os.path.join(tmp, "sgx-data")
+        log = os.path.join(tmp, "attestd.log")
+        try:
+            print("SGX: 100 concurrent first requests over the online collateral service")
+            a = Attestd(args.attestd, sgx_dir, log,
+                        online + ["--collateral-time", sgx_case["verification_time"]])
+            with concurrent.futures.ThreadPoolExecutor(max_workers=100) as pool:
+                results = list(pool.map(lambda _: a.attest("SgxEnclave", sgx_quote), range(100)))
+            ok = [s for s, b in results if s == 200 and "token" in b]
+            check(len(ok) == 100, f"all 100 concurrent SGX attestations succeed ({len(ok)}; "
+                                  f"first other: {next((r for r in results if r[0] != 200), None)})")
+            counts = server.counts()
+            fmspc = sgx_case["pck_certificate"]["fmspc"].lower()
+            for frag in (f"/sgx/certification/v4/tcb?fmspc={fmspc}&update=standard",
+                         "/sgx/certification/v4/qe/identity?update=standard",
+                         "/sgx/certification/v4/pckcrl?ca=processor&encoding=der",
+                         "/sgx/certification/v4/rootcacrl"):
+                check(counts.get(frag) == 1, f"exactly one fetch of {frag} (got {counts.get(frag)})")
+            check(sum(counts.values()) == 4, f"4 collateral requests in all (got {counts})")
+            m = a.metrics()
+            check("attestd_collateral_items 4" in m, "/metrics: 4 collateral items cached")
+            check('attestd_collateral_cache_events_total{event="miss"} 4' in m,
+                  "/metrics: 4 misses (one per item)")
+
+            print("SGX: unknown FMSPC -> 503 COLLATERAL_MISSING, negative-cached")
+            for i in range(2):
+                s, body = a.attest("SgxEnclave", unknown_quote)
+                check(s == 503 and reason(body) == "COLLATERAL_MISSING",
+                      f"unknown FMSPC attempt {i + 1}: 503 COLLATERAL_MISSING (got {s} {reason(body)})")
+            check(item_counts(server.counts(), "fmspc=00606a000000") == 1,
+                  "the unknown FMSPC was asked for once (negative cache)")
+            a.stop()
+
+            print("TDX: corrupted, truncated, wrongly signed answers are rejected and not cached")
+            tdx_dir = os.path.join(tmp, "tdx-data")
+            a = Attestd(args.attestd, tdx_dir, log,
+                        online + ["--collateral-time", tdx_case["verification_time"]])
+            server.reset()
+            for mode in ("corrupt", "truncate", "wrongsig"):
+                server.fault(match="/tdx/certification/v4/tcb", mode=mode, count=1)
+                s, body = a.attest("TdxVm", tdx_quote)
+                check(s == 503 and reason(body) == "COLLATERAL_REJECTED",
+                      f"{mode} TCB info: 503 COLLATERAL_REJECTED (got {s} {reason(body)}: {message(body)})")
+                check("TCB info for TDX FMSPC" in message(body), f"{mode}: the message names the item")
+            s, body = a.attest("TdxVm", tdx_quote)
+            check(s == 200 and "token" in body, f"then a good answer verifies (got {s} {reason(body)})")
+            check(item_counts(server.counts(), "/tdx/certification/v4/tcb") == 4,
+                  "the TCB info was fetched again after each rejected answer (none cached)")
+            m = a.metrics()
+            check('attestd_collateral_cache_events_total{event="rejected"} 3' in m,
+                  "/metrics: 3 rejected answers")
+            a.stop()
+
+            print("429 with Retry-After is honoured")
+            server.reset()
+            server.fault(match="/tdx/certification/v4/qe", mode="429", retry_after="3600", count=1)
+            a = Attestd(args.attestd, os.path.join(tmp, "throttle-data"), log,
+                        online + ["--collateral-time", tdx_case["verification_time"]])
+            s, body = a.attest("TdxVm", tdx_quote)
+            check(s == 503 and reason(body) == "COLLATERAL_RATE_LIMITED",
+                  f"first attempt: 503 COLLATERAL_RATE_LIMITED (got {s} {reason(body)})")
+            before = sum(server.counts().values())
+            s, body = a.attest("TdxVm", tdx_quote)
+            check(s == 503 and reason(body) == "COLLATERAL_RATE_LIMITED",
+                  f"second attempt within Retry-After: 503 COLLATERAL_RATE_LIMITED (got {s})")
+            check(sum(server.counts().values()) == before,
+                  "no request reached the throttling host within Retry-After")
+            m = a.metrics()
+            check(f'attestd_collateral_rate_limited_total{{host="127.0.0.1:{server.port}"}} 1' in m,
+                  "/metrics: one 429 counted")
+            check(f'attestd_collateral_throttled_refusals_total{{host="127.0.0.1:{server.port}"}}' in m
+                  and 'throttled_refusals_total{host="127.0.0.1:%d"} 0' % server.port not in m,
+                  "/metrics: refusals while throttled counted")
+            a.stop()
+        finally:
+            server.stop()
+
+        print("restart with the collateral server stopped: the persisted cache still verifies")
+        a = Attestd(args.attestd, sgx_dir, log,
+                    online + ["--collateral-time", sgx_case["verification_time"]])
+        try:
+            s, body = a.attest("SgxEnclave", sgx_quote)
+            check(s == 200 and "token" in body,
+                  f"SGX verifies from the store with the source down (got {s} {reason(body)})")
+        finally:
+            a.stop()
+
+        print("past nextUpdate with the source down: 503 COLLATERAL_STALE naming the item")
+        later = sgx_case["collateral_validity_window"]["not_after"].replace("T10", "T11")
+        a = Attestd(args.attestd, sgx_dir, log, online + ["--collateral-time", later])
+        try:
+            s, body = a.attest("SgxEnclave", sgx_quote)
+            check(s == 503 and reason(body) == "COLLATERAL_STALE",
+                  f"503 COLLATERAL_STALE (got {s} {reason(body)}: {message(body)})")
+            check("TCB info for SGX FMSPC 00A067110000" in message(body) and "expired at" in message(body),
+                  f"the message names the stale item ({message(body)})")
+        finally:
+            a.stop()
+
+    if FAILURES:
+        print(f"{len(FAILURES)} check(s) failed")
+        with open(log, "rb") as f:
+            sys.stdout.write(f.read()[-4000:].decode(errors="replace"))
+        return 1
+    print("all collateral checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
