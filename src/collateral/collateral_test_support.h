@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base/file.h"
+#include "collateral/collateral_item.h"
 #include "collateral/https_getter.h"
 
 namespace attest::collateral::testing {

@@ -81,8 +81,9 @@ TEST_F(PcsSourceTest, FetchesAndChecksRealSgxTcbInfo) {
 TEST_F(PcsSourceTest, FetchesAndChecksQeIdentityAndRootCrlFromPccsHexText) {
   auto qe = Fetch(PcsSource::QeIdentityKey(DcapTee::kSgx, TcbUpdate::kStandard));
   ASSERT_TRUE(qe) << qe.error().ToString();
+  const std::string hex = HexEncode(ReadVector(std::string(kSgxCase) + "/root_ca_crl.der"));
   getter_.Add(std::string(kBase) + "/sgx/certification/v4/rootcacrl",
-              Ok(AsBytes(HexEncode(ReadVector(std::string(kSgxCase) + "/root_ca_crl.der")))));
+              Ok(Bytes(hex.begin(), hex.end())));
   auto root = Fetch(PcsSource::RootCaCrlKey());
   ASSERT_TRUE(root) << root.error().ToString();
   EXPECT_EQ(root->kind, ItemKind::kRootCaCrl);
