@@ -13,6 +13,7 @@
 //       writes attestd's persisted cache as a bundle
 // Exit 0 ok, 1 an operation failed (or an item was rejected), 2 usage/local errors.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <map>
@@ -221,6 +222,13 @@ int RunFetch(const FetchFlags& f) {
 
 StatusOr<std::unique_ptr<collateral::SqliteCollateralCacheStore>> OpenStore(
     const std::string& data_dir) {
+  // An air-gapped deployment may import before attestd first ran: create the data directory
+  // as attestd does (owner only).
+  std::error_code ec;
+  if (std::filesystem::create_directories(data_dir, ec)) {
+    std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+  }
   return collateral::SqliteCollateralCacheStore::Open(data_dir + "/" +
                                                       std::string(store::kSqliteFileName));
 }

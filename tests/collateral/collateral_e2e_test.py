@@ -20,6 +20,8 @@ import concurrent.futures
 import http.client
 import json
 import os
+import hashlib
+import shutil
 import signal
 import socket
 import subprocess
@@ -33,6 +35,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SGX_CASE = "sgx/dcap-qvl-00a067110000-2507"
 TDX_CASE = "tdx/dcap-qvl-b0c06f000000-v4"
 UNKNOWN_FMSPC_CASE = "sgx/automata-00606a000000-2506"  # FMSPC 00606A000000: not served
+SNP_CASES = ["oak-milan-v3-containers-release", "oak-turin-v5-containers"]
+
+
+def ctl(attestctl, *args):
+    p = subprocess.run([attestctl] + list(args), capture_output=True, text=True, timeout=300)
+    return p.returncode, p.stdout + p.stderr
 
 try:
     sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
@@ -183,6 +191,7 @@ def item_counts(counts, fragment):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--attestd", required=True)
+    ap.add_argument("--attestctl", required=True)
     ap.add_argument("--vectors-default", default="")
     args = ap.parse_args()
     vectors = os.environ.get("ATTESTD_VECTORS") or args.vectors_default
@@ -195,7 +204,9 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="attestd-collateral-") as tmp:
         pki = make_test_pki(tmp)
-        server = CollateralServer(vectors, pki, tmp)
+        snp_cases = [os.path.join(vectors, "snp", c) for c in SNP_CASES]
+        server = CollateralServer(vectors, pki, tmp,
+                                  extra=[a for d in snp_cases for a in ("--snp", d)])
         online = ["--pcs-url", server.url, "--kds-url", server.url, "--collateral-ca", pki["ca"]]
         sgx_dir = os.path.join(tmp, "sgx-data")
         log = os.path.join(tmp, "attestd.log")
@@ -220,6 +231,13 @@ def main():
             check("attestd_collateral_items 4" in m, "/metrics: 4 collateral items cached")
             check('attestd_collateral_cache_events_total{event="miss"} 4' in m,
                   "/metrics: 4 misses (one per item)")
+
+            print("attestctl collateral status")
+            code, out = ctl(args.attestctl, "collateral", "status", "--endpoint",
+                            f"http://127.0.0.1:{a.port}")
+            check(code == 0 and "intel/sgx/tcb/00A067110000/standard" in out
+                  and "intel/rootcacrl" in out and "attestd_collateral_fetches_total" in out,
+                  f"status lists the cached items and counters ({code}: {out[:300]})")
 
             print("SGX: unknown FMSPC -> 503 COLLATERAL_MISSING, negative-cached")
             for i in range(2):
@@ -249,6 +267,31 @@ def main():
             check('attestd_collateral_cache_events_total{event="rejected"} 3' in m,
                   "/metrics: 3 rejected answers")
             a.stop()
+
+            print("bundles: attestctl collateral fetch from the vendor")
+            bundle = os.path.join(tmp, "bundle")
+            sgx_quote_file = os.path.join(vectors, SGX_CASE, "quote.bin")
+            code, out = ctl(args.attestctl, "collateral", "fetch", "--quote", sgx_quote_file,
+                            "--pcs-url", server.url, "--collateral-ca", pki["ca"], "--out", bundle)
+            check(code == 0 and "wrote 4 collateral item(s)" in out, f"fetch --quote ({code}: {out})")
+            with open(os.path.join(bundle, "manifest.json")) as f:
+                manifest = json.load(f)
+            tcb = [i for i in manifest["items"] if i["key"] == "intel/sgx/tcb/00A067110000/standard"]
+            check(len(tcb) == 1 and any(h[0] == "tcb-info-issuer-chain" for h in tcb[0]["headers"])
+                  and tcb[0]["url"].endswith("fmspc=00a067110000&update=standard"),
+                  "the manifest keeps the item's URL and issuer-chain header")
+            with open(os.path.join(bundle, tcb[0]["file"]), "rb") as f, \
+                    open(os.path.join(vectors, SGX_CASE, "tcb_info.json"), "rb") as g:
+                check(f.read() == g.read(), "the TCB info is stored exactly as served")
+            snp_bundle = os.path.join(tmp, "snp-bundle")
+            reports = [a for d in snp_cases for a in ("--snp-report", os.path.join(d, "report.bin"))]
+            code, out = ctl(args.attestctl, "collateral", "fetch", *reports, "--kds-url", server.url,
+                            "--collateral-ca", pki["ca"], "--out", snp_bundle)
+            check(code == 0 and "wrote 4 collateral item(s)" in out,
+                  f"fetch --snp-report Milan + Turin: 2 VCEKs + 2 chains ({code}: {out})")
+            counts = server.counts()
+            check(counts.get("/vcek/v1/Turin/3b42092f69c656d3?blSPL=1&teeSPL=0&snpSPL=2&ucodeSPL=71&fmcSPL=0") == 1,
+                  "Turin VCEK fetched with an 8-byte hwID and fmcSPL")
 
             print("429 with Retry-After is honoured")
             server.reset()
@@ -284,6 +327,49 @@ def main():
         finally:
             a.stop()
 
+        print("bundle import on an empty attestd, verified offline")
+        empty = os.path.join(tmp, "airgap-data")
+        os.makedirs(empty)
+        code, out = ctl(args.attestctl, "collateral", "import", bundle, "--data-dir", empty)
+        check(code == 0 and "imported 4 item(s), rejected 0" in out, f"import ({code}: {out})")
+        a = Attestd(args.attestd, empty, log, online + ["--collateral-time", sgx_case["verification_time"]])
+        try:
+            s, body = a.attest("SgxEnclave", sgx_quote)
+            check(s == 200 and "token" in body, f"SGX verifies from the imported bundle (got {s} {reason(body)})")
+        finally:
+            a.stop()
+        a = Attestd(args.attestd, os.path.join(tmp, "airgap-2"), log,
+                    online + ["--collateral-bundle", bundle,
+                              "--collateral-time", sgx_case["verification_time"]])
+        try:
+            s, body = a.attest("SgxEnclave", sgx_quote)
+            check(s == 200 and "token" in body,
+                  f"attestd --collateral-bundle verifies offline (got {s} {reason(body)})")
+        finally:
+            a.stop()
+        exported = os.path.join(tmp, "exported")
+        code, out = ctl(args.attestctl, "collateral", "export", "--data-dir", empty, "--out", exported)
+        check(code == 0 and "wrote 4 collateral item(s)" in out, f"export ({code}: {out})")
+        tampered = os.path.join(tmp, "tampered")
+        shutil.copytree(bundle, tampered)
+        with open(os.path.join(tampered, "manifest.json")) as f:
+            manifest = json.load(f)
+        for item in manifest["items"]:
+            if item["key"].startswith("intel/sgx/qe/"):
+                path = os.path.join(tampered, item["file"])
+                with open(path, "rb") as f:
+                    data = bytearray(f.read())
+                data[data.index(b'"issueDate":"') + 13] ^= 1
+                with open(path, "wb") as f:
+                    f.write(data)
+                item["sha256"] = hashlib.sha256(data).hexdigest()
+        with open(os.path.join(tampered, "manifest.json"), "w") as f:
+            json.dump(manifest, f)
+        code, out = ctl(args.attestctl, "collateral", "import", tampered, "--data-dir",
+                        os.path.join(tmp, "airgap-3"))
+        check(code == 1 and "rejected 1" in out and "QE identity" in out,
+              f"a re-signed-looking but altered item is rejected on import ({code}: {out})")
+
         print("past nextUpdate with the source down: 503 COLLATERAL_STALE naming the item")
         later = sgx_case["collateral_validity_window"]["not_after"].replace("T10", "T11")
         a = Attestd(args.attestd, sgx_dir, log, online + ["--collateral-time", later])
@@ -295,11 +381,12 @@ def main():
                   f"the message names the stale item ({message(body)})")
         finally:
             a.stop()
+        if FAILURES:
+            with open(log, "rb") as f:
+                sys.stdout.write(f.read()[-4000:].decode(errors="replace"))
 
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed")
-        with open(log, "rb") as f:
-            sys.stdout.write(f.read()[-4000:].decode(errors="replace"))
         return 1
     print("all collateral checks passed")
     return 0
