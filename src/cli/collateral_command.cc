@@ -47,6 +47,7 @@ int Fail(const Status& s, int code) {
 struct StatusFlags {
   std::string endpoint;
   std::string ca_file;
+  bool fleet = false;
 };
 
 // Prints the collateral families of /metrics as a table.
@@ -71,6 +72,7 @@ int RunStatus(const StatusFlags& f) {
   // item -> {expiry, age}
   std::map<std::string, std::pair<std::string, std::string>> items;
   std::vector<std::string> counters;
+  std::map<std::string, std::string> at_risk;  // FMSPC -> platforms
   std::istringstream in(response->body);
   std::string line;
   auto label = [](const std::string& l) {
@@ -82,15 +84,31 @@ int RunStatus(const StatusFlags& f) {
   auto value = [](const std::string& l) { return l.substr(l.rfind(' ') + 1); };
   bool any = false;
   while (std::getline(in, line)) {
-    if (!line.starts_with("attestd_collateral_")) continue;
+    if (!line.starts_with("attestd_collateral_") &&
+        !line.starts_with("attestd_tcb_early_outofdate_platforms{")) {
+      continue;
+    }
     any = true;
-    if (line.starts_with("attestd_collateral_item_expiry_seconds{")) {
+    if (line.starts_with("attestd_tcb_early_outofdate_platforms{")) {
+      at_risk[label(line)] = value(line);
+    } else if (line.starts_with("attestd_collateral_item_expiry_seconds{")) {
       items[label(line)].first = value(line);
     } else if (line.starts_with("attestd_collateral_item_age_seconds{")) {
       items[label(line)].second = value(line);
     } else {
       counters.push_back(line);
     }
+  }
+  if (f.fleet) {
+    // Platforms that pass today but are OutOfDate under Intel's early TCB info set.
+    if (at_risk.empty()) {
+      std::cout << "no platform is OutOfDate under the early TCB info set (or evaluate_early "
+                   "is off)\n";
+      return 0;
+    }
+    std::printf("%-14s %s\n", "FMSPC", "PLATFORMS OUTOFDATE UNDER EARLY TCB INFO");
+    for (const auto& [fmspc, n] : at_risk) std::printf("%-14s %s\n", fmspc.c_str(), n.c_str());
+    return 0;
   }
   if (!any) {
     std::cout << "the online collateral service is not enabled on " << url->base << "\n";
@@ -267,6 +285,8 @@ void RegisterCollateralCommand(CLI::App& app, int* exit_code) {
   CLI::App* status_cmd = cmd->add_subcommand("status", "cached collateral items and counters");
   status_cmd->add_option("--endpoint", status_flags->endpoint, "attestd base URL")->required();
   status_cmd->add_option("--ca", status_flags->ca_file, "CA bundle for the endpoint");
+  status_cmd->add_flag("--fleet", status_flags->fleet,
+                       "FMSPCs with platforms UpToDate today but OutOfDate under the early set");
   status_cmd->callback([status_flags, exit_code] { *exit_code = RunStatus(*status_flags); });
 
   auto fetch_flags = std::make_shared<FetchFlags>();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "collateral/early_tcb_watch.h"
+
 namespace attest::collateral {
 namespace {
 
@@ -288,6 +290,7 @@ std::string OnlineCollateralProvider::RenderPrometheus() const {
   family("attestd_collateral_throttled_refusals_total",
          "Fetches not sent because the source asked attestd to wait (Retry-After).",
          [](const VendorCounters& h) { return h.refused_while_throttled; });
+  out += EarlyTcbWatch::Shared().RenderPrometheus();
   return out;
 }
 

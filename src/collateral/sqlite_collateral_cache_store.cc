@@ -1,6 +1,8 @@
 #include "collateral/sqlite_collateral_cache_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 namespace attest::collateral {
 namespace {
@@ -32,6 +34,13 @@ std::string Text(sqlite3_stmt* s, int col) {
 
 StatusOr<std::unique_ptr<SqliteCollateralCacheStore>> SqliteCollateralCacheStore::Open(
     const std::string& path) {
+  // The file holds attestd's store too: create it owner-only, as the store does.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Err(Status::Unavailable("STORE_UNAVAILABLE",
+                                   "collateral cache store: cannot open " + path));
+  }
+  ::close(fd);
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,

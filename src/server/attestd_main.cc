@@ -153,6 +153,10 @@ int Serve(ServerConfig config) {
   }
   options.collateral = (*collateral)->provider();
   options.verifiers.dcap.allow_missing_pck_crl = config.allow_missing_pck_crl;
+  options.verifiers.dcap.tcb_update = config.online_collateral.tcb_update == "early"
+                                          ? collateral::TcbUpdate::kEarly
+                                          : collateral::TcbUpdate::kStandard;
+  options.verifiers.dcap.evaluate_early = config.online_collateral.evaluate_early;
   if (config.allow_missing_pck_crl) spdlog::warn("PCK CRL checks may be skipped when no CRL exists");
 
   auto db = store::OpenSqliteStore(config.data_dir);

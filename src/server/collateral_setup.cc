@@ -12,6 +12,24 @@
 #include "store/store.h"
 
 namespace attest::server {
+namespace {
+
+// An offline directory holds one TCB info set per platform: the standard one. Early-set
+// requests (tcb_update = early, evaluate_early) go to the online sources instead.
+class StandardSetOnly final : public collateral::CollateralProviderWrapper {
+ public:
+  using CollateralProviderWrapper::CollateralProviderWrapper;
+  StatusOr<std::shared_ptr<const collateral::DcapCollateral>> GetDcapCollateral(
+      const collateral::DcapCollateralRequest& request) override {
+    if (request.update == collateral::TcbUpdate::kEarly) {
+      return Err(Status::NotFound("COLLATERAL_MISSING",
+                                  "the offline collateral directory holds no early TCB info"));
+    }
+    return target().GetDcapCollateral(request);
+  }
+};
+
+}  // namespace
 
 StatusOr<std::unique_ptr<CollateralSetup>> CollateralSetup::Build(const ServerConfig& config,
                                                                   const Clock& validity_clock) {
@@ -24,10 +42,11 @@ StatusOr<std::unique_ptr<CollateralSetup>> CollateralSetup::Build(const ServerCo
         config.collateral_dir, [](std::string_view m) { spdlog::warn("collateral: {}", m); });
     // Files are re-read every few minutes, so replaced collateral takes effect without a
     // restart while steady-state requests never touch the disk.
-    sources.push_back(std::make_unique<collateral::CachingCollateralProvider>(
-        std::move(offline), SystemClock::Get(),
-        collateral::CachingCollateralProvider::Options{.max_age_seconds = 300,
-                                                       .max_entries = 1024}));
+    sources.push_back(std::make_unique<StandardSetOnly>(
+        std::make_unique<collateral::CachingCollateralProvider>(
+            std::move(offline), SystemClock::Get(),
+            collateral::CachingCollateralProvider::Options{.max_age_seconds = 300,
+                                                           .max_entries = 1024})));
     spdlog::info("collateral: offline directory {}", config.collateral_dir);
   }
   const bool online = config.collateral_dir.empty() || !oc.pcs_url.empty() ||

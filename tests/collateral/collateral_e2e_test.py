@@ -36,6 +36,15 @@ SGX_CASE = "sgx/dcap-qvl-00a067110000-2507"
 TDX_CASE = "tdx/dcap-qvl-b0c06f000000-v4"
 UNKNOWN_FMSPC_CASE = "sgx/automata-00606a000000-2506"  # FMSPC 00606A000000: not served
 SNP_CASES = ["oak-milan-v3-containers-release", "oak-turin-v5-containers"]
+# A real pair of TCB infos for one TDX quote (FMSPC 90C06F000000): evaluation data number 17
+# judges it UpToDate, 18 OutOfDate; both are valid at the eval-18 case's verification time.
+EARLY_STANDARD_CASE = "tdx/openenclave-90c06f000000-v5-moduleupdate-eval17"
+EARLY_CASE = "tdx/openenclave-90c06f000000-v5-moduleupdate"
+
+
+def claims_of(token):
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
 def ctl(attestctl, *args):
@@ -78,13 +87,13 @@ def wait_for(pred, what, proc=None):
 
 
 class CollateralServer:
-    def __init__(self, vectors, pki, tmp, port=None, extra=()):
+    def __init__(self, vectors, pki, tmp, port=None, extra=(), tdx_case=TDX_CASE):
         self.port_file = os.path.join(tmp, "collateral-port")
         if os.path.exists(self.port_file):
             os.remove(self.port_file)
         args = [sys.executable, os.path.join(HERE, "collateral_server.py"), "--cert", pki["cert"],
                 "--key", pki["key"], "--port-file", self.port_file,
-                "--sgx", os.path.join(vectors, SGX_CASE), "--tdx", os.path.join(vectors, TDX_CASE)]
+                "--sgx", os.path.join(vectors, SGX_CASE), "--tdx", os.path.join(vectors, tdx_case)]
         if port:
             args += ["--port", str(port)]
         args += list(extra)
@@ -204,6 +213,9 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="attestd-collateral-") as tmp:
         pki = make_test_pki(tmp)
+        conf = os.path.join(tmp, "early.toml")
+        with open(conf, "w") as f:
+            f.write("[collateral]\ntcb_update = \"standard\"\nevaluate_early = true\n")
         snp_cases = [os.path.join(vectors, "snp", c) for c in SNP_CASES]
         server = CollateralServer(vectors, pki, tmp,
                                   extra=[a for d in snp_cases for a in ("--snp", d)])
@@ -314,6 +326,21 @@ def main():
                   and 'throttled_refusals_total{host="127.0.0.1:%d"} 0' % server.port not in m,
                   "/metrics: refusals while throttled counted")
             a.stop()
+
+            print("evaluate_early without a published early set: the standard verdict stands")
+            a = Attestd(args.attestd, os.path.join(tmp, "no-early-data"), log,
+                        online + ["--config", conf, "--collateral-time", tdx_case["verification_time"]])
+            try:
+                s, body = a.attest("TdxVm", tdx_quote)
+                claims = claims_of(body.get("token", "a.e30.b"))
+                early = claims.get("x-attestd-tcb-early", {})
+                check(s == 200 and early.get("error") == "COLLATERAL_MISSING"
+                      and early.get("tcb_status") is None
+                      and claims.get("x-attestd-tcb", {}).get("tcb_status") == "UpToDate",
+                      f"200 with the standard verdict; the claim says why there is no early one "
+                      f"({s} {early})")
+            finally:
+                a.stop()
         finally:
             server.stop()
 
@@ -369,6 +396,42 @@ def main():
                         os.path.join(tmp, "airgap-3"))
         check(code == 1 and "rejected 1" in out and "QE identity" in out,
               f"a re-signed-looking but altered item is rejected on import ({code}: {out})")
+
+        print("early-vs-standard TCB evaluation (a real eval 17 / eval 18 pair)")
+        early_case, early_quote = load(vectors, EARLY_CASE)
+        es = CollateralServer(vectors, pki, tmp, tdx_case=EARLY_STANDARD_CASE,
+                              extra=["--early", "tdx=" + os.path.join(vectors, EARLY_CASE)])
+        eonline = ["--pcs-url", es.url, "--collateral-ca", pki["ca"], "--config", conf]
+        try:
+            a = Attestd(args.attestd, os.path.join(tmp, "early-data"), log,
+                        eonline + ["--collateral-time", early_case["verification_time"]])
+            try:
+                for _ in range(2):
+                    s, body = a.attest("TdxVm", early_quote)
+                check(s == 200 and "token" in body, f"TDX attests with evaluate_early (got {s} {reason(body)})")
+                claims = claims_of(body.get("token", "a.e30.b"))
+                check(claims.get("x-attestd-tcb", {}).get("tcb_status") == "UpToDate"
+                      and claims.get("x-attestd-tcb", {}).get("tcb_evaluation_data_number") == 17,
+                      f"the token keeps the standard verdict: UpToDate, eval 17 ({claims.get('x-attestd-tcb', {}).get('tcb_status')})")
+                early = claims.get("x-attestd-tcb-early", {})
+                check(early.get("tcb_status") == "OutOfDate" and early.get("tcb_evaluation_data_number") == 18
+                      and isinstance(early.get("advisory_ids"), list) and early["advisory_ids"],
+                      f"x-attestd-tcb-early: OutOfDate under eval 18 with advisories ({early})")
+                counts = es.counts()
+                check(counts.get("/tdx/certification/v4/tcb?fmspc=90c06f000000&update=early") == 1
+                      and counts.get("/tdx/certification/v4/tcb?fmspc=90c06f000000&update=standard") == 1,
+                      f"both sets fetched once ({counts})")
+                m = a.metrics()
+                check('attestd_tcb_early_outofdate_platforms{fmspc="90C06F000000"} 1' in m,
+                      "/metrics: one platform at risk for FMSPC 90C06F000000 (counted once)")
+                code, out = ctl(args.attestctl, "collateral", "status", "--fleet", "--endpoint",
+                                f"http://127.0.0.1:{a.port}")
+                check(code == 0 and "90C06F000000" in out and out.strip().endswith("1"),
+                      f"status --fleet lists the FMSPC ({out.strip()})")
+            finally:
+                a.stop()
+        finally:
+            es.stop()
 
         print("past nextUpdate with the source down: 503 COLLATERAL_STALE naming the item")
         later = sgx_case["collateral_validity_window"]["not_after"].replace("T10", "T11")

@@ -8,6 +8,16 @@ void AddTcbClaims(const DcapVerdict& verdict, claims::ClaimSet& out) {
   out.Add(std::string(claims::kAttesterTcbStatus), std::string(TcbStatusName(verdict.tcb_status)));
   out.Add(std::string(claims::kAttesterAdvisoryIds), verdict.advisory_ids);
   out.Add(std::string(claims::kAttestdTcb), verdict.ToJson());
+  if (verdict.early) {
+    nlohmann::json early = {
+        {"tcb_status", verdict.early->tcb_status
+                           ? nlohmann::json(std::string(TcbStatusName(*verdict.early->tcb_status)))
+                           : nlohmann::json(nullptr)},
+        {"advisory_ids", verdict.early->advisory_ids},
+        {"tcb_evaluation_data_number", verdict.early->tcb_evaluation_data_number}};
+    if (!verdict.early->error.empty()) early["error"] = verdict.early->error;
+    out.Add(std::string(claims::kAttestdTcbEarly), std::move(early));
+  }
 }
 
 }  // namespace attest::dcap
