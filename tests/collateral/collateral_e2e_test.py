@@ -374,6 +374,16 @@ def main():
                   f"attestd --collateral-bundle verifies offline (got {s} {reason(body)})")
         finally:
             a.stop()
+        code, out = ctl(args.attestctl, "verify", "--type", "sgx", "--evidence",
+                        os.path.join(vectors, SGX_CASE, "quote.bin"), "--collateral", bundle,
+                        "--at", sgx_case["verification_time"])
+        check(code == 0 and '"valid": true' in out,
+              f"attestctl verify --at T --collateral BUNDLE re-verifies offline ({code}: {out[:200]})")
+        code, out = ctl(args.attestctl, "verify", "--type", "sgx", "--evidence",
+                        os.path.join(vectors, SGX_CASE, "quote.bin"), "--collateral", bundle,
+                        "--at", "2025-08-01T00:00:00Z")
+        check(code == 1 and "EXPIRED" in out,
+              f"... and the same bundle after its validity is refused ({code}: {out[:200]})")
         exported = os.path.join(tmp, "exported")
         code, out = ctl(args.attestctl, "collateral", "export", "--data-dir", empty, "--out", exported)
         check(code == 0 and "wrote 4 collateral item(s)" in out, f"export ({code}: {out})")
