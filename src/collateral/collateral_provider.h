@@ -15,9 +15,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/status.h"
+#include "base/time.h"
 
 namespace attest::collateral {
 
@@ -41,6 +43,15 @@ struct DcapCollateralRequest {
   TcbUpdate update = TcbUpdate::kStandard;  // sources without an early set serve standard only
 };
 
+// Where and when one collateral item came from: recorded in tokens so that a token can be
+// re-verified "as of" its time with exactly the same collateral (docs/collateral.md).
+struct CollateralOrigin {
+  std::string item;    // what it is: the cache key, e.g. "intel/sgx/tcb/00606A000000/standard"
+  std::string source;  // the URL it was fetched from
+  UnixTime fetched_at = 0;
+  std::string update;  // "standard" | "early" for TCB info / identities, "" otherwise
+};
+
 // Intel DCAP collateral exactly as delivered (Intel PCS response formats, see
 // spec/intel-dcap.md §4). Raw bytes are kept because their hashes go into tokens.
 struct DcapCollateral {
@@ -52,6 +63,8 @@ struct DcapCollateral {
   std::optional<Bytes> pck_crl_issuer_chain;  // PEM (optional: the CA is in the quote)
   Bytes root_ca_crl;              // DER, PEM or hex
   Provenance provenance = Provenance::kHeldByServer;
+  // Per item, when the source records it (the online collateral service); not content.
+  std::vector<CollateralOrigin> origins;
 };
 
 // SHA-256 over every item (length-prefixed, presence of optional items included), raw 32

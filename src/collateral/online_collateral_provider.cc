@@ -123,6 +123,12 @@ StatusOr<std::shared_ptr<const DcapCollateral>> OnlineCollateralProvider::GetDca
     set->pck_crl_issuer_chain = pck_crl->issuer_chain;
   }
   set->provenance = Provenance::kFetchedByServer;
+  for (const CollateralItem* item : parts) {
+    if (item == nullptr) continue;
+    const bool versioned = item->kind == ItemKind::kTcbInfo || item->kind == ItemKind::kQeIdentity;
+    set->origins.push_back({item->key, item->url, item->fetched_at,
+                            versioned ? std::string(TcbUpdateName(request.update)) : ""});
+  }
   a.parts = parts;
   a.hold = {tcb, qe, root_crl, pck_crl};
   a.set = std::move(set);

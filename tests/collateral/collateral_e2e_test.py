@@ -42,6 +42,11 @@ EARLY_STANDARD_CASE = "tdx/openenclave-90c06f000000-v5-moduleupdate-eval17"
 EARLY_CASE = "tdx/openenclave-90c06f000000-v5-moduleupdate"
 
 
+def manifest_items(bundle):
+    with open(os.path.join(bundle, "manifest.json")) as f:
+        return json.load(f)["items"]
+
+
 def claims_of(token):
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -244,6 +249,15 @@ def main():
             check('attestd_collateral_cache_events_total{event="miss"} 4' in m,
                   "/metrics: 4 misses (one per item)")
 
+            claims = claims_of(results[0][1].get("token", "a.e30.b"))
+            prov = {p["item"]: p for p in claims.get("x-attestd-collateral-provenance", [])}
+            tcb_prov = prov.get("intel/sgx/tcb/00A067110000/standard", {})
+            check(len(prov) == 4 and tcb_prov.get("update") == "standard"
+                  and tcb_prov.get("source", "").startswith(server.url + "/sgx/certification/v4/tcb?")
+                  and tcb_prov.get("fetched_at", "").endswith("Z")
+                  and prov.get("intel/rootcacrl", {}).get("update") == "",
+                  f"the token records where and when each item came from ({prov})")
+
             print("attestctl collateral status")
             code, out = ctl(args.attestctl, "collateral", "status", "--endpoint",
                             f"http://127.0.0.1:{a.port}")
@@ -379,6 +393,13 @@ def main():
                         "--at", sgx_case["verification_time"])
         check(code == 0 and '"valid": true' in out,
               f"attestctl verify --at T --collateral BUNDLE re-verifies offline ({code}: {out[:200]})")
+        try:
+            reverified = json.loads(out)["claims"]
+        except (ValueError, KeyError):
+            reverified = {}
+        check(sorted(p["item"] for p in reverified.get("x-attestd-collateral-provenance", []))
+              == sorted(i["key"] for i in manifest_items(bundle)),
+              "the re-verification names exactly the bundle's items as its collateral")
         code, out = ctl(args.attestctl, "verify", "--type", "sgx", "--evidence",
                         os.path.join(vectors, SGX_CASE, "quote.bin"), "--collateral", bundle,
                         "--at", "2025-08-01T00:00:00Z")

@@ -262,6 +262,7 @@ StatusOr<DcapVerdict> QuoteVerifier::VerifyQuote(
   if (!coll->format_error().ok()) return Err(coll->format_error());
 
   DcapVerdict v;
+  v.collateral_origins = collateral->origins;
   // B4: Root CA CRL issued by the root, well-formed, signed, current; PCK CA not revoked.
   const crypto::Crl& root_crl = *coll->root_crl();
   if (X509_NAME_cmp(root_crl.issuer(), chain->root->subject()) != 0) {

@@ -52,6 +52,8 @@ struct DcapVerdict {
     std::string error;
   };
   std::optional<EarlyTcb> early;
+  // Where and when the collateral used came from (online sources record it).
+  std::vector<collateral::CollateralOrigin> collateral_origins;
 
   // Field names match `expected` in vectors/*/case.json where they exist.
   nlohmann::json ToJson() const;
