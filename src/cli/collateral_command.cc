@@ -53,17 +53,23 @@ struct StatusFlags {
 // Prints the collateral families of /metrics as a table.
 int RunStatus(const StatusFlags& f) {
   auto url = client::ParseEndpointUrl(f.endpoint);
-  if (!url) return Fail(url.error(), 2);
+  if (!url) {
+    return Fail(url.error(), 2);
+  }
   client::TransportOptions options;
   options.ca_file = f.ca_file;
   options.max_response_bytes = 16 << 20;
   auto transport = client::HttpTransport::Create(*url, options);
-  if (!transport) return Fail(transport.error(), 2);
+  if (!transport) {
+    return Fail(transport.error(), 2);
+  }
   client::HttpRequest request;
   request.target = "/metrics";
   request.accept = "text/plain";
   auto response = (*transport)->Send(request);
-  if (!response) return Fail(response.error(), 1);
+  if (!response) {
+    return Fail(response.error(), 1);
+  }
   if (response->status != 200) {
     return Fail(Status::Unavailable("METRICS_UNAVAILABLE",
                                     "/metrics answered HTTP " + std::to_string(response->status)),
@@ -107,7 +113,9 @@ int RunStatus(const StatusFlags& f) {
       return 0;
     }
     std::printf("%-14s %s\n", "FMSPC", "PLATFORMS OUTOFDATE UNDER EARLY TCB INFO");
-    for (const auto& [fmspc, n] : at_risk) std::printf("%-14s %s\n", fmspc.c_str(), n.c_str());
+    for (const auto& [fmspc, n] : at_risk) {
+      std::printf("%-14s %s\n", fmspc.c_str(), n.c_str());
+    }
     return 0;
   }
   if (!any) {
@@ -120,7 +128,9 @@ int RunStatus(const StatusFlags& f) {
                 !v.first.empty() && v.first[0] == '-' ? "  EXPIRED" : "");
   }
   std::cout << "\n";
-  for (const std::string& c : counters) std::cout << c << "\n";
+  for (const std::string& c : counters) {
+    std::cout << c << "\n";
+  }
   return 0;
 }
 
@@ -151,8 +161,12 @@ std::unique_ptr<collateral::OnlineCollateralProvider> MakeProvider(
   collateral::OnlineCollateralOptions options;
   options.pcs.emplace();
   options.kds.emplace();
-  if (f && !f->pcs_url.empty()) options.pcs->base_url = f->pcs_url;
-  if (f && !f->kds_url.empty()) options.kds->base_url = f->kds_url;
+  if (f && !f->pcs_url.empty()) {
+    options.pcs->base_url = f->pcs_url;
+  }
+  if (f && !f->kds_url.empty()) {
+    options.kds->base_url = f->kds_url;
+  }
   options.intel_root_spki = evidence::TrustAnchors::Production().intel_sgx_root_spki;
   // Fetching for a bundle judges nothing by time: every item is kept as served, checked.
   static const FixedClock kEndOfTime(std::numeric_limits<int64_t>::min() / 2);
@@ -161,14 +175,16 @@ std::unique_ptr<collateral::OnlineCollateralProvider> MakeProvider(
 }
 
 int RunFetch(const FetchFlags& f) {
-  if (f.out.empty()) return Fail(Status::InvalidArgument("USAGE", "--out DIR is required"), 2);
+  if (f.out.empty()) {
+    return Fail(Status::InvalidArgument("USAGE", "--out DIR is required"), 2);
+  }
   if (f.fmspcs.empty() && f.quotes.empty() && f.snp_reports.empty()) {
     return Fail(Status::InvalidArgument("USAGE", "give --fmspc, --quote or --snp-report"), 2);
   }
-  auto provider = MakeProvider(
-      std::make_unique<collateral::HttpsClientGetter>(
-          collateral::HttpsClientGetter::Options{.extra_ca_file = f.collateral_ca}),
-      &f, nullptr);
+  auto provider =
+      MakeProvider(std::make_unique<collateral::HttpsClientGetter>(
+                       collateral::HttpsClientGetter::Options{.extra_ca_file = f.collateral_ca}),
+                   &f, nullptr);
   std::vector<collateral::DcapCollateralRequest> dcap;
   for (const std::string& fmspc : f.fmspcs) {
     auto raw = HexDecode(fmspc);
@@ -183,12 +199,20 @@ int RunFetch(const FetchFlags& f) {
   const Bytes& root = evidence::TrustAnchors::Production().intel_sgx_root_spki;
   for (const std::string& file : f.quotes) {
     auto bytes = ReadFileBytes(file, 1 << 20);
-    if (!bytes) return Fail(bytes.error(), 2);
+    if (!bytes) {
+      return Fail(bytes.error(), 2);
+    }
     auto quote = dcap::ParseQuote(*bytes);
-    if (!quote) return Fail(quote.error().WithContext(file), 2);
+    if (!quote) {
+      return Fail(quote.error().WithContext(file), 2);
+    }
     auto chain = dcap::BuildPckChain(quote->qe.cert_data, root);
-    if (!chain->parse_error.ok()) return Fail(chain->parse_error.WithContext(file), 2);
-    if (!chain->trust_error.ok()) return Fail(chain->trust_error.WithContext(file), 2);
+    if (!chain->parse_error.ok()) {
+      return Fail(chain->parse_error.WithContext(file), 2);
+    }
+    if (!chain->trust_error.ok()) {
+      return Fail(chain->trust_error.WithContext(file), 2);
+    }
     dcap.push_back({.tee = quote->is_tdx() ? collateral::DcapTee::kTdx : collateral::DcapTee::kSgx,
                     .fmspc = HexEncodeUpper(chain->info.fmspc),
                     .pck_ca = chain->ca});
@@ -211,13 +235,17 @@ int RunFetch(const FetchFlags& f) {
     if (product.empty()) {
       // amd-sev-snp.md §4.1: CPUID family/model at 0x188/0x189 (report v3+).
       auto line = collateral::KdsProductLineForCpu((*report)[0x188], (*report)[0x189]);
-      if (!line) return Fail(line.error().WithContext(file + " (give --product)"), 2);
+      if (!line) {
+        return Fail(line.error().WithContext(file + " (give --product)"), 2);
+      }
       product = *line;
     }
     collateral::AmdEkCertificateRequest req;
     req.product = product;
     req.chip_id.assign(report->begin() + 0x1A0, report->begin() + 0x1E0);
-    for (int i = 7; i >= 0; --i) req.reported_tcb = (req.reported_tcb << 8) | (*report)[0x180 + i];
+    for (int i = 7; i >= 0; --i) {
+      req.reported_tcb = (req.reported_tcb << 8) | (*report)[0x180 + i];
+    }
     auto vcek = provider->GetAmdEkCertificate(req);
     if (!vcek) {
       std::cerr << file << ": " << vcek.error().ToString() << "\n";
@@ -230,7 +258,9 @@ int RunFetch(const FetchFlags& f) {
     }
   }
   std::vector<collateral::StoredCollateralItem> items;
-  for (const auto& item : provider->Items()) items.push_back(collateral::ToStored(*item));
+  for (const auto& item : provider->Items()) {
+    items.push_back(collateral::ToStored(*item));
+  }
   if (Status s = collateral::WriteBundle(f.out, items, SystemClock::Get().Now()); !s.ok()) {
     return Fail(s, 2);
   }
@@ -253,21 +283,31 @@ StatusOr<std::unique_ptr<collateral::SqliteCollateralCacheStore>> OpenStore(
 
 int RunImport(const std::string& bundle, const std::string& data_dir) {
   auto items = collateral::ReadBundle(bundle);
-  if (!items) return Fail(items.error(), 2);
+  if (!items) {
+    return Fail(items.error(), 2);
+  }
   auto db = OpenStore(data_dir);
-  if (!db) return Fail(db.error(), 2);
+  if (!db) {
+    return Fail(db.error(), 2);
+  }
   auto provider = MakeProvider(std::make_unique<OfflineGetter>(), nullptr, db->get());
   collateral::LoadReport report = provider->Import(*items);
-  for (const std::string& r : report.rejected_reasons) std::cerr << "rejected: " << r << "\n";
+  for (const std::string& r : report.rejected_reasons) {
+    std::cerr << "rejected: " << r << "\n";
+  }
   std::cout << "imported " << report.loaded << " item(s), rejected " << report.rejected << "\n";
   return report.rejected == 0 ? 0 : 1;
 }
 
 int RunExport(const std::string& data_dir, const std::string& out) {
   auto db = OpenStore(data_dir);
-  if (!db) return Fail(db.error(), 2);
+  if (!db) {
+    return Fail(db.error(), 2);
+  }
   auto items = (*db)->LoadAll();
-  if (!items) return Fail(items.error(), 1);
+  if (!items) {
+    return Fail(items.error(), 1);
+  }
   if (Status s = collateral::WriteBundle(out, *items, SystemClock::Get().Now()); !s.ok()) {
     return Fail(s, 2);
   }
@@ -297,7 +337,8 @@ void RegisterCollateralCommand(CLI::App& app, int* exit_code) {
   fetch_cmd->add_option("--pck-ca", fetch_flags->pck_ca, "platform or processor (with --fmspc)")
       ->check(CLI::IsMember({"platform", "processor"}));
   fetch_cmd->add_option("--quote", fetch_flags->quotes, "SGX/TDX quote file; repeatable");
-  fetch_cmd->add_option("--snp-report", fetch_flags->snp_reports, "SEV-SNP report file; repeatable");
+  fetch_cmd->add_option("--snp-report", fetch_flags->snp_reports,
+                        "SEV-SNP report file; repeatable");
   fetch_cmd->add_option("--product", fetch_flags->product, "AMD product (v2 reports: no CPUID)");
   fetch_cmd->add_option("--pcs-url", fetch_flags->pcs_url, "Intel PCS / PCCS base URL");
   fetch_cmd->add_option("--kds-url", fetch_flags->kds_url, "AMD KDS base URL");
@@ -307,14 +348,17 @@ void RegisterCollateralCommand(CLI::App& app, int* exit_code) {
 
   auto bundle = std::make_shared<std::string>();
   auto data_dir = std::make_shared<std::string>();
-  CLI::App* import_cmd = cmd->add_subcommand("import", "check a bundle and load it into attestd's cache");
+  CLI::App* import_cmd =
+      cmd->add_subcommand("import", "check a bundle and load it into attestd's cache");
   import_cmd->add_option("bundle", *bundle, "bundle directory")->required();
   import_cmd->add_option("--data-dir", *data_dir, "attestd data directory")->required();
-  import_cmd->callback([bundle, data_dir, exit_code] { *exit_code = RunImport(*bundle, *data_dir); });
+  import_cmd->callback(
+      [bundle, data_dir, exit_code] { *exit_code = RunImport(*bundle, *data_dir); });
 
   auto out = std::make_shared<std::string>();
   auto export_dir = std::make_shared<std::string>();
-  CLI::App* export_cmd = cmd->add_subcommand("export", "write attestd's collateral cache as a bundle");
+  CLI::App* export_cmd =
+      cmd->add_subcommand("export", "write attestd's collateral cache as a bundle");
   export_cmd->add_option("--data-dir", *export_dir, "attestd data directory")->required();
   export_cmd->add_option("--out", *out, "bundle directory to write")->required();
   export_cmd->callback([export_dir, out, exit_code] { *exit_code = RunExport(*export_dir, *out); });

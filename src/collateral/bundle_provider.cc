@@ -22,8 +22,9 @@ class NothingElseGetter final : public HttpsGetter {
 
 bool IsCollateralBundle(const std::string& dir) { return FileExists(dir + "/manifest.json"); }
 
-StatusOr<std::unique_ptr<OnlineCollateralProvider>> OpenBundleProvider(
-    const std::string& dir, const Bytes& intel_root_spki, LoadReport* report) {
+StatusOr<std::unique_ptr<OnlineCollateralProvider>> OpenBundleProvider(const std::string& dir,
+                                                                       const Bytes& intel_root_spki,
+                                                                       LoadReport* report) {
   // A validity clock before every item's issue date: the cache never considers one stale.
   static const FixedClock kBeforeEverything(std::numeric_limits<int64_t>::min() / 2);
   ATTEST_ASSIGN_OR_RETURN(auto items, ReadBundle(dir));
@@ -31,10 +32,13 @@ StatusOr<std::unique_ptr<OnlineCollateralProvider>> OpenBundleProvider(
   options.pcs.emplace();
   options.kds.emplace();
   options.intel_root_spki = intel_root_spki;
-  auto provider = std::make_unique<OnlineCollateralProvider>(
-      std::make_unique<NothingElseGetter>(), kBeforeEverything, SystemClock::Get(), nullptr, options);
+  auto provider = std::make_unique<OnlineCollateralProvider>(std::make_unique<NothingElseGetter>(),
+                                                             kBeforeEverything, SystemClock::Get(),
+                                                             nullptr, options);
   LoadReport loaded = provider->Import(items);
-  if (report != nullptr) *report = loaded;
+  if (report != nullptr) {
+    *report = loaded;
+  }
   return provider;
 }
 

@@ -13,8 +13,9 @@ namespace attest::collateral {
 
 // Items are served whatever their validity: the verifier judges it at its own time, so an
 // expired item is reported as expired (e.g. TCB_INFO_EXPIRED), not as missing.
-StatusOr<std::unique_ptr<OnlineCollateralProvider>> OpenBundleProvider(
-    const std::string& dir, const Bytes& intel_root_spki, LoadReport* report);
+StatusOr<std::unique_ptr<OnlineCollateralProvider>> OpenBundleProvider(const std::string& dir,
+                                                                       const Bytes& intel_root_spki,
+                                                                       LoadReport* report);
 
 // True when `dir` holds a bundle manifest.
 bool IsCollateralBundle(const std::string& dir);

@@ -18,10 +18,16 @@ class BundleTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::vector<StoredCollateralItem> Items() {
-    return {{"intel/rootcacrl", "https://pcs.example/sgx/certification/v4/rootcacrl",
-             {0x30, 0x82, 0x00}, {}, 1750000000},
-            {"intel/sgx/qe/standard", "https://pcs.example/sgx/certification/v4/qe/identity",
-             {'{', '}'}, {{"sgx-enclave-identity-issuer-chain", "%2D%2D"}}, 1750000001}};
+    return {{"intel/rootcacrl",
+             "https://pcs.example/sgx/certification/v4/rootcacrl",
+             {0x30, 0x82, 0x00},
+             {},
+             1750000000},
+            {"intel/sgx/qe/standard",
+             "https://pcs.example/sgx/certification/v4/qe/identity",
+             {'{', '}'},
+             {{"sgx-enclave-identity-issuer-chain", "%2D%2D"}},
+             1750000001}};
   }
   std::filesystem::path dir_;
 };

@@ -20,7 +20,9 @@ CollateralItem FromStored(const StoredCollateralItem& stored) {
 
 std::string HeadersToJson(const HeaderList& headers) {
   nlohmann::json j = nlohmann::json::array();
-  for (const auto& [k, v] : headers) j.push_back({k, v});
+  for (const auto& [k, v] : headers) {
+    j.push_back({k, v});
+  }
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -30,7 +32,9 @@ StatusOr<HeaderList> HeadersFromJson(std::string_view json) {
                                        "headers must be a JSON array of [name, value] pairs"));
   };
   nlohmann::json j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_array() || j.size() > 64) return bad();
+  if (!j.is_array() || j.size() > 64) {
+    return bad();
+  }
   HeaderList out;
   for (const auto& pair : j) {
     if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) {
@@ -38,7 +42,9 @@ StatusOr<HeaderList> HeadersFromJson(std::string_view json) {
     }
     std::string name = pair[0].get<std::string>();
     for (char& c : name) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c >= 'A' && c <= 'Z') {
+        c = static_cast<char>(c - 'A' + 'a');
+      }
     }
     out.emplace_back(std::move(name), pair[1].get<std::string>());
   }

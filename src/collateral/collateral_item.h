@@ -31,16 +31,16 @@ struct CollateralItem {
   // What identifies the collateral: "intel/sgx/tcb/00606A000000/standard",
   // "amd/vcek/Genoa/<hwid>/<tcb hex>", ... (see pcs_source.h, kds_source.h).
   std::string key;
-  std::string url;        // where it was fetched (provenance)
-  Bytes body;             // exactly as served
-  HeaderList headers;     // the response headers that matter (issuer chains), names lower case
+  std::string url;     // where it was fetched (provenance)
+  Bytes body;          // exactly as served
+  HeaderList headers;  // the response headers that matter (issuer chains), names lower case
   UnixTime fetched_at = 0;
 
   // --- checked ---
   ItemKind kind = ItemKind::kTcbInfo;
-  Bytes issuer_chain;       // PEM chain from the issuer-chain header, percent-decoded
-  UnixTime valid_from = 0;  // issueDate / thisUpdate / notBefore
-  UnixTime valid_until = 0; // nextUpdate / notAfter: refresh before, 503 after
+  Bytes issuer_chain;        // PEM chain from the issuer-chain header, percent-decoded
+  UnixTime valid_from = 0;   // issueDate / thisUpdate / notBefore
+  UnixTime valid_until = 0;  // nextUpdate / notAfter: refresh before, 503 after
 };
 
 // The first header named `name` (lower case), or "".

@@ -51,7 +51,9 @@ class CannedGetter final : public HttpsGetter {
       }
       hook = hook_;
     }
-    if (hook) return hook(url, std::move(r));
+    if (hook) {
+      return hook(url, std::move(r));
+    }
     return r;
   }
   int Count(const std::string& url) {
@@ -61,7 +63,9 @@ class CannedGetter final : public HttpsGetter {
   int Total() {
     std::lock_guard<std::mutex> lock(mu_);
     int n = 0;
-    for (const auto& [u, c] : counts_) n += c;
+    for (const auto& [u, c] : counts_) {
+      n += c;
+    }
     return n;
   }
 

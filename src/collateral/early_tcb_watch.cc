@@ -11,16 +11,22 @@ void EarlyTcbWatch::RecordAtRisk(const std::string& fmspc, const std::string& pl
   std::lock_guard<std::mutex> lock(mu_);
   auto it = at_risk_.find(fmspc);
   if (it == at_risk_.end()) {
-    if (at_risk_.size() >= kMaxFmspcs) return;
+    if (at_risk_.size() >= kMaxFmspcs) {
+      return;
+    }
     it = at_risk_.emplace(fmspc, std::set<std::string>()).first;
   }
-  if (it->second.size() < kMaxPlatformsPerFmspc) it->second.insert(platform);
+  if (it->second.size() < kMaxPlatformsPerFmspc) {
+    it->second.insert(platform);
+  }
 }
 
 std::map<std::string, size_t> EarlyTcbWatch::AtRiskByFmspc() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::map<std::string, size_t> out;
-  for (const auto& [fmspc, platforms] : at_risk_) out[fmspc] = platforms.size();
+  for (const auto& [fmspc, platforms] : at_risk_) {
+    out[fmspc] = platforms.size();
+  }
   return out;
 }
 

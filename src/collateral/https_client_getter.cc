@@ -12,7 +12,9 @@ StatusOr<HttpsResponse> HttpsClientGetter::Get(const std::string& url) {
   size_t path = url.find_first_of("/?", url.find("://") + 3);
   std::string base = path == std::string::npos ? url : url.substr(0, path);
   std::string target = path == std::string::npos ? "/" : url.substr(path);
-  if (target.front() == '?') target.insert(0, "/");
+  if (target.front() == '?') {
+    target.insert(0, "/");
+  }
   ATTEST_ASSIGN_OR_RETURN(client::EndpointUrl endpoint, client::ParseEndpointUrl(base));
   client::TransportOptions options;
   options.extra_ca_file = options_.extra_ca_file;

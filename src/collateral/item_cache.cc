@@ -48,7 +48,9 @@ StatusOr<std::shared_ptr<const CollateralItem>> ItemCache::Get(const std::string
       fly = true;
     }
   }
-  if (!fly) return Wait(flight);
+  if (!fly) {
+    return Wait(flight);
+  }
   return Fly(key, what, flight, fetch, /*refresh=*/false);
 }
 
@@ -69,10 +71,14 @@ StatusOr<std::shared_ptr<const CollateralItem>> ItemCache::Fly(
       negative_.erase(key);
       to_persist = item;
       out = item;
-      if (refresh) ++counters_.refreshes;
+      if (refresh) {
+        ++counters_.refreshes;
+      }
     } else {
       const Status& error = fetched.error();
-      if (refresh) ++counters_.refresh_failures;
+      if (refresh) {
+        ++counters_.refresh_failures;
+      }
       if (error.code() == StatusCode::kNotFound) {
         negative_[key] = {wall_clock_.Now() + options_.negative_ttl_seconds, error};
         out = Err(error);
@@ -117,7 +123,9 @@ void ItemCache::Insert(CollateralItem item, bool persist) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = items_.find(shared->key);
-    if (it != items_.end() && it->second->valid_until > shared->valid_until) return;
+    if (it != items_.end() && it->second->valid_until > shared->valid_until) {
+      return;
+    }
     items_[shared->key] = shared;
     negative_.erase(shared->key);
   }
@@ -134,12 +142,14 @@ std::vector<std::string> ItemCache::RefreshDue() const {
   for (const auto& [key, item] : items_) {
     const int64_t window = std::max<int64_t>(0, item->valid_until - item->valid_from);
     const int64_t margin = std::min(options_.refresh_margin_seconds, window / 4);
-    if (now >= item->valid_until - margin) due.push_back(key);
+    if (now >= item->valid_until - margin) {
+      due.push_back(key);
+    }
   }
   return due;
 }
 
-Status ItemCache::Refresh(const std::string& key, const Fetch& fetch) {
+Status ItemCache::Refresh(const std::string& key, const std::string& what, const Fetch& fetch) {
   std::shared_ptr<Flight> flight;
   bool fly = false;
   {
@@ -152,14 +162,16 @@ Status ItemCache::Refresh(const std::string& key, const Fetch& fetch) {
       fly = true;
     }
   }
-  auto got = fly ? Fly(key, key, flight, fetch, /*refresh=*/true) : Wait(flight);
+  auto got = fly ? Fly(key, what, flight, fetch, /*refresh=*/true) : Wait(flight);
   return got ? Status::Ok() : got.error();
 }
 
 std::vector<std::shared_ptr<const CollateralItem>> ItemCache::Snapshot() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::shared_ptr<const CollateralItem>> out;
-  for (const auto& [key, item] : items_) out.push_back(item);
+  for (const auto& [key, item] : items_) {
+    out.push_back(item);
+  }
   return out;
 }
 

@@ -31,12 +31,12 @@ namespace attest::collateral {
 
 struct ItemCacheCounters {
   uint64_t hits = 0;
-  uint64_t misses = 0;            // requests that started a fetch
-  uint64_t waits = 0;             // requests that waited for another's fetch
+  uint64_t misses = 0;  // requests that started a fetch
+  uint64_t waits = 0;   // requests that waited for another's fetch
   uint64_t negative_hits = 0;
   uint64_t fetch_failures = 0;
-  uint64_t rejected = 0;          // answers that failed their check
-  uint64_t stale_refusals = 0;    // COLLATERAL_STALE answers
+  uint64_t rejected = 0;        // answers that failed their check
+  uint64_t stale_refusals = 0;  // COLLATERAL_STALE answers
   uint64_t refreshes = 0;
   uint64_t refresh_failures = 0;
 };
@@ -58,8 +58,7 @@ class ItemCache {
 
   // The item for `key`; `what` names it in messages ("TCB info for SGX FMSPC 00606A000000").
   StatusOr<std::shared_ptr<const CollateralItem>> Get(const std::string& key,
-                                                      const std::string& what,
-                                                      const Fetch& fetch);
+                                                      const std::string& what, const Fetch& fetch);
 
   // Puts a checked item (restored from the store or imported from a bundle); replaces an
   // older one unless the cached one is valid for longer. Persists when `persist`.
@@ -68,7 +67,8 @@ class ItemCache {
   // Keys whose validity ends within the refresh margin, at the validity clock's now.
   std::vector<std::string> RefreshDue() const;
   // Fetches `key` again (single-flighted with requests); keeps the old item on failure.
-  Status Refresh(const std::string& key, const Fetch& fetch);
+  // `what` names the item in messages, as for Get (requests may wait for this fetch).
+  Status Refresh(const std::string& key, const std::string& what, const Fetch& fetch);
 
   std::vector<std::shared_ptr<const CollateralItem>> Snapshot() const;
   ItemCacheCounters Counters() const;

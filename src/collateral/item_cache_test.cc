@@ -28,7 +28,9 @@ TEST(ItemCacheTest, ConcurrentMissesShareOneFetch) {
   std::atomic<bool> release{false};
   auto fetch = [&]() -> StatusOr<CollateralItem> {
     ++fetches;
-    while (!release.load()) std::this_thread::yield();
+    while (!release.load()) {
+      std::this_thread::yield();
+    }
     return Item(0, 1000);
   };
   constexpr int kThreads = 100;
@@ -37,17 +39,23 @@ TEST(ItemCacheTest, ConcurrentMissesShareOneFetch) {
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
       auto r = cache.Get("k", "item k", fetch);
-      if (r) got[i] = *r;
+      if (r) {
+        got[i] = *r;
+      }
     });
   }
   // Every thread is either the one fetching or waiting for it before the answer lands.
   while (true) {
     ItemCacheCounters c = cache.Counters();
-    if (c.misses + c.waits == kThreads) break;
+    if (c.misses + c.waits == kThreads) {
+      break;
+    }
     std::this_thread::yield();
   }
   release = true;
-  for (auto& t : threads) t.join();
+  for (auto& t : threads) {
+    t.join();
+  }
   EXPECT_EQ(fetches.load(), 1);
   EXPECT_EQ(cache.Counters().misses, 1u);
   for (const auto& g : got) {
@@ -150,10 +158,11 @@ TEST(ItemCacheTest, RefreshIsDueBeforeNextUpdateByTheInjectedClock) {
   clock.Set(750);
   ASSERT_EQ(cache.RefreshDue(), std::vector<std::string>{"k"});
   int fetches = 0;
-  EXPECT_TRUE(cache.Refresh("k", [&] {
-                ++fetches;
-                return StatusOr<CollateralItem>(Item(750, 2000));
-              }).ok());
+  auto renew = [&] {
+    ++fetches;
+    return StatusOr<CollateralItem>(Item(750, 2000));
+  };
+  EXPECT_TRUE(cache.Refresh("k", "k", renew).ok());
   EXPECT_EQ(fetches, 1);
   EXPECT_TRUE(cache.RefreshDue().empty());
   EXPECT_EQ(cache.Counters().refreshes, 1u);
@@ -164,7 +173,7 @@ TEST(ItemCacheTest, FailedRefreshKeepsServingTheValidItem) {
   ItemCache cache(clock, clock, nullptr, {});
   ASSERT_TRUE(cache.Get("k", "k", [] { return StatusOr<CollateralItem>(Item(0, 1000)); }));
   clock.Set(900);
-  Status s = cache.Refresh("k", [] {
+  Status s = cache.Refresh("k", "k", [] {
     return StatusOr<CollateralItem>(Err(Status::Unavailable("COLLATERAL_SOURCE_UNREACHABLE", "x")));
   });
   EXPECT_EQ(s.reason(), "COLLATERAL_SOURCE_UNREACHABLE");

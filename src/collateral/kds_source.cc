@@ -17,7 +17,9 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   while (true) {
     size_t p = s.find(sep);
     out.push_back(s.substr(0, p));
-    if (p == std::string_view::npos) return out;
+    if (p == std::string_view::npos) {
+      return out;
+    }
     s.remove_prefix(p + 1);
   }
 }
@@ -25,9 +27,9 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
 std::string KeyName(AmdSigningKey k) { return k == AmdSigningKey::kVlek ? "vlek" : "vcek"; }
 
 Status Rejected(std::string_view what, std::string_view why) {
-  return Status::Unavailable("COLLATERAL_REJECTED", std::string(what) +
-                                                        " from the collateral source was rejected: " +
-                                                        std::string(why));
+  return Status::Unavailable(
+      "COLLATERAL_REJECTED",
+      std::string(what) + " from the collateral source was rejected: " + std::string(why));
 }
 
 Status BadKey(std::string_view key) {
@@ -45,18 +47,28 @@ struct KdsKey {
 
 StatusOr<KdsKey> ParseKey(std::string_view key) {
   std::vector<std::string_view> p = Split(key, '/');
-  if (p.size() < 4 || p[0] != "amd") return Err(BadKey(key));
+  if (p.size() < 4 || p[0] != "amd") {
+    return Err(BadKey(key));
+  }
   KdsKey k;
   auto product = KdsProductLine(p.size() == 5 ? p[2] : p[3]);
-  if (!product || *product != (p.size() == 5 ? p[2] : p[3])) return Err(BadKey(key));
+  if (!product || *product != (p.size() == 5 ? p[2] : p[3])) {
+    return Err(BadKey(key));
+  }
   k.product = *product;
   if (p.size() == 5 && p[1] == "vcek") {
     auto hwid = HexDecode(p[3]);
     const size_t want = k.product == "Turin" ? 8 : 64;
-    if (!hwid || hwid->size() != want || p[4].size() != 16) return Err(BadKey(key));
+    if (!hwid || hwid->size() != want || p[4].size() != 16) {
+      return Err(BadKey(key));
+    }
     auto tcb = HexDecode(p[4]);
-    if (!tcb) return Err(BadKey(key));
-    for (uint8_t b : *tcb) k.tcb = (k.tcb << 8) | b;
+    if (!tcb) {
+      return Err(BadKey(key));
+    }
+    for (uint8_t b : *tcb) {
+      k.tcb = (k.tcb << 8) | b;
+    }
     k.hwid = std::move(*hwid);
     k.kind = ItemKind::kAmdEkCertificate;
     return k;
@@ -97,7 +109,9 @@ std::vector<Spl> Spls(const std::string& product, uint64_t tcb) {
 std::optional<long> DerInteger(ByteSpan der) {
   const unsigned char* p = der.data();
   ASN1_INTEGER* v = d2i_ASN1_INTEGER(nullptr, &p, static_cast<long>(der.size()));
-  if (v == nullptr) return std::nullopt;
+  if (v == nullptr) {
+    return std::nullopt;
+  }
   long out = ASN1_INTEGER_get(v);
   ASN1_INTEGER_free(v);
   return out;
@@ -107,19 +121,27 @@ std::optional<long> DerInteger(ByteSpan der) {
 
 StatusOr<std::string> KdsProductLine(std::string_view product) {
   std::string_view line = product.substr(0, product.find('-'));
-  if (line == "Milan" || line == "Genoa" || line == "Turin") return std::string(line);
+  if (line == "Milan" || line == "Genoa" || line == "Turin") {
+    return std::string(line);
+  }
   // Zen4c (Siena, Bergamo) and Genoa-X are served under Genoa's product line.
-  if (line == "Siena" || line == "Bergamo") return std::string("Genoa");
+  if (line == "Siena" || line == "Bergamo") {
+    return std::string("Genoa");
+  }
   return Err(Status::NotFound("COLLATERAL_MISSING",
                               "AMD KDS serves no product line for '" + std::string(product) + "'"));
 }
 
 StatusOr<std::string> KdsProductLineForCpu(uint8_t family, uint8_t model) {
-  if (family == 0x19 && model <= 0x0F) return std::string("Milan");
+  if (family == 0x19 && model <= 0x0F) {
+    return std::string("Milan");
+  }
   if (family == 0x19 && ((model >= 0x10 && model <= 0x1F) || (model >= 0xA0 && model <= 0xAF))) {
     return std::string("Genoa");  // Genoa, Bergamo and Siena (Zen4c)
   }
-  if (family == 0x1A && model <= 0x11) return std::string("Turin");
+  if (family == 0x1A && model <= 0x11) {
+    return std::string("Turin");
+  }
   char buf[64];
   std::snprintf(buf, sizeof buf, "family 0x%02X model 0x%02X", family, model);
   return Err(Status::NotFound("COLLATERAL_MISSING",
@@ -128,7 +150,9 @@ StatusOr<std::string> KdsProductLineForCpu(uint8_t family, uint8_t model) {
 
 KdsSource::KdsSource(VendorClient& client, Options options)
     : client_(client), options_(std::move(options)) {
-  while (options_.base_url.ends_with('/')) options_.base_url.pop_back();
+  while (options_.base_url.ends_with('/')) {
+    options_.base_url.pop_back();
+  }
 }
 
 StatusOr<std::string> KdsSource::EkCertificateKey(const AmdEkCertificateRequest& request) {
@@ -144,8 +168,8 @@ StatusOr<std::string> KdsSource::EkCertificateKey(const AmdEkCertificateRequest&
   }
   char tcb[17];
   std::snprintf(tcb, sizeof tcb, "%016llx", static_cast<unsigned long long>(request.reported_tcb));
-  return "amd/vcek/" + line + "/" +
-         HexEncode(ByteSpan(request.chip_id.data(), hwid_len)) + "/" + tcb;
+  return "amd/vcek/" + line + "/" + HexEncode(ByteSpan(request.chip_id.data(), hwid_len)) + "/" +
+         tcb;
 }
 
 StatusOr<std::string> KdsSource::CaChainKey(AmdSigningKey key, std::string_view product) {
@@ -160,7 +184,9 @@ StatusOr<std::string> KdsSource::CrlKey(AmdSigningKey key, std::string_view prod
 
 std::string KdsSource::Describe(std::string_view key) {
   auto k = ParseKey(key);
-  if (!k) return std::string(key);
+  if (!k) {
+    return std::string(key);
+  }
   switch (k->kind) {
     case ItemKind::kAmdEkCertificate:
       return "VCEK certificate for " + k->product + " chip " + HexEncode(k->hwid).substr(0, 16) +
@@ -202,16 +228,18 @@ StatusOr<CollateralItem> KdsSource::Fetch(const std::string& key, const ChainLoo
                                 what + " is not published by the collateral source"));
   }
   if (r.status != 200) {
-    return Err(Status::Unavailable("COLLATERAL_SOURCE_ERROR",
-                                   "the collateral source answered HTTP " +
-                                       std::to_string(r.status) + " for " + what));
+    return Err(Status::Unavailable(
+        "COLLATERAL_SOURCE_ERROR",
+        "the collateral source answered HTTP " + std::to_string(r.status) + " for " + what));
   }
   CollateralItem item;
   item.key = key;
   item.url = url;
   item.body = std::move(r.body);
   for (auto& [name, value] : r.headers) {
-    if (name == "content-type" || name == "last-modified") item.headers.emplace_back(name, value);
+    if (name == "content-type" || name == "last-modified") {
+      item.headers.emplace_back(name, value);
+    }
   }
   item.fetched_at = SystemClock::Get().Now();
   return Check(std::move(item), chains);
@@ -231,13 +259,17 @@ StatusOr<CollateralItem> KdsSource::Check(CollateralItem item, const ChainLookup
   item.kind = k.kind;
   if (k.kind == ItemKind::kAmdCaChain) {
     auto certs = crypto::Certificate::ParsePemChain(AsChars(item.body), 4);
-    if (!certs) return Err(Rejected(what, certs.error().message()));
-    if (certs->size() != 2) return Err(Rejected(what, "cert_chain must hold 2 certificates"));
+    if (!certs) {
+      return Err(Rejected(what, certs.error().message()));
+    }
+    if (certs->size() != 2) {
+      return Err(Rejected(what, "cert_chain must hold 2 certificates"));
+    }
     const crypto::Certificate& ca = (*certs)[0];
     const crypto::Certificate& ark = (*certs)[1];
     if (ark.SubjectCommonName() != "ARK-" + k.product) {
-      return Err(Rejected(what, "the root is '" + ark.SubjectCommonName() + "', not ARK-" +
-                                    k.product));
+      return Err(
+          Rejected(what, "the root is '" + ark.SubjectCommonName() + "', not ARK-" + k.product));
     }
     if (!ark.IsSelfIssued() || !ark.VerifySignedBy(ark.public_key())) {
       return Err(Rejected(what, "the ARK is not self-signed"));
@@ -254,16 +286,23 @@ StatusOr<CollateralItem> KdsSource::Check(CollateralItem item, const ChainLookup
     return item;
   }
   auto chain_key = CaChainKey(k.key, k.product);
-  if (!chain_key) return Err(chain_key.error());
+  if (!chain_key) {
+    return Err(chain_key.error());
+  }
   auto chain = chains(*chain_key);
-  if (!chain) return Err(chain.error());
+  if (!chain) {
+    return Err(chain.error());
+  }
   ATTEST_ASSIGN_OR_RETURN(auto ders, ChainDer(**chain));
   ATTEST_ASSIGN_OR_RETURN(crypto::Certificate ca, crypto::Certificate::FromDer(ders.first));
   ATTEST_ASSIGN_OR_RETURN(crypto::Certificate ark, crypto::Certificate::FromDer(ders.second));
   if (k.kind == ItemKind::kAmdCrl) {
     auto crl = crypto::Crl::Parse(item.body);
-    if (!crl) return Err(Rejected(what, crl.error().message()));
-    if (X509_NAME_cmp(crl->issuer(), ark.subject()) != 0 || !crl->VerifySignedBy(ark.public_key())) {
+    if (!crl) {
+      return Err(Rejected(what, crl.error().message()));
+    }
+    if (X509_NAME_cmp(crl->issuer(), ark.subject()) != 0 ||
+        !crl->VerifySignedBy(ark.public_key())) {
       return Err(Rejected(what, "the CRL is not signed by the ARK of " + k.product));
     }
     item.valid_from = crl->this_update();
@@ -271,7 +310,9 @@ StatusOr<CollateralItem> KdsSource::Check(CollateralItem item, const ChainLookup
     return item;
   }
   auto vcek = crypto::Certificate::FromDer(item.body);
-  if (!vcek) return Err(Rejected(what, vcek.error().message()));
+  if (!vcek) {
+    return Err(Rejected(what, vcek.error().message()));
+  }
   if (!vcek->IssuedBy(ca) || !vcek->VerifySignedBy(ca.public_key())) {
     return Err(Rejected(what, "it is not signed by the ASK of " + k.product));
   }
@@ -280,10 +321,14 @@ StatusOr<CollateralItem> KdsSource::Check(CollateralItem item, const ChainLookup
   bool hwid_ok = false;
   if (hwid) {
     ByteSpan v = *hwid;
-    if (v.size() == k.hwid.size() + 2 && v[0] == 0x04 && v[1] == k.hwid.size()) v = v.subspan(2);
+    if (v.size() == k.hwid.size() + 2 && v[0] == 0x04 && v[1] == k.hwid.size()) {
+      v = v.subspan(2);
+    }
     hwid_ok = ConstantTimeEquals(v, k.hwid);
   }
-  if (!hwid_ok) return Err(Rejected(what, "its hwID is not the requested chip id"));
+  if (!hwid_ok) {
+    return Err(Rejected(what, "its hwID is not the requested chip id"));
+  }
   for (const Spl& s : Spls(k.product, k.tcb)) {
     auto ext = vcek->ExtensionValue(s.oid);
     std::optional<long> value = ext ? DerInteger(*ext) : std::nullopt;

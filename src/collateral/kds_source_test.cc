@@ -1,9 +1,9 @@
 #include "collateral/kds_source.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "collateral/collateral_test_support.h"
 #include "collateral/item_cache.h"
@@ -36,7 +36,9 @@ SnpCase LoadCase(const std::string& name) {
   Bytes report = ReadVector(c.dir + "/report.bin");
   c.request.product = c.product;
   c.request.chip_id.assign(report.begin() + 0x1A0, report.begin() + 0x1E0);
-  for (int i = 7; i >= 0; --i) c.request.reported_tcb = (c.request.reported_tcb << 8) | report[0x180 + i];
+  for (int i = 7; i >= 0; --i) {
+    c.request.reported_tcb = (c.request.reported_tcb << 8) | report[0x180 + i];
+  }
   return c;
 }
 
@@ -80,7 +82,9 @@ TEST_F(KdsSourceTest, VcekUrlsMatchTheVectorsKdsUrls) {
   int checked = 0;
   for (const auto& entry : std::filesystem::directory_iterator(VectorsDir() + "/snp")) {
     SnpCase c = LoadCase(entry.path().filename().string());
-    if (c.kds_vcek_url.empty() || c.dir.find("/neg-") != std::string::npos) continue;
+    if (c.kds_vcek_url.empty() || c.dir.find("/neg-") != std::string::npos) {
+      continue;
+    }
     KdsSource production(client_, {});
     auto key = KdsSource::EkCertificateKey(c.request);
     ASSERT_TRUE(key) << c.dir;

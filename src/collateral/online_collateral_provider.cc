@@ -8,8 +8,8 @@ namespace attest::collateral {
 namespace {
 
 std::string RequestKey(const DcapCollateralRequest& r) {
-  return std::string(DcapTeeName(r.tee)) + "|" + r.fmspc + "|" +
-         std::string(PckCaName(r.pck_ca)) + "|" + std::string(TcbUpdateName(r.update));
+  return std::string(DcapTeeName(r.tee)) + "|" + r.fmspc + "|" + std::string(PckCaName(r.pck_ca)) +
+         "|" + std::string(TcbUpdateName(r.update));
 }
 
 // Prometheus label values: backslash, quote and newline escaped.
@@ -45,8 +45,12 @@ OnlineCollateralProvider::OnlineCollateralProvider(std::unique_ptr<HttpsGetter> 
       options_(std::move(options)),
       client_(*getter_, wall_clock, options_.vendor),
       cache_(validity_clock, wall_clock, store, options_.cache) {
-  if (options_.pcs) pcs_.emplace(client_, *options_.pcs, options_.intel_root_spki);
-  if (options_.kds) kds_.emplace(client_, *options_.kds);
+  if (options_.pcs) {
+    pcs_.emplace(client_, *options_.pcs, options_.intel_root_spki);
+  }
+  if (options_.kds) {
+    kds_.emplace(client_, *options_.kds);
+  }
 }
 
 OnlineCollateralProvider::~OnlineCollateralProvider() { Stop(); }
@@ -57,11 +61,15 @@ std::string OnlineCollateralProvider::Describe(std::string_view key) const {
 
 StatusOr<CollateralItem> OnlineCollateralProvider::FetchKey(const std::string& key) {
   if (PcsSource::Owns(key)) {
-    if (!pcs_) return Err(Status::NotFound("COLLATERAL_MISSING", "no Intel collateral source"));
+    if (!pcs_) {
+      return Err(Status::NotFound("COLLATERAL_MISSING", "no Intel collateral source"));
+    }
     return pcs_->Fetch(key);
   }
   if (KdsSource::Owns(key)) {
-    if (!kds_) return Err(Status::NotFound("COLLATERAL_MISSING", "no AMD collateral source"));
+    if (!kds_) {
+      return Err(Status::NotFound("COLLATERAL_MISSING", "no AMD collateral source"));
+    }
     return kds_->Fetch(key, [this](const std::string& k) { return ChainItem(k); });
   }
   return Err(Status::InvalidArgument("INVALID_COLLATERAL_KEY", "unknown collateral item " + key));
@@ -78,7 +86,8 @@ StatusOr<CollateralItem> OnlineCollateralProvider::CheckItem(CollateralItem item
     KdsSource checker(client_, options_.kds.value_or(KdsSource::Options{}));
     return checker.Check(std::move(item), [this](const std::string& k) { return ChainItem(k); });
   }
-  return Err(Status::InvalidArgument("INVALID_COLLATERAL_KEY", "unknown collateral item " + item.key));
+  return Err(
+      Status::InvalidArgument("INVALID_COLLATERAL_KEY", "unknown collateral item " + item.key));
 }
 
 StatusOr<std::shared_ptr<const CollateralItem>> OnlineCollateralProvider::ChainItem(
@@ -96,8 +105,8 @@ StatusOr<std::shared_ptr<const DcapCollateral>> OnlineCollateralProvider::GetDca
   if (!pcs_) {
     return Err(Status::NotFound("COLLATERAL_MISSING", "no Intel collateral source is configured"));
   }
-  ATTEST_ASSIGN_OR_RETURN(auto tcb,
-                          GetItem(PcsSource::TcbInfoKey(request.tee, request.fmspc, request.update)));
+  ATTEST_ASSIGN_OR_RETURN(
+      auto tcb, GetItem(PcsSource::TcbInfoKey(request.tee, request.fmspc, request.update)));
   ATTEST_ASSIGN_OR_RETURN(auto qe, GetItem(PcsSource::QeIdentityKey(request.tee, request.update)));
   ATTEST_ASSIGN_OR_RETURN(auto root_crl, GetItem(PcsSource::RootCaCrlKey()));
   std::shared_ptr<const CollateralItem> pck_crl;
@@ -111,7 +120,9 @@ StatusOr<std::shared_ptr<const DcapCollateral>> OnlineCollateralProvider::GetDca
   const std::string rkey = RequestKey(request);
   std::lock_guard<std::mutex> lock(assembled_mu_);
   Assembled& a = assembled_[rkey];
-  if (a.set && a.parts == parts) return a.set;
+  if (a.set && a.parts == parts) {
+    return a.set;
+  }
   auto set = std::make_shared<DcapCollateral>();
   set->tcb_info = tcb->body;
   set->tcb_info_issuer_chain = tcb->issuer_chain;
@@ -124,7 +135,9 @@ StatusOr<std::shared_ptr<const DcapCollateral>> OnlineCollateralProvider::GetDca
   }
   set->provenance = Provenance::kFetchedByServer;
   for (const CollateralItem* item : parts) {
-    if (item == nullptr) continue;
+    if (item == nullptr) {
+      continue;
+    }
     const bool versioned = item->kind == ItemKind::kTcbInfo || item->kind == ItemKind::kQeIdentity;
     set->origins.push_back({item->key, item->url, item->fetched_at,
                             versioned ? std::string(TcbUpdateName(request.update)) : ""});
@@ -137,7 +150,9 @@ StatusOr<std::shared_ptr<const DcapCollateral>> OnlineCollateralProvider::GetDca
 
 StatusOr<std::shared_ptr<const AmdCertificate>> OnlineCollateralProvider::GetAmdEkCertificate(
     const AmdEkCertificateRequest& request) {
-  if (!kds_) return CollateralProvider::GetAmdEkCertificate(request);
+  if (!kds_) {
+    return CollateralProvider::GetAmdEkCertificate(request);
+  }
   ATTEST_ASSIGN_OR_RETURN(std::string key, KdsSource::EkCertificateKey(request));
   ATTEST_ASSIGN_OR_RETURN(auto item, GetItem(key));
   auto out = std::make_shared<AmdCertificate>();
@@ -148,7 +163,9 @@ StatusOr<std::shared_ptr<const AmdCertificate>> OnlineCollateralProvider::GetAmd
 
 StatusOr<std::shared_ptr<const AmdCaChain>> OnlineCollateralProvider::GetAmdCaChain(
     const AmdCaChainRequest& request) {
-  if (!kds_) return CollateralProvider::GetAmdCaChain(request);
+  if (!kds_) {
+    return CollateralProvider::GetAmdCaChain(request);
+  }
   ATTEST_ASSIGN_OR_RETURN(std::string key, KdsSource::CaChainKey(request.key, request.product));
   ATTEST_ASSIGN_OR_RETURN(auto item, GetItem(key));
   ATTEST_ASSIGN_OR_RETURN(auto ders, KdsSource::ChainDer(*item));
@@ -161,7 +178,9 @@ StatusOr<std::shared_ptr<const AmdCaChain>> OnlineCollateralProvider::GetAmdCaCh
 
 StatusOr<std::shared_ptr<const AmdCrl>> OnlineCollateralProvider::GetAmdCrl(
     const AmdCrlRequest& request) {
-  if (!kds_) return CollateralProvider::GetAmdCrl(request);
+  if (!kds_) {
+    return CollateralProvider::GetAmdCrl(request);
+  }
   ATTEST_ASSIGN_OR_RETURN(std::string key, KdsSource::CrlKey(request.key, request.product));
   ATTEST_ASSIGN_OR_RETURN(auto item, GetItem(key));
   auto out = std::make_shared<AmdCrl>();
@@ -177,7 +196,9 @@ LoadReport OnlineCollateralProvider::Import(const std::vector<StoredCollateralIt
 LoadReport OnlineCollateralProvider::CheckAndInsert(const std::vector<StoredCollateralItem>& items,
                                                     bool persist) {
   std::vector<const StoredCollateralItem*> ordered;
-  for (const auto& i : items) ordered.push_back(&i);
+  for (const auto& i : items) {
+    ordered.push_back(&i);
+  }
   std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) {
     return CheckOrder(a->key) < CheckOrder(b->key);
   });
@@ -196,7 +217,9 @@ LoadReport OnlineCollateralProvider::CheckAndInsert(const std::vector<StoredColl
 }
 
 LoadReport OnlineCollateralProvider::LoadFromStore() {
-  if (store_ == nullptr) return {};
+  if (store_ == nullptr) {
+    return {};
+  }
   auto all = store_->LoadAll();
   if (!all) {
     LoadReport report;
@@ -209,14 +232,18 @@ LoadReport OnlineCollateralProvider::LoadFromStore() {
 size_t OnlineCollateralProvider::RefreshOnce() {
   size_t failures = 0;
   for (const std::string& key : cache_.RefreshDue()) {
-    if (!cache_.Refresh(key, [this, &key] { return FetchKey(key); }).ok()) ++failures;
+    if (!cache_.Refresh(key, Describe(key), [this, &key] { return FetchKey(key); }).ok()) {
+      ++failures;
+    }
   }
   return failures;
 }
 
 void OnlineCollateralProvider::Start() {
   std::lock_guard<std::mutex> lock(refresher_mu_);
-  if (refresher_.joinable()) return;
+  if (refresher_.joinable()) {
+    return;
+  }
   stop_ = false;
   refresher_ = std::thread([this] { RefreshLoop(); });
 }
@@ -227,7 +254,9 @@ void OnlineCollateralProvider::Stop() {
     stop_ = true;
   }
   refresher_cv_.notify_all();
-  if (refresher_.joinable()) refresher_.join();
+  if (refresher_.joinable()) {
+    refresher_.join();
+  }
 }
 
 void OnlineCollateralProvider::RefreshLoop() {
@@ -255,8 +284,9 @@ std::string OnlineCollateralProvider::RenderPrometheus() const {
     out += "attestd_collateral_item_age_seconds{item=\"" + Label(i->key) + "\"} " +
            std::to_string(wall - i->fetched_at) + "\n";
   }
-  out += "# HELP attestd_collateral_item_expiry_seconds Time until each item's nextUpdate or "
-         "notAfter (negative: expired).\n";
+  out +=
+      "# HELP attestd_collateral_item_expiry_seconds Time until each item's nextUpdate or "
+      "notAfter (negative: expired).\n";
   out += "# TYPE attestd_collateral_item_expiry_seconds gauge\n";
   for (const auto& i : items) {
     out += "attestd_collateral_item_expiry_seconds{item=\"" + Label(i->key) + "\"} " +
@@ -267,14 +297,14 @@ std::string OnlineCollateralProvider::RenderPrometheus() const {
   out += "# TYPE attestd_collateral_cache_events_total counter\n";
   for (const auto& [name, value] :
        std::vector<std::pair<const char*, uint64_t>>{{"hit", c.hits},
-                                                      {"miss", c.misses},
-                                                      {"wait", c.waits},
-                                                      {"negative_hit", c.negative_hits},
-                                                      {"fetch_failure", c.fetch_failures},
-                                                      {"rejected", c.rejected},
-                                                      {"stale_refusal", c.stale_refusals},
-                                                      {"refresh", c.refreshes},
-                                                      {"refresh_failure", c.refresh_failures}}) {
+                                                     {"miss", c.misses},
+                                                     {"wait", c.waits},
+                                                     {"negative_hit", c.negative_hits},
+                                                     {"fetch_failure", c.fetch_failures},
+                                                     {"rejected", c.rejected},
+                                                     {"stale_refusal", c.stale_refusals},
+                                                     {"refresh", c.refreshes},
+                                                     {"refresh_failure", c.refresh_failures}}) {
     out += std::string("attestd_collateral_cache_events_total{event=\"") + name + "\"} " +
            std::to_string(value) + "\n";
   }
@@ -282,8 +312,8 @@ std::string OnlineCollateralProvider::RenderPrometheus() const {
   auto family = [&](const char* name, const char* help, auto field) {
     out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n";
     for (const auto& [host, h] : hosts) {
-      out += std::string(name) + "{host=\"" + Label(host) + "\"} " + std::to_string(field(h)) +
-             "\n";
+      out +=
+          std::string(name) + "{host=\"" + Label(host) + "\"} " + std::to_string(field(h)) + "\n";
     }
   };
   family("attestd_collateral_fetches_total", "Requests sent to collateral sources.",

@@ -32,7 +32,9 @@ class CountingGetter final : public HttpsGetter {
  public:
   CountingGetter(CannedGetter& inner, bool down) : inner_(inner), down_(down) {}
   StatusOr<HttpsResponse> Get(const std::string& url) override {
-    if (down_) return Err(Status::Unavailable("CONNECTION_FAILED", "refused"));
+    if (down_) {
+      return Err(Status::Unavailable("CONNECTION_FAILED", "refused"));
+    }
     return inner_.Get(url);
   }
 
@@ -50,7 +52,8 @@ class OnlineProviderTest : public ::testing::Test {
     const std::string c = kCase;
     canned_.Add(std::string(kBase) + "/sgx/certification/v4/tcb?fmspc=00a067110000&update=standard",
                 Ok(ReadVector(c + "/tcb_info.json"),
-                   {{"tcb-info-issuer-chain", PercentEncode(ReadVector(c + "/tcb_info_issuer_chain.pem"))}}));
+                   {{"tcb-info-issuer-chain",
+                     PercentEncode(ReadVector(c + "/tcb_info_issuer_chain.pem"))}}));
     canned_.Add(std::string(kBase) + "/sgx/certification/v4/qe/identity?update=standard",
                 Ok(ReadVector(c + "/qe_identity.json"),
                    {{"sgx-enclave-identity-issuer-chain",
@@ -170,7 +173,9 @@ TEST_F(OnlineProviderTest, ImportChecksEveryItem) {
   auto source = Make(false, nullptr);
   ASSERT_TRUE(source->GetDcapCollateral(Request()));
   std::vector<StoredCollateralItem> bundle;
-  for (const auto& item : source->Items()) bundle.push_back(ToStored(*item));
+  for (const auto& item : source->Items()) {
+    bundle.push_back(ToStored(*item));
+  }
   bundle.front().body.back() ^= 0x01;
   auto offline = Make(/*down=*/true, nullptr);
   LoadReport report = offline->Import(bundle);

@@ -19,7 +19,9 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   while (true) {
     size_t p = s.find(sep);
     out.push_back(s.substr(0, p));
-    if (p == std::string_view::npos) return out;
+    if (p == std::string_view::npos) {
+      return out;
+    }
     s.remove_prefix(p + 1);
   }
 }
@@ -39,7 +41,9 @@ StatusOr<PcsKey> ParseKey(std::string_view key) {
                                        "not an Intel collateral item: " + std::string(key)));
   };
   std::vector<std::string_view> p = Split(key, '/');
-  if (p.empty() || p[0] != "intel") return bad();
+  if (p.empty() || p[0] != "intel") {
+    return bad();
+  }
   PcsKey k;
   auto tee = [&](std::string_view t) -> bool {
     if (t == "sgx") {
@@ -62,9 +66,13 @@ StatusOr<PcsKey> ParseKey(std::string_view key) {
     return true;
   };
   if (p.size() == 5 && p[2] == "tcb" && tee(p[1]) && update(p[4])) {
-    if (p[3].size() != 12) return bad();
+    if (p[3].size() != 12) {
+      return bad();
+    }
     for (char c : p[3]) {
-      if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'))) return bad();
+      if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'))) {
+        return bad();
+      }
     }
     k.kind = ItemKind::kTcbInfo;
     k.fmspc = std::string(p[3]);
@@ -89,9 +97,9 @@ StatusOr<PcsKey> ParseKey(std::string_view key) {
 std::string TeeUpper(DcapTee tee) { return tee == DcapTee::kTdx ? "TDX" : "SGX"; }
 
 Status Rejected(std::string_view what, std::string_view why) {
-  return Status::Unavailable("COLLATERAL_REJECTED", std::string(what) +
-                                                        " from the collateral source was rejected: " +
-                                                        std::string(why));
+  return Status::Unavailable(
+      "COLLATERAL_REJECTED",
+      std::string(what) + " from the collateral source was rejected: " + std::string(why));
 }
 
 // The issuer chain of `item` from `header`: parsed, ending at the pinned root, every other
@@ -100,18 +108,28 @@ StatusOr<crypto::Certificate> CheckIssuerChain(CollateralItem& item, std::string
                                                ByteSpan root_spki, std::string_view what,
                                                std::string_view signer_cn) {
   std::string_view raw = FindHeader(item.headers, header);
-  if (raw.empty()) return Err(Rejected(what, "the " + std::string(header) + " header is missing"));
+  if (raw.empty()) {
+    return Err(Rejected(what, "the " + std::string(header) + " header is missing"));
+  }
   auto pem = PercentDecode(raw);
-  if (!pem) return Err(Rejected(what, pem.error().message()));
+  if (!pem) {
+    return Err(Rejected(what, pem.error().message()));
+  }
   auto certs = crypto::Certificate::ParsePemChain(*pem, 4);
-  if (!certs) return Err(Rejected(what, "issuer chain: " + certs.error().message()));
-  if (certs->size() != 2) return Err(Rejected(what, "issuer chain must hold 2 certificates"));
+  if (!certs) {
+    return Err(Rejected(what, "issuer chain: " + certs.error().message()));
+  }
+  if (certs->size() != 2) {
+    return Err(Rejected(what, "issuer chain must hold 2 certificates"));
+  }
   const crypto::Certificate* root = nullptr;
   const crypto::Certificate* signer = nullptr;
   for (const auto& c : *certs) {
     (c.IsSelfIssued() ? root : signer) = &c;
   }
-  if (!root || !signer) return Err(Rejected(what, "issuer chain needs a root and a signer"));
+  if (!root || !signer) {
+    return Err(Rejected(what, "issuer chain needs a root and a signer"));
+  }
   if (!ConstantTimeEquals(root->SpkiDer(), root_spki)) {
     return Err(Rejected(what, "issuer chain does not end at the pinned Intel root key"));
   }
@@ -130,9 +148,15 @@ StatusOr<crypto::Certificate> CheckIssuerChain(CollateralItem& item, std::string
 
 StatusOr<std::string> PercentDecode(std::string_view text) {
   auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
     return -1;
   };
   std::string out;
@@ -158,7 +182,9 @@ StatusOr<std::string> PercentDecode(std::string_view text) {
 
 PcsSource::PcsSource(VendorClient& client, Options options, Bytes root_spki)
     : client_(client), options_(std::move(options)), root_spki_(std::move(root_spki)) {
-  while (options_.base_url.ends_with('/')) options_.base_url.pop_back();
+  while (options_.base_url.ends_with('/')) {
+    options_.base_url.pop_back();
+  }
   if (options_.root_ca_crl_url.empty()) {
     options_.root_ca_crl_url = options_.base_url == kIntelPcsUrl
                                    ? std::string(kIntelRootCaCrlUrl)
@@ -169,7 +195,9 @@ PcsSource::PcsSource(VendorClient& client, Options options, Bytes root_spki)
 std::string PcsSource::TcbInfoKey(DcapTee tee, std::string_view fmspc, TcbUpdate update) {
   std::string upper(fmspc);
   for (char& c : upper) {
-    if (c >= 'a' && c <= 'f') c = static_cast<char>(c - 'a' + 'A');
+    if (c >= 'a' && c <= 'f') {
+      c = static_cast<char>(c - 'a' + 'A');
+    }
   }
   return "intel/" + std::string(DcapTeeName(tee)) + "/tcb/" + upper + "/" +
          std::string(TcbUpdateName(update));
@@ -182,7 +210,9 @@ std::string PcsSource::RootCaCrlKey() { return "intel/rootcacrl"; }
 
 std::string PcsSource::Describe(std::string_view key) {
   auto k = ParseKey(key);
-  if (!k) return std::string(key);
+  if (!k) {
+    return std::string(key);
+  }
   const std::string early = k->update == TcbUpdate::kEarly ? " (early update)" : "";
   switch (k->kind) {
     case ItemKind::kTcbInfo:
@@ -204,15 +234,17 @@ StatusOr<std::string> PcsSource::UrlFor(std::string_view key) const {
     case ItemKind::kTcbInfo: {
       std::string fmspc = k.fmspc;
       for (char& c : fmspc) {
-        if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+        if (c >= 'A' && c <= 'F') {
+          c = static_cast<char>(c - 'A' + 'a');
+        }
       }
       return options_.base_url + "/" + tee + "/certification/v4/tcb?fmspc=" + fmspc + "&" + update;
     }
     case ItemKind::kQeIdentity:
       return options_.base_url + "/" + tee + "/certification/v4/qe/identity?" + update;
     case ItemKind::kPckCrl:
-      return options_.base_url + "/sgx/certification/v4/pckcrl?ca=" +
-             std::string(PckCaName(k.ca)) + "&encoding=der";
+      return options_.base_url + "/sgx/certification/v4/pckcrl?ca=" + std::string(PckCaName(k.ca)) +
+             "&encoding=der";
     default:
       return options_.root_ca_crl_url;
   }
@@ -227,9 +259,9 @@ StatusOr<CollateralItem> PcsSource::Fetch(const std::string& key) {
                                 what + " is not published by the collateral source"));
   }
   if (r.status != 200) {
-    return Err(Status::Unavailable("COLLATERAL_SOURCE_ERROR",
-                                   "the collateral source answered HTTP " +
-                                       std::to_string(r.status) + " for " + what));
+    return Err(Status::Unavailable(
+        "COLLATERAL_SOURCE_ERROR",
+        "the collateral source answered HTTP " + std::to_string(r.status) + " for " + what));
   }
   CollateralItem item;
   item.key = key;
@@ -256,9 +288,13 @@ StatusOr<CollateralItem> PcsSource::Check(CollateralItem item) const {
       const bool tcb = k.kind == ItemKind::kTcbInfo;
       auto doc = dcap::ExtractSignedJson(AsChars(item.body), tcb ? "tcbInfo" : "enclaveIdentity",
                                          "UNSUPPORTED_FORMAT");
-      if (!doc) return Err(Rejected(what, doc.error().message()));
+      if (!doc) {
+        return Err(Rejected(what, doc.error().message()));
+      }
       std::string_view header = tcb ? "tcb-info-issuer-chain" : "sgx-enclave-identity-issuer-chain";
-      if (tcb && FindHeader(item.headers, header).empty()) header = "sgx-tcb-info-issuer-chain";
+      if (tcb && FindHeader(item.headers, header).empty()) {
+        header = "sgx-tcb-info-issuer-chain";
+      }
       ATTEST_ASSIGN_OR_RETURN(crypto::Certificate signer,
                               CheckIssuerChain(item, header, root_spki_, what, "SGX TCB Signing"));
       if (!crypto::VerifyEcdsaP256Sha256Raw(signer.public_key(), AsBytes(doc->body),
@@ -267,19 +303,27 @@ StatusOr<CollateralItem> PcsSource::Check(CollateralItem item) const {
       }
       if (tcb) {
         auto info = dcap::ParseTcbInfo(doc->body);
-        if (!info) return Err(Rejected(what, info.error().message()));
+        if (!info) {
+          return Err(Rejected(what, info.error().message()));
+        }
         if (info->id != TeeUpper(k.tee)) {
           return Err(Rejected(what, "it is TCB info of id '" + info->id + "'"));
         }
         std::string fmspc = HexEncodeUpper(info->fmspc);
-        if (fmspc != k.fmspc) return Err(Rejected(what, "it is TCB info of FMSPC " + fmspc));
+        if (fmspc != k.fmspc) {
+          return Err(Rejected(what, "it is TCB info of FMSPC " + fmspc));
+        }
         item.valid_from = info->issue_date;
         item.valid_until = std::min(info->next_update, signer.not_after());
       } else {
         auto id = dcap::ParseEnclaveIdentity(doc->body);
-        if (!id) return Err(Rejected(what, id.error().message()));
+        if (!id) {
+          return Err(Rejected(what, id.error().message()));
+        }
         const char* want = k.tee == DcapTee::kTdx ? "TD_QE" : "QE";
-        if (id->id != want) return Err(Rejected(what, "it is the identity of '" + id->id + "'"));
+        if (id->id != want) {
+          return Err(Rejected(what, "it is the identity of '" + id->id + "'"));
+        }
         item.valid_from = id->issue_date;
         item.valid_until = std::min(id->next_update, signer.not_after());
       }
@@ -291,7 +335,9 @@ StatusOr<CollateralItem> PcsSource::Check(CollateralItem item) const {
           crypto::Certificate ca,
           CheckIssuerChain(item, "sgx-pck-crl-issuer-chain", root_spki_, what, cn));
       auto crl = crypto::Crl::Parse(item.body);
-      if (!crl) return Err(Rejected(what, crl.error().message()));
+      if (!crl) {
+        return Err(Rejected(what, crl.error().message()));
+      }
       if (X509_NAME_cmp(crl->issuer(), ca.subject()) != 0 ||
           !crl->VerifySignedBy(ca.public_key())) {
         return Err(Rejected(what, "the CRL is not signed by the " + std::string(cn)));
@@ -302,7 +348,9 @@ StatusOr<CollateralItem> PcsSource::Check(CollateralItem item) const {
     }
     default: {
       auto crl = crypto::Crl::Parse(item.body);
-      if (!crl) return Err(Rejected(what, crl.error().message()));
+      if (!crl) {
+        return Err(Rejected(what, crl.error().message()));
+      }
       const unsigned char* p = root_spki_.data();
       crypto::EvpPkeyPtr root(d2i_PUBKEY(nullptr, &p, static_cast<long>(root_spki_.size())));
       if (!root || !crl->VerifySignedBy(root.get())) {

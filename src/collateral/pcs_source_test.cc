@@ -54,8 +54,8 @@ class PcsSourceTest : public ::testing::Test {
   CannedGetter getter_;
   SettableClock clock_{0};
   VendorClient client_{getter_, clock_};
-  PcsSource source_{client_, {.base_url = kBase},
-                    evidence::TrustAnchors::Production().intel_sgx_root_spki};
+  PcsSource source_{
+      client_, {.base_url = kBase}, evidence::TrustAnchors::Production().intel_sgx_root_spki};
 };
 
 void ExpectRejected(const StatusOr<CollateralItem>& r, std::string_view why) {
@@ -74,8 +74,8 @@ TEST_F(PcsSourceTest, FetchesAndChecksRealSgxTcbInfo) {
   // nextUpdate of the case's TCB info bounds the case's collateral window (2025-07-19T10:01:18Z).
   EXPECT_GE(r->valid_until, ParseRfc3339("2025-07-19T10:01:18Z").value());
   EXPECT_LT(r->valid_from, r->valid_until);
-  EXPECT_EQ(r->url, std::string(kBase) +
-                        "/sgx/certification/v4/tcb?fmspc=00a067110000&update=standard");
+  EXPECT_EQ(r->url,
+            std::string(kBase) + "/sgx/certification/v4/tcb?fmspc=00a067110000&update=standard");
 }
 
 TEST_F(PcsSourceTest, FetchesAndChecksQeIdentityAndRootCrlFromPccsHexText) {
@@ -108,9 +108,10 @@ TEST_F(PcsSourceTest, RejectsCorruptedBody) {
   Bytes body = ReadVector(std::string(kSgxCase) + "/tcb_info.json");
   const std::string text(body.begin(), body.end());
   body[text.find("\"issueDate\":\"") + 13] ^= 0x01;
-  getter_.Add(url, Ok(body, {{"tcb-info-issuer-chain",
-                              PercentEncode(ReadVector(std::string(kSgxCase) +
-                                                       "/tcb_info_issuer_chain.pem"))}}));
+  getter_.Add(
+      url, Ok(body,
+              {{"tcb-info-issuer-chain",
+                PercentEncode(ReadVector(std::string(kSgxCase) + "/tcb_info_issuer_chain.pem"))}}));
   ExpectRejected(Fetch(PcsSource::TcbInfoKey(DcapTee::kSgx, "00A067110000", TcbUpdate::kStandard)),
                  "the signature does not verify");
 }
@@ -136,29 +137,31 @@ TEST_F(PcsSourceTest, RejectsMissingIssuerChainHeader) {
 TEST_F(PcsSourceTest, RejectsIssuerChainNotEndingAtThePinnedRoot) {
   // The PCK CRL chain (PCK CA + root) in place of the TCB Signing chain: right root, wrong
   // signer; a chain under another root is covered by the e2e test's wrongly signed answers.
-  getter_.Add(std::string(kBase) + "/sgx/certification/v4/qe/identity?update=standard",
-              Ok(ReadVector(std::string(kSgxCase) + "/qe_identity.json"),
-                 {{"sgx-enclave-identity-issuer-chain",
-                   PercentEncode(ReadVector(std::string(kSgxCase) + "/pck_crl_issuer_chain.pem"))}}));
+  getter_.Add(
+      std::string(kBase) + "/sgx/certification/v4/qe/identity?update=standard",
+      Ok(ReadVector(std::string(kSgxCase) + "/qe_identity.json"),
+         {{"sgx-enclave-identity-issuer-chain",
+           PercentEncode(ReadVector(std::string(kSgxCase) + "/pck_crl_issuer_chain.pem"))}}));
   ExpectRejected(Fetch(PcsSource::QeIdentityKey(DcapTee::kSgx, TcbUpdate::kStandard)),
                  "expected 'SGX TCB Signing'");
 }
 
 TEST_F(PcsSourceTest, RejectsTcbInfoOfAnotherFmspc) {
-  getter_.Add(std::string(kBase) + "/sgx/certification/v4/tcb?fmspc=00a067110000&update=standard",
-              Ok(ReadVector(std::string(kOtherSgxCase) + "/tcb_info.json"),
-                 {{"tcb-info-issuer-chain",
-                   PercentEncode(ReadVector(std::string(kOtherSgxCase) +
-                                            "/tcb_info_issuer_chain.pem"))}}));
+  getter_.Add(
+      std::string(kBase) + "/sgx/certification/v4/tcb?fmspc=00a067110000&update=standard",
+      Ok(ReadVector(std::string(kOtherSgxCase) + "/tcb_info.json"),
+         {{"tcb-info-issuer-chain",
+           PercentEncode(ReadVector(std::string(kOtherSgxCase) + "/tcb_info_issuer_chain.pem"))}}));
   ExpectRejected(Fetch(PcsSource::TcbInfoKey(DcapTee::kSgx, "00A067110000", TcbUpdate::kStandard)),
                  "it is TCB info of FMSPC 00606A000000");
 }
 
 TEST_F(PcsSourceTest, RejectsSgxTcbInfoServedForTdx) {
-  getter_.Add(std::string(kBase) + "/tdx/certification/v4/tcb?fmspc=00a067110000&update=standard",
-              Ok(ReadVector(std::string(kSgxCase) + "/tcb_info.json"),
-                 {{"tcb-info-issuer-chain",
-                   PercentEncode(ReadVector(std::string(kSgxCase) + "/tcb_info_issuer_chain.pem"))}}));
+  getter_.Add(
+      std::string(kBase) + "/tdx/certification/v4/tcb?fmspc=00a067110000&update=standard",
+      Ok(ReadVector(std::string(kSgxCase) + "/tcb_info.json"),
+         {{"tcb-info-issuer-chain",
+           PercentEncode(ReadVector(std::string(kSgxCase) + "/tcb_info_issuer_chain.pem"))}}));
   ExpectRejected(Fetch(PcsSource::TcbInfoKey(DcapTee::kTdx, "00A067110000", TcbUpdate::kStandard)),
                  "it is TCB info of id 'SGX'");
 }
@@ -170,10 +173,11 @@ TEST_F(PcsSourceTest, AcceptsRealTdxCollateral) {
   auto qe = Fetch(PcsSource::QeIdentityKey(DcapTee::kTdx, TcbUpdate::kStandard));
   ASSERT_TRUE(qe) << qe.error().ToString();
   // An SGX QE identity where the TD QE identity is asked for.
-  getter_.Add(std::string(kBase) + "/tdx/certification/v4/qe/identity?update=standard",
-              Ok(ReadVector(std::string(kSgxCase) + "/qe_identity.json"),
-                 {{"sgx-enclave-identity-issuer-chain",
-                   PercentEncode(ReadVector(std::string(kSgxCase) + "/qe_identity_issuer_chain.pem"))}}));
+  getter_.Add(
+      std::string(kBase) + "/tdx/certification/v4/qe/identity?update=standard",
+      Ok(ReadVector(std::string(kSgxCase) + "/qe_identity.json"),
+         {{"sgx-enclave-identity-issuer-chain",
+           PercentEncode(ReadVector(std::string(kSgxCase) + "/qe_identity_issuer_chain.pem"))}}));
   ExpectRejected(Fetch(PcsSource::QeIdentityKey(DcapTee::kTdx, TcbUpdate::kStandard)),
                  "it is the identity of 'QE'");
 }

@@ -17,9 +17,9 @@
 namespace attest::collateral {
 
 struct VendorCounters {
-  uint64_t requests = 0;       // requests sent
-  uint64_t failures = 0;       // transport failures and 5xx answers
-  uint64_t rate_limited = 0;   // 429 answers
+  uint64_t requests = 0;                 // requests sent
+  uint64_t failures = 0;                 // transport failures and 5xx answers
+  uint64_t rate_limited = 0;             // 429 answers
   uint64_t refused_while_throttled = 0;  // not sent because the host was throttled
 };
 

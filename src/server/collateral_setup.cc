@@ -42,24 +42,28 @@ StatusOr<std::unique_ptr<CollateralSetup>> CollateralSetup::Build(const ServerCo
         config.collateral_dir, [](std::string_view m) { spdlog::warn("collateral: {}", m); });
     // Files are re-read every few minutes, so replaced collateral takes effect without a
     // restart while steady-state requests never touch the disk.
-    sources.push_back(std::make_unique<StandardSetOnly>(
-        std::make_unique<collateral::CachingCollateralProvider>(
+    sources.push_back(
+        std::make_unique<StandardSetOnly>(std::make_unique<collateral::CachingCollateralProvider>(
             std::move(offline), SystemClock::Get(),
             collateral::CachingCollateralProvider::Options{.max_age_seconds = 300,
                                                            .max_entries = 1024})));
     spdlog::info("collateral: offline directory {}", config.collateral_dir);
   }
-  const bool online = config.collateral_dir.empty() || !oc.pcs_url.empty() ||
-                      !oc.kds_url.empty() || !oc.bundle.empty();
+  const bool online = config.collateral_dir.empty() || !oc.pcs_url.empty() || !oc.kds_url.empty() ||
+                      !oc.bundle.empty();
   if (online) {
-    ATTEST_ASSIGN_OR_RETURN(
-        setup->store_, collateral::SqliteCollateralCacheStore::Open(
-                           config.data_dir + "/" + std::string(store::kSqliteFileName)));
+    ATTEST_ASSIGN_OR_RETURN(setup->store_,
+                            collateral::SqliteCollateralCacheStore::Open(
+                                config.data_dir + "/" + std::string(store::kSqliteFileName)));
     collateral::OnlineCollateralOptions options;
     options.pcs.emplace();
-    if (!oc.pcs_url.empty()) options.pcs->base_url = oc.pcs_url;
+    if (!oc.pcs_url.empty()) {
+      options.pcs->base_url = oc.pcs_url;
+    }
     options.kds.emplace();
-    if (!oc.kds_url.empty()) options.kds->base_url = oc.kds_url;
+    if (!oc.kds_url.empty()) {
+      options.kds->base_url = oc.kds_url;
+    }
     options.intel_root_spki = evidence::TrustAnchors::Production().intel_sgx_root_spki;
     options.refresh_interval_seconds = oc.refresh_interval_seconds;
     auto getter = std::make_unique<collateral::HttpsClientGetter>(
@@ -70,7 +74,9 @@ StatusOr<std::unique_ptr<CollateralSetup>> CollateralSetup::Build(const ServerCo
     collateral::LoadReport loaded = provider->LoadFromStore();
     spdlog::info("collateral: {} cached item(s) loaded from the store, {} rejected", loaded.loaded,
                  loaded.rejected);
-    for (const std::string& r : loaded.rejected_reasons) spdlog::warn("collateral: {}", r);
+    for (const std::string& r : loaded.rejected_reasons) {
+      spdlog::warn("collateral: {}", r);
+    }
     if (!oc.bundle.empty()) {
       ATTEST_ASSIGN_OR_RETURN(auto items, collateral::ReadBundle(oc.bundle));
       collateral::LoadReport imported = provider->Import(items);
@@ -91,14 +97,15 @@ StatusOr<std::unique_ptr<CollateralSetup>> CollateralSetup::Build(const ServerCo
   if (sources.size() == 1) {
     setup->provider_ = std::move(sources.front());
   } else if (!sources.empty()) {
-    setup->provider_ =
-        std::make_unique<collateral::ChainedCollateralProvider>(std::move(sources));
+    setup->provider_ = std::make_unique<collateral::ChainedCollateralProvider>(std::move(sources));
   }
   return setup;
 }
 
 CollateralSetup::~CollateralSetup() {
-  if (online_ != nullptr) online_->Stop();
+  if (online_ != nullptr) {
+    online_->Stop();
+  }
 }
 
 }  // namespace attest::server
