@@ -45,6 +45,11 @@ void Metrics::RecordVerification(std::string_view type, std::string_view outcome
   ++verifications_[{std::string(type), std::string(outcome)}];
 }
 
+void Metrics::AddSource(std::function<std::string()> render) {
+  std::lock_guard lock(mu_);
+  sources_.push_back(std::move(render));
+}
+
 std::string Metrics::RenderPrometheus() const {
   std::lock_guard lock(mu_);
   std::string out;
@@ -74,6 +79,7 @@ std::string Metrics::RenderPrometheus() const {
     out += "attestd_verifications_total{type=\"" + EscapeLabel(key.first) + "\",outcome=\"" +
            EscapeLabel(key.second) + "\"} " + std::to_string(n) + "\n";
   }
+  for (const auto& source : sources_) out += source();
   return out;
 }
 

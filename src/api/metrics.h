@@ -4,11 +4,13 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace attest::api {
 
@@ -22,6 +24,9 @@ class Metrics {
   // outcome: "success" or the failure's stable reason.
   void RecordVerification(std::string_view type, std::string_view outcome);
   std::string RenderPrometheus() const;
+  // Adds a renderer whose text (complete # HELP/# TYPE families) is appended to /metrics,
+  // e.g. the collateral service's. Call before serving; renderers must be thread-safe.
+  void AddSource(std::function<std::string()> render);
 
  private:
   struct Histogram {
@@ -33,6 +38,7 @@ class Metrics {
   std::map<std::pair<std::string, int>, uint64_t> requests_;
   std::map<std::string, Histogram> latency_;
   std::map<std::pair<std::string, std::string>, uint64_t> verifications_;
+  std::vector<std::function<std::string()>> sources_;
 };
 
 }  // namespace attest::api

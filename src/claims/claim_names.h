@@ -90,6 +90,10 @@ inline constexpr std::string_view kAttesterTcbStatus = "attester_tcb_status";
 inline constexpr std::string_view kAttesterAdvisoryIds = "attester_advisory_ids";
 // The detailed verdict object (fields named as vectors' `expected`, docs/claims.md).
 inline constexpr std::string_view kAttestdTcb = "x-attestd-tcb";
+// The verdict under Intel's early TCB info set (docs/collateral.md).
+inline constexpr std::string_view kAttestdTcbEarly = "x-attestd-tcb-early";
+// Where and when each collateral item came from (docs/collateral.md).
+inline constexpr std::string_view kAttestdCollateralProvenance = "x-attestd-collateral-provenance";
 
 // Legacy SGX claims MAA still emits at the top level of every SGX/OE token
 // (spec/maa-tokens.md §3.1); values equal the x-ms-sgx-* claims they mirror.

@@ -14,5 +14,7 @@ void RegisterPolicyCommand(CLI::App& app, int* exit_code);
 // policy sign|get|set|reset; after RegisterPolicyCommand (adds to its `policy`).
 void RegisterPolicyAdminCommand(CLI::App& app, int* exit_code);
 void RegisterSignersCommand(CLI::App& app, int* exit_code);
+// collateral status|fetch|import|export (collateral_command.cc).
+void RegisterCollateralCommand(CLI::App& app, int* exit_code);
 
 }  // namespace attest::cli

@@ -1,6 +1,6 @@
 // attestctl verify: offline verification of evidence against a collateral directory.
 //
-//   attestctl verify --type TYPE --evidence FILE --collateral DIR   (TYPE: verifiable types of
+//   attestctl verify --type TYPE --evidence FILE --collateral DIR|BUNDLE   (TYPE: verifiable types of
 //                    the registry: sgx|openenclave|tdx)
 //                    [--at TIME] [--runtime-data FILE [--runtime-data-json]]
 //                    [--endorsements FILE] [--allow-missing-pck-crl]
@@ -24,6 +24,7 @@
 #include "cli/commands.h"
 #include "cli/verify_snp.h"
 #include "cli/tpm_commands.h"
+#include "collateral/bundle_provider.h"
 #include "collateral/offline_dir_provider.h"
 #include "evidence/registry.h"
 
@@ -128,9 +129,23 @@ int RunVerify(const VerifyArgs& a) {
     if (!e) return PrintFailure(e.error().WithContext("--endorsements"), 2);
     ev.endorsements = std::move(*e);
   }
-  collateral::OfflineDirProvider provider(a.collateral.empty() ? "/nonexistent" : a.collateral);
   FixedClock clock(at);
-  evidence::VerifyContext ctx{clock, provider, config.anchors};
+  collateral::OfflineDirProvider directory(a.collateral.empty() ? "/nonexistent" : a.collateral);
+  collateral::CollateralProvider* provider = &directory;
+  // A bundle (attestctl collateral fetch/export): exactly its items, checked, judged at --at.
+  std::unique_ptr<collateral::OnlineCollateralProvider> bundle;
+  if (!a.collateral.empty() && collateral::IsCollateralBundle(a.collateral)) {
+    collateral::LoadReport report;
+    auto opened = collateral::OpenBundleProvider(a.collateral, config.anchors.intel_sgx_root_spki,
+                                                 &report);
+    if (!opened) return PrintFailure(opened.error().WithContext("--collateral"), 2);
+    for (const std::string& r : report.rejected_reasons) {
+      std::cerr << "collateral bundle item rejected: " << r << "\n";
+    }
+    bundle = std::move(*opened);
+    provider = bundle.get();
+  }
+  evidence::VerifyContext ctx{clock, *provider, config.anchors};
   auto claims = (*verifier)->Verify(ev, ctx);
   if (!claims) return PrintFailure(claims.error(), 1);
   nlohmann::json out = {{"valid", true}, {"claims", claims->ToJsonObject()}};

@@ -181,6 +181,13 @@ struct HttpTransport::Impl {
     HttpResponse response;
     response.status = parser.get().result_int();
     response.content_type = std::string(parser.get()[http::field::content_type]);
+    for (const auto& field : parser.get()) {
+      std::string name(field.name_string());
+      for (char& ch : name) {
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+      }
+      response.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
     response.body = std::move(parser.get().body());
     return response;
   }
@@ -226,6 +233,12 @@ StatusOr<std::unique_ptr<HttpTransport>> HttpTransport::Create(const EndpointUrl
       } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
         ERR_clear_error();
         return Err(Status::Internal("cannot load the system trust store"));
+      }
+      if (!options.extra_ca_file.empty() &&
+          SSL_CTX_load_verify_locations(ctx, options.extra_ca_file.c_str(), nullptr) != 1) {
+        ERR_clear_error();
+        return Err(Status::InvalidArgument(
+            "INVALID_CA_FILE", "cannot load CA certificates from " + options.extra_ca_file));
       }
       impl->tls->set_verify_mode(asio::ssl::verify_peer);
     }

@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/status.h"
 #include "client/endpoint_url.h"
@@ -19,6 +21,8 @@ namespace attest::client {
 
 struct TransportOptions {
   std::string ca_file;  // PEM bundle to trust instead of the system store; "" = system store
+  // PEM bundle trusted in addition to ca_file / the system store (e.g. a PCCS's private CA).
+  std::string extra_ca_file;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds request_timeout{30'000};  // whole exchange, connect included
   size_t max_response_bytes = 1 << 20;
@@ -37,6 +41,7 @@ struct HttpResponse {
   unsigned status = 0;
   std::string content_type;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // in order; names lower case
 };
 
 class HttpTransport {

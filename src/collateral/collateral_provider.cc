@@ -18,6 +18,7 @@ void AppendItem(Bytes& out, const Bytes* item) {
 }  // namespace
 
 std::string_view DcapTeeName(DcapTee tee) { return tee == DcapTee::kTdx ? "tdx" : "sgx"; }
+std::string_view TcbUpdateName(TcbUpdate u) { return u == TcbUpdate::kEarly ? "early" : "standard"; }
 std::string_view PckCaName(PckCa ca) { return ca == PckCa::kProcessor ? "processor" : "platform"; }
 
 std::string DcapContentKey(const DcapCollateral& c) {

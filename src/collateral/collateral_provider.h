@@ -15,10 +15,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/bytes.h"
 #include "base/reasons.h"
 #include "base/status.h"
+#include "base/time.h"
 
 namespace attest::collateral {
 
@@ -27,13 +29,28 @@ namespace attest::collateral {
 enum class DcapTee { kSgx, kTdx };
 enum class PckCa { kPlatform, kProcessor };
 
+// Which TCB info / identity set Intel PCS serves (v4 `update=`): the standard set, or the
+// early set that anticipates a TCB recovery (spec/intel-dcap.md §4.1).
+enum class TcbUpdate { kStandard, kEarly };
+
 std::string_view DcapTeeName(DcapTee tee);  // "sgx", "tdx"
 std::string_view PckCaName(PckCa ca);       // "platform", "processor"
+std::string_view TcbUpdateName(TcbUpdate u);  // "standard", "early"
 
 struct DcapCollateralRequest {
   DcapTee tee = DcapTee::kSgx;
   std::string fmspc;  // 12 hex digits, upper case
   PckCa pck_ca = PckCa::kPlatform;
+  TcbUpdate update = TcbUpdate::kStandard;  // sources without an early set serve standard only
+};
+
+// Where and when one collateral item came from: recorded in tokens so that a token can be
+// re-verified "as of" its time with exactly the same collateral (docs/collateral.md).
+struct CollateralOrigin {
+  std::string item;    // what it is: the cache key, e.g. "intel/sgx/tcb/00606A000000/standard"
+  std::string source;  // the URL it was fetched from
+  UnixTime fetched_at = 0;
+  std::string update;  // "standard" | "early" for TCB info / identities, "" otherwise
 };
 
 // Intel DCAP collateral exactly as delivered (Intel PCS response formats, see
@@ -47,6 +64,8 @@ struct DcapCollateral {
   std::optional<Bytes> pck_crl_issuer_chain;  // PEM (optional: the CA is in the quote)
   Bytes root_ca_crl;              // DER, PEM or hex
   Provenance provenance = Provenance::kHeldByServer;
+  // Per item, when the source records it (the online collateral service); not content.
+  std::vector<CollateralOrigin> origins;
 };
 
 // SHA-256 over every item (length-prefixed, presence of optional items included), raw 32

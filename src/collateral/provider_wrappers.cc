@@ -8,7 +8,8 @@ namespace {
 
 // Request keys: every field that selects an answer, separated so no two requests collide.
 std::string Key(const DcapCollateralRequest& r) {
-  return std::string(DcapTeeName(r.tee)) + "|" + r.fmspc + "|" + std::string(PckCaName(r.pck_ca));
+  return std::string(DcapTeeName(r.tee)) + "|" + r.fmspc + "|" + std::string(PckCaName(r.pck_ca)) +
+         "|" + std::string(TcbUpdateName(r.update));
 }
 std::string KeyName(AmdSigningKey k) { return k == AmdSigningKey::kVlek ? "vlek" : "vcek"; }
 std::string Key(const AmdEkCertificateRequest& r) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "evidence/tpm/tpm_options.h"
+#include "collateral/collateral_provider.h"
 #include "evidence/trust_anchors.h"
 
 namespace attest::evidence {
@@ -13,6 +14,11 @@ struct DcapOptions {
   // Skip the PCK CRL check when no PCK CRL can be had (spec/intel-dcap.md §7.6). The
   // verdict then says pck_revocation_checked = false. Off by default.
   bool allow_missing_pck_crl = false;
+  // Which TCB info / QE identity set verdicts use (PCS v4 `update=`, spec/intel-dcap.md §4.1).
+  collateral::TcbUpdate tcb_update = collateral::TcbUpdate::kStandard;
+  // With the standard set: also judge each quote by the early set and report that verdict as
+  // the x-attestd-tcb-early claim (docs/collateral.md). The token's verdict stays standard.
+  bool evaluate_early = false;
 };
 
 struct VerifierConfig {

@@ -22,6 +22,7 @@
 #include "collateral/offline_dir_provider.h"
 #include "collateral/provider_wrappers.h"
 #include "crypto/x509.h"
+#include "server/collateral_setup.h"
 #include "server/config.h"
 #include "server/tpm_setup.h"
 #include "service/attestation_service.h"
@@ -135,22 +136,6 @@ int Serve(ServerConfig config) {
   spdlog::info("token-signing key {} ({}) kid={}", key->created() ? "created" : "loaded",
                config.data_dir, key->kid());
 
-  std::unique_ptr<collateral::CollateralProvider> collateral;
-  if (!config.collateral_dir.empty()) {
-    // Paths stay in the server log; clients only learn what is missing.
-    auto offline = std::make_unique<collateral::OfflineDirProvider>(
-        config.collateral_dir, [](std::string_view m) { spdlog::warn("collateral: {}", m); });
-    // Files are re-read every few minutes, so replaced collateral takes effect without a
-    // restart while steady-state requests never touch the disk.
-    collateral = std::make_unique<collateral::CachingCollateralProvider>(
-        std::move(offline), SystemClock::Get(),
-        collateral::CachingCollateralProvider::Options{.max_age_seconds = 300, .max_entries = 1024});
-    spdlog::info("collateral: offline directory {}", config.collateral_dir);
-  } else {
-    spdlog::warn("no --collateral-dir configured: attestation requests will fail with 503 "
-                 "(online Intel PCS/PCCS collateral is not implemented yet)");
-  }
-
   service::AttestationServiceOptions options;
   std::optional<FixedClock> collateral_clock;
   if (config.collateral_time.has_value()) {
@@ -164,9 +149,20 @@ int Serve(ServerConfig config) {
                  "and carry x-attestd-collateral-time.",
                  FormatRfc3339(*t));
   }
-  options.collateral = collateral.get();
+  auto collateral = CollateralSetup::Build(
+      config, collateral_clock.has_value() ? static_cast<const Clock&>(*collateral_clock)
+                                           : SystemClock::Get());
+  if (!collateral.has_value()) return Fail(collateral.error());
+  if ((*collateral)->provider() == nullptr) {
+    spdlog::warn("no collateral source configured: attestation requests will fail with 503");
+  }
+  options.collateral = (*collateral)->provider();
   options.verifiers.dcap.allow_missing_pck_crl = config.allow_missing_pck_crl;
   if (Status s = ConfigureTpm(config, options.verifiers.tpm); !s.ok()) return Fail(s);
+  options.verifiers.dcap.tcb_update = config.online_collateral.tcb_update == "early"
+                                          ? collateral::TcbUpdate::kEarly
+                                          : collateral::TcbUpdate::kStandard;
+  options.verifiers.dcap.evaluate_early = config.online_collateral.evaluate_early;
   if (config.allow_missing_pck_crl) spdlog::warn("PCK CRL checks may be skipped when no CRL exists");
 
   auto db = store::OpenSqliteStore(config.data_dir);
@@ -219,6 +215,9 @@ int Serve(ServerConfig config) {
   service::AttestationService attestation(std::move(options), policy, issuer);
   service::PolicyService policies(**db, provider_id, issuer, SystemClock::Get());
   api::Metrics metrics;
+  if (auto* online = (*collateral)->online(); online != nullptr) {
+    metrics.AddSource([online] { return online->RenderPrometheus(); });
+  }
   api::ManagementRoutes management;
   management.policies = &policies;
   management.authenticator = authenticator.has_value() ? &*authenticator : nullptr;
@@ -296,6 +295,17 @@ int main(int argc, char** argv) {
   auto* aad_writer_role = app.add_option("--aad-writer-role", cli.aad_writer_role,
                                          "role granting policy changes (AttestationPolicy.Write)");
 
+  auto* pcs_url = app.add_option("--pcs-url", cli.online_collateral.pcs_url,
+                                 "Intel PCS v4 / PCCS base URL (online Intel collateral)");
+  auto* kds_url = app.add_option("--kds-url", cli.online_collateral.kds_url,
+                                 "AMD KDS base URL (online AMD collateral)");
+  auto* collateral_ca = app.add_option("--collateral-ca", cli.online_collateral.ca_file,
+                                       "PEM CAs trusted for the collateral sources (e.g. PCCS)")
+                            ->check(CLI::ExistingFile);
+  auto* collateral_bundle =
+      app.add_option("--collateral-bundle", cli.online_collateral.bundle,
+                     "collateral bundle directory to check and import at start (air-gapped)");
+
   attest::server::InitOptions init;
   CLI::App* init_cmd = app.add_subcommand(
       "init", "initialise the attestation provider: base URL, mode and policy signers");
@@ -342,6 +352,10 @@ int main(int argc, char** argv) {
   if (aad_roles_claim->count()) config.aad_roles_claim = cli.aad_roles_claim;
   if (aad_reader_role->count()) config.aad_reader_role = cli.aad_reader_role;
   if (aad_writer_role->count()) config.aad_writer_role = cli.aad_writer_role;
+  if (pcs_url->count()) config.online_collateral.pcs_url = cli.online_collateral.pcs_url;
+  if (kds_url->count()) config.online_collateral.kds_url = cli.online_collateral.kds_url;
+  if (collateral_ca->count()) config.online_collateral.ca_file = cli.online_collateral.ca_file;
+  if (collateral_bundle->count()) config.online_collateral.bundle = cli.online_collateral.bundle;
   try {
     return attest::server::Serve(std::move(config));
   } catch (const std::exception& e) {

@@ -163,7 +163,8 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
                                                             "tpm_trusted_aks",
                                                             "tpm_trust_ak_as_presented",
                                                             "request_deadline_seconds",
-                                                            "max_connections_per_source"};
+                                                            "max_connections_per_source",
+                                                            "collateral"};
   for (const auto& [key, node] : table) {
     if (!kKnown.contains(key.str())) {
       return Invalid("unknown config key '" + std::string(key.str()) + "' in " + path);
@@ -215,6 +216,31 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
     return Invalid("max_connections_per_source must be between 0 and 1000000");
   }
   config.max_connections_per_source = static_cast<size_t>(per_source);
+  if (const toml::node* node = table.get("collateral"); node != nullptr) {
+    const toml::table* t = node->as_table();
+    if (t == nullptr) return Invalid("'collateral' must be a table ([collateral])");
+    static const std::set<std::string, std::less<>> kCollateralKeys = {
+        "pcs_url", "kds_url", "ca_file", "tcb_update", "evaluate_early", "bundle",
+        "refresh_interval_seconds"};
+    for (const auto& [key, value] : *t) {
+      if (!kCollateralKeys.contains(key.str())) {
+        return Invalid("unknown config key 'collateral." + std::string(key.str()) + "' in " + path);
+      }
+    }
+    auto& oc = config.online_collateral;
+    CONFIG_RETURN_IF_ERROR(Read(*t, "pcs_url", oc.pcs_url));
+    CONFIG_RETURN_IF_ERROR(Read(*t, "kds_url", oc.kds_url));
+    CONFIG_RETURN_IF_ERROR(Read(*t, "ca_file", oc.ca_file));
+    CONFIG_RETURN_IF_ERROR(Read(*t, "tcb_update", oc.tcb_update));
+    CONFIG_RETURN_IF_ERROR(Read(*t, "evaluate_early", oc.evaluate_early));
+    CONFIG_RETURN_IF_ERROR(Read(*t, "bundle", oc.bundle));
+    int64_t interval = oc.refresh_interval_seconds;
+    CONFIG_RETURN_IF_ERROR(Read(*t, "refresh_interval_seconds", interval));
+    if (interval < 1 || interval > 86400) {
+      return Invalid("collateral.refresh_interval_seconds must be between 1 and 86400");
+    }
+    oc.refresh_interval_seconds = static_cast<unsigned>(interval);
+  }
   return Status::Ok();
 }
 
@@ -252,6 +278,18 @@ Status FinalizeConfig(ServerConfig& config) {
     return Invalid("base_url '" + config.base_url + "' must start with https:// or http://");
   }
   if (config.data_dir.empty()) return Invalid("data_dir must not be empty");
+  const auto& oc = config.online_collateral;
+  if (oc.tcb_update != "standard" && oc.tcb_update != "early") {
+    return Invalid("tcb_update must be 'standard' or 'early'");
+  }
+  if (oc.evaluate_early && oc.tcb_update != "standard") {
+    return Invalid("evaluate_early needs tcb_update = 'standard'");
+  }
+  for (const std::string* url : {&oc.pcs_url, &oc.kds_url}) {
+    if (!url->empty() && !url->starts_with("https://") && !url->starts_with("http://")) {
+      return Invalid("collateral source URL '" + *url + "' must start with https://");
+    }
+  }
   return Status::Ok();
 }
 

@@ -13,6 +13,15 @@
 //   max_body_bytes = 1048576
 //   request_deadline_seconds = 30      # queued + running; then 503 REQUEST_DEADLINE_EXCEEDED
 //   max_connections_per_source = 0     # 0 = max(16, connection cap / 8)
+// Online collateral (docs/collateral.md), table [collateral]:
+//   pcs_url = "https://api.trustedservices.intel.com"   # Intel PCS v4 or any PCCS
+//   kds_url = "https://kdsintf.amd.com"                  # AMD KDS
+//   ca_file = "pccs-ca.pem"            # CAs trusted for these sources besides the system store
+//   tcb_update = "standard"            # standard | early: the TCB info set verdicts use
+//   evaluate_early = false             # with standard: also judge quotes by the early set
+//   bundle = "collateral.tar"          # a bundle to import at start (air-gapped sites)
+//   refresh_interval_seconds = 300     # how often the refresher looks for items due
+// The online sources are used when pcs_url/kds_url is set or no collateral_dir is configured.
 // Bearer-token validation of policy-management calls (both modes; maa-service-behaviour.md
 // §1.1). Without aad_issuer + aad_jwks every management call is refused with 401.
 //   aad_issuer = "https://login.example/tenant/v2.0"   # exact `iss`
@@ -65,6 +74,15 @@ struct ServerConfig {
   std::string tpm_ak_roots;
   std::string tpm_trusted_aks;
   bool tpm_trust_ak_as_presented = false;
+  struct Collateral {
+    std::string pcs_url;
+    std::string kds_url;
+    std::string ca_file;
+    std::string tcb_update = "standard";
+    bool evaluate_early = false;
+    std::string bundle;
+    unsigned refresh_interval_seconds = 300;
+  } online_collateral;
 };
 
 // Reads `path` into `config` (keys present in the file replace the defaults). Unknown keys

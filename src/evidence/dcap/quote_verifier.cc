@@ -4,6 +4,7 @@
 
 #include "base/encoding.h"
 #include "base/reasons.h"
+#include "collateral/early_tcb_watch.h"
 #include "crypto/digest.h"
 #include "crypto/ecdsa.h"
 #include "evidence/dcap/tcb_evaluation.h"
@@ -168,7 +169,13 @@ StatusOr<DcapVerdict> QuoteVerifier::Verify(
     const evidence::DcapOptions& options,
     std::shared_ptr<const collateral::DcapCollateral> inline_collateral) const {
   Provenance provenance = Provenance::kUnspecified;
-  StatusOr<DcapVerdict> v = VerifyQuote(quote, context, options, std::move(inline_collateral), provenance);
+  const bool sent = inline_collateral != nullptr;
+  StatusOr<DcapVerdict> v = VerifyQuote(quote, context, options, std::move(inline_collateral),
+                                        options.tcb_update, provenance);
+  if (v && !sent && options.evaluate_early &&
+      options.tcb_update == collateral::TcbUpdate::kStandard) {
+    EvaluateEarly(quote, context, options, *v);
+  }
   if (!v && v.error().code() == StatusCode::kInvalidCollateral &&
       v.error().provenance() == Provenance::kUnspecified) {
     Status s = v.error();
@@ -183,10 +190,46 @@ StatusOr<DcapVerdict> QuoteVerifier::Verify(
   return v;
 }
 
+namespace {
+
+bool IsOutOfDate(TcbStatus s) {
+  return s == TcbStatus::kOutOfDate || s == TcbStatus::kOutOfDateConfigurationNeeded ||
+         s == TcbStatus::kRevoked;
+}
+
+}  // namespace
+
+void QuoteVerifier::EvaluateEarly(const Quote& quote, const evidence::VerifyContext& context,
+                                  const evidence::DcapOptions& options,
+                                  DcapVerdict& verdict) const {
+  Provenance provenance = Provenance::kUnspecified;
+  StatusOr<DcapVerdict> early =
+      VerifyQuote(quote, context, options, nullptr, collateral::TcbUpdate::kEarly, provenance);
+  DcapVerdict::EarlyTcb out;
+  if (!early) {
+    // No early set (e.g. none published for the FMSPC) never changes the standard verdict.
+    out.error = early.error().reason();
+    verdict.early = std::move(out);
+    return;
+  }
+  out.tcb_status = early->tcb_status;
+  out.advisory_ids = early->advisory_ids;
+  out.tcb_evaluation_data_number = early->tcb_evaluation_data_number;
+  verdict.early = std::move(out);
+  if (!IsOutOfDate(verdict.tcb_status) && IsOutOfDate(early->tcb_status)) {
+    // Up to date today, out of date once the recovery takes effect: counted per platform
+    // (PCK key) so the fleet view shows how many machines to patch.
+    std::shared_ptr<const PckChain> chain =
+        GetPckChain(quote.qe.cert_data, context.anchors.intel_sgx_root_spki);
+    collateral::EarlyTcbWatch::Shared().RecordAtRisk(
+        verdict.fmspc, HexEncode(crypto::Sha256(chain->leaf_spki)).substr(0, 32));
+  }
+}
+
 StatusOr<DcapVerdict> QuoteVerifier::VerifyQuote(
     const Quote& quote, const evidence::VerifyContext& context,
     const evidence::DcapOptions& options, std::shared_ptr<const collateral::DcapCollateral> inline_collateral,
-    Provenance& provenance) const {
+    collateral::TcbUpdate update, Provenance& provenance) const {
   const UnixTime t = context.clock.Now();
   ByteSpan root_spki = context.anchors.intel_sgx_root_spki;
 
@@ -206,6 +249,7 @@ StatusOr<DcapVerdict> QuoteVerifier::VerifyQuote(
     request.tee = quote.is_tdx() ? collateral::DcapTee::kTdx : collateral::DcapTee::kSgx;
     request.fmspc = HexEncodeUpper(pck.fmspc);
     request.pck_ca = chain->ca;
+    request.update = update;
     auto got = context.collateral.GetDcapCollateral(request);
     if (!got) {
       if (got.error().code() == StatusCode::kNotFound) {
@@ -223,6 +267,7 @@ StatusOr<DcapVerdict> QuoteVerifier::VerifyQuote(
   if (!coll->format_error().ok()) return Err(coll->format_error());
 
   DcapVerdict v;
+  v.collateral_origins = collateral->origins;
   // B4: Root CA CRL issued by the root, well-formed, signed, current; PCK CA not revoked.
   const crypto::Crl& root_crl = *coll->root_crl();
   if (X509_NAME_cmp(root_crl.issuer(), chain->root->subject()) != 0) {

@@ -69,7 +69,10 @@ class QuoteVerifier {
   StatusOr<DcapVerdict> VerifyQuote(const Quote& quote, const evidence::VerifyContext& context,
                                     const evidence::DcapOptions& options,
                                     std::shared_ptr<const collateral::DcapCollateral> inline_collateral,
-                                    Provenance& provenance) const;
+                                    collateral::TcbUpdate update, Provenance& provenance) const;
+  // DcapOptions::evaluate_early: the quote judged again by the early TCB info set.
+  void EvaluateEarly(const Quote& quote, const evidence::VerifyContext& context,
+                     const evidence::DcapOptions& options, DcapVerdict& verdict) const;
 
   static constexpr size_t kMaxCacheEntries = 4096;
   static constexpr size_t kMaxContentKeyEntries = 256;

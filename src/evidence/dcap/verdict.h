@@ -43,6 +43,18 @@ struct DcapVerdict {
   CollateralHashes collateral_hashes;
   std::string quote_hash;
 
+  // The same quote judged by Intel's early TCB info set (DcapOptions::evaluate_early): its
+  // status and advisories, or why it could not be judged (`error`, a failure reason).
+  struct EarlyTcb {
+    std::optional<TcbStatus> tcb_status;
+    std::vector<std::string> advisory_ids;
+    uint32_t tcb_evaluation_data_number = 0;
+    std::string error;
+  };
+  std::optional<EarlyTcb> early;
+  // Where and when the collateral used came from (online sources record it).
+  std::vector<collateral::CollateralOrigin> collateral_origins;
+
   // Field names match `expected` in vectors/*/case.json where they exist.
   nlohmann::json ToJson() const;
 };

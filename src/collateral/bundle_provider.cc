@@ -1,0 +1,45 @@
+#include "collateral/bundle_provider.h"
+
+#include <limits>
+
+#include "base/file.h"
+#include "collateral/collateral_bundle.h"
+
+namespace attest::collateral {
+namespace {
+
+// Every fetch answers "not published": a bundle is all there is.
+class NothingElseGetter final : public HttpsGetter {
+ public:
+  StatusOr<HttpsResponse> Get(const std::string&) override {
+    HttpsResponse r;
+    r.status = 404;
+    return r;
+  }
+};
+
+}  // namespace
+
+bool IsCollateralBundle(const std::string& dir) { return FileExists(dir + "/manifest.json"); }
+
+StatusOr<std::unique_ptr<OnlineCollateralProvider>> OpenBundleProvider(const std::string& dir,
+                                                                       const Bytes& intel_root_spki,
+                                                                       LoadReport* report) {
+  // A validity clock before every item's issue date: the cache never considers one stale.
+  static const FixedClock kBeforeEverything(std::numeric_limits<int64_t>::min() / 2);
+  ATTEST_ASSIGN_OR_RETURN(auto items, ReadBundle(dir));
+  OnlineCollateralOptions options;
+  options.pcs.emplace();
+  options.kds.emplace();
+  options.intel_root_spki = intel_root_spki;
+  auto provider = std::make_unique<OnlineCollateralProvider>(std::make_unique<NothingElseGetter>(),
+                                                             kBeforeEverything, SystemClock::Get(),
+                                                             nullptr, options);
+  LoadReport loaded = provider->Import(items);
+  if (report != nullptr) {
+    *report = loaded;
+  }
+  return provider;
+}
+
+}  // namespace attest::collateral

@@ -1,0 +1,23 @@
+// A CollateralProvider that serves exactly the items of one bundle (collateral_bundle.h) and
+// never reaches a network: for re-verifying evidence "as of" a time with exactly the
+// collateral it was verified with (`attestctl verify --at T --collateral BUNDLE`). Every item is
+// checked against the pinned vendor roots when loaded; anything the bundle lacks is NOT_FOUND.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "collateral/online_collateral_provider.h"
+
+namespace attest::collateral {
+
+// Items are served whatever their validity: the verifier judges it at its own time, so an
+// expired item is reported as expired (e.g. TCB_INFO_EXPIRED), not as missing.
+StatusOr<std::unique_ptr<OnlineCollateralProvider>> OpenBundleProvider(const std::string& dir,
+                                                                       const Bytes& intel_root_spki,
+                                                                       LoadReport* report);
+
+// True when `dir` holds a bundle manifest.
+bool IsCollateralBundle(const std::string& dir);
+
+}  // namespace attest::collateral

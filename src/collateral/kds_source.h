@@ -1,0 +1,67 @@
+// KdsSource: AMD SEV-SNP endorsement certificates from AMD KDS (amd-sev-snp.md §8):
+//
+//   {base}/vcek/v1/{P}/{hwid}?blSPL=..&teeSPL=..&snpSPL=..&ucodeSPL=..   (+ fmcSPL on Turin)
+//   {base}/{vcek|vlek}/v1/{P}/cert_chain    PEM, ASK (or ASVK) then ARK
+//   {base}/{vcek|vlek}/v1/{P}/crl           DER CRL signed by the ARK
+//
+// <P> is the KDS product line: Zen4c parts (Siena, Bergamo) and Genoa-X use Genoa
+// (KdsProductLine). Checks before an answer is returned (so only verified items are cached):
+// the chain's ARK is self-signed (and equals a pinned ARK when one is configured) and signs
+// the ASK/ASVK; a VCEK parses, is signed by its product's ASK and names the requested chip
+// (hwID); a CRL is signed by the ARK. Failed checks are UNAVAILABLE COLLATERAL_REJECTED.
+// Item keys: amd/vcek/<P>/<hwid hex>/<reported TCB, 16 hex>, amd/cert_chain/<vcek|vlek>/<P>,
+// amd/crl/<vcek|vlek>/<P>. VLEKs are never fetched (KDS serves them to CSPs only).
+// Thread-safe.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "collateral/collateral_item.h"
+#include "collateral/collateral_provider.h"
+#include "collateral/vendor_client.h"
+
+namespace attest::collateral {
+
+inline constexpr std::string_view kAmdKdsUrl = "https://kdsintf.amd.com";
+
+// The KDS product line of a product name ("Milan-B0" -> "Milan", "Siena" -> "Genoa"), or
+// NOT_FOUND for a product KDS does not serve.
+StatusOr<std::string> KdsProductLine(std::string_view product);
+// The KDS product line of a CPU (report CPUID_FAM_ID / CPUID_MOD_ID, amd-sev-snp.md §4.1).
+StatusOr<std::string> KdsProductLineForCpu(uint8_t family, uint8_t model);
+
+class KdsSource {
+ public:
+  struct Options {
+    std::string base_url = std::string(kAmdKdsUrl);
+    // DER SPKI of the ARK per product line; a chain whose ARK differs is rejected.
+    std::map<std::string, Bytes> pinned_ark_spki;
+  };
+  // Gives the checked CA chain item of a product line (through the cache), to check VCEKs.
+  using ChainLookup =
+      std::function<StatusOr<std::shared_ptr<const CollateralItem>>(const std::string& key)>;
+
+  KdsSource(VendorClient& client, Options options);
+
+  static StatusOr<std::string> EkCertificateKey(const AmdEkCertificateRequest& request);
+  static StatusOr<std::string> CaChainKey(AmdSigningKey key, std::string_view product);
+  static StatusOr<std::string> CrlKey(AmdSigningKey key, std::string_view product);
+  static bool Owns(std::string_view key) { return key.starts_with("amd/"); }
+  static std::string Describe(std::string_view key);
+
+  StatusOr<std::string> UrlFor(std::string_view key) const;
+  StatusOr<CollateralItem> Fetch(const std::string& key, const ChainLookup& chains);
+  StatusOr<CollateralItem> Check(CollateralItem item, const ChainLookup& chains) const;
+
+  // The DER certificates of a checked chain item: {ASK or ASVK, ARK}.
+  static StatusOr<std::pair<Bytes, Bytes>> ChainDer(const CollateralItem& chain);
+
+ private:
+  VendorClient& client_;
+  Options options_;
+};
+
+}  // namespace attest::collateral

@@ -1,0 +1,150 @@
+#include "collateral/vendor_client.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "collateral/collateral_item.h"
+
+namespace attest::collateral {
+
+std::string_view FindHeader(const HeaderList& headers, std::string_view name) {
+  for (const auto& [k, v] : headers) {
+    if (k == name) {
+      return v;
+    }
+  }
+  return {};
+}
+
+VendorClient::VendorClient(HttpsGetter& getter, const Clock& clock, Options options)
+    : getter_(getter), clock_(clock), options_(options) {}
+
+std::string VendorClient::HostOf(const std::string& url) {
+  size_t start = url.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  size_t end = url.find_first_of("/?#", start);
+  return url.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+int64_t VendorClient::ParseRetryAfter(std::string_view value, UnixTime now) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+    value.remove_prefix(1);
+  }
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+    value.remove_suffix(1);
+  }
+  if (value.empty()) {
+    return -1;
+  }
+  if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    if (value.size() > 9) {
+      return -1;  // more than ~30 years: not a sane delay
+    }
+    int64_t n = 0;
+    for (char c : value) {
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  }
+  // IMF-fixdate (RFC 9110 §5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT".
+  if (value.size() != 29 || value.substr(25) != " GMT" || value[3] != ',') {
+    return -1;
+  }
+  static constexpr std::array<const char*, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  auto num = [&](size_t pos, size_t len) -> int64_t {
+    int64_t n = 0;
+    for (size_t i = pos; i < pos + len; ++i) {
+      if (value[i] < '0' || value[i] > '9') {
+        return -1;
+      }
+      n = n * 10 + (value[i] - '0');
+    }
+    return n;
+  };
+  int64_t day = num(5, 2), year = num(12, 4), hh = num(17, 2), mm = num(20, 2), ss = num(23, 2);
+  unsigned month = 0;
+  for (unsigned m = 0; m < 12; ++m) {
+    if (value.substr(8, 3) == kMonths[m]) {
+      month = m + 1;
+    }
+  }
+  if (day < 1 || day > 31 || year < 1970 || month == 0 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
+      ss < 0 || ss > 60 || value[7] != ' ' || value[11] != ' ' || value[16] != ' ' ||
+      value[19] != ':' || value[22] != ':') {
+    return -1;
+  }
+  UnixTime at =
+      DaysFromCivil(year, month, static_cast<unsigned>(day)) * 86400 + hh * 3600 + mm * 60 + ss;
+  return std::max<int64_t>(0, at - now);
+}
+
+StatusOr<HttpsResponse> VendorClient::Get(const std::string& url) {
+  const std::string host = HostOf(url);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    HostState& h = hosts_[host];
+    UnixTime now = clock_.Now();
+    if (now < h.blocked_until) {
+      ++h.counters.refused_while_throttled;
+      return Err(Status::Unavailable("COLLATERAL_RATE_LIMITED",
+                                     "the collateral source asked attestd to wait; retry in " +
+                                         std::to_string(h.blocked_until - now) + " s"));
+    }
+    ++h.counters.requests;
+  }
+  StatusOr<HttpsResponse> got = getter_.Get(url);
+  std::lock_guard<std::mutex> lock(mu_);
+  HostState& h = hosts_[host];
+  if (!got) {
+    ++h.counters.failures;
+    return Err(Status::Unavailable(
+        "COLLATERAL_SOURCE_UNREACHABLE",
+        "the collateral source could not be reached (" + got.error().reason() + ")"));
+  }
+  const bool throttled = got->status == 429;
+  const int64_t retry_after =
+      ParseRetryAfter(FindHeader(got->headers, "retry-after"), clock_.Now());
+  if (got->status >= 500) {
+    ++h.counters.failures;
+  }
+  if (throttled || (got->status == 503 && retry_after >= 0)) {
+    if (throttled) {
+      ++h.counters.rate_limited;
+    }
+    int64_t wait = retry_after;
+    if (wait < 0) {
+      wait = h.last_backoff > 0 ? h.last_backoff * 2 : options_.default_backoff_seconds;
+    }
+    wait = std::min(wait, options_.max_backoff_seconds);
+    h.last_backoff = wait;
+    h.blocked_until = clock_.Now() + wait;
+    return Err(Status::Unavailable("COLLATERAL_RATE_LIMITED",
+                                   "the collateral source answered HTTP " +
+                                       std::to_string(got->status) + "; retry in " +
+                                       std::to_string(wait) + " s"));
+  }
+  h.last_backoff = 0;
+  return got;
+}
+
+std::map<std::string, VendorCounters> VendorClient::Counters() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, VendorCounters> out;
+  for (const auto& [host, h] : hosts_) {
+    out[host] = h.counters;
+  }
+  return out;
+}
+
+int64_t VendorClient::ThrottledFor(const std::string& host) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = hosts_.find(host);
+  if (it == hosts_.end()) {
+    return 0;
+  }
+  return std::max<int64_t>(0, it->second.blocked_until - clock_.Now());
+}
+
+}  // namespace attest::collateral

@@ -1,0 +1,490 @@
+#!/usr/bin/python3
+"""attestd's online collateral service against a test PCS/KDS server (issue 10).
+
+attestd is started with --pcs-url pointing at collateral_server.py (HTTPS, a throw-away test
+CA passed with --collateral-ca) and NO offline collateral directory, and attests real SGX and
+TDX quotes from $ATTESTD_VECTORS; the server serves those cases' real Intel collateral and
+counts every request. Checks:
+  - 100 concurrent first requests -> exactly one fetch per collateral item;
+  - an FMSPC the server does not know -> 503 COLLATERAL_MISSING, remembered (one fetch);
+  - corrupted, truncated and wrongly signed answers -> 503 COLLATERAL_REJECTED, not cached;
+  - a 429 with Retry-After -> 503 COLLATERAL_RATE_LIMITED and no request until it passes;
+  - restart with the server stopped -> the persisted cache still verifies;
+  - later than the items' nextUpdate with the server stopped -> 503 COLLATERAL_STALE naming
+    the item (never a pass).
+Exit codes: 0 pass, 1 fail, 77 skipped (no vectors / python3-cryptography).
+"""
+import argparse
+import base64
+import concurrent.futures
+import http.client
+import json
+import os
+import hashlib
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+FAILURES = []
+HERE = os.path.dirname(os.path.abspath(__file__))
+SGX_CASE = "sgx/dcap-qvl-00a067110000-2507"
+TDX_CASE = "tdx/dcap-qvl-b0c06f000000-v4"
+UNKNOWN_FMSPC_CASE = "sgx/automata-00606a000000-2506"  # FMSPC 00606A000000: not served
+SNP_CASES = ["oak-milan-v3-containers-release", "oak-turin-v5-containers"]
+# A real pair of TCB infos for one TDX quote (FMSPC 90C06F000000): evaluation data number 17
+# judges it UpToDate, 18 OutOfDate; both are valid at the eval-18 case's verification time.
+EARLY_STANDARD_CASE = "tdx/openenclave-90c06f000000-v5-moduleupdate-eval17"
+EARLY_CASE = "tdx/openenclave-90c06f000000-v5-moduleupdate"
+
+
+def manifest_items(bundle):
+    with open(os.path.join(bundle, "manifest.json")) as f:
+        return json.load(f)["items"]
+
+
+def claims_of(token):
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def ctl(attestctl, *args):
+    p = subprocess.run([attestctl] + list(args), capture_output=True, text=True, timeout=300)
+    return p.returncode, p.stdout + p.stderr
+
+try:
+    sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+    from attestd_e2e_test import make_test_pki  # noqa: E402  (test CA + 127.0.0.1 cert)
+except ImportError as e:  # pragma: no cover
+    print(f"SKIP: needs python3-jwt and python3-cryptography ({e})")
+    sys.exit(SKIP)
+
+
+def check(cond, what):
+    print(("  ok   " if cond else "  FAIL ") + what)
+    if not cond:
+        FAILURES.append(what)
+    return cond
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def wait_for(pred, what, proc=None):
+    for _ in range(600):
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what}: process exited with {proc.returncode}")
+        if pred():
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{what}: not ready")
+
+
+class CollateralServer:
+    def __init__(self, vectors, pki, tmp, port=None, extra=(), tdx_case=TDX_CASE):
+        self.port_file = os.path.join(tmp, "collateral-port")
+        if os.path.exists(self.port_file):
+            os.remove(self.port_file)
+        args = [sys.executable, os.path.join(HERE, "collateral_server.py"), "--cert", pki["cert"],
+                "--key", pki["key"], "--port-file", self.port_file,
+                "--sgx", os.path.join(vectors, SGX_CASE), "--tdx", os.path.join(vectors, tdx_case)]
+        if port:
+            args += ["--port", str(port)]
+        args += list(extra)
+        self.log = open(os.path.join(tmp, "collateral-server.log"), "ab")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(lambda: os.path.exists(self.port_file), "collateral server", self.proc)
+        with open(self.port_file) as f:
+            self.port = int(f.read())
+        self.url = f"https://127.0.0.1:{self.port}"
+        import ssl
+        self.ctx = ssl.create_default_context(cafile=pki["ca"])
+
+    def control(self, method, path, body=None):
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=30)
+        try:
+            conn.request(method, path, body=json.dumps(body) if body is not None else None)
+            resp = conn.getresponse()
+            return json.loads(resp.read() or b"{}")
+        finally:
+            conn.close()
+
+    def counts(self):
+        return self.control("GET", "/_control/counts")
+
+    def fault(self, **kw):
+        self.control("POST", "/_control/fault", kw)
+
+    def reset(self):
+        self.control("POST", "/_control/reset", {})
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+        self.log.close()
+
+
+class Attestd:
+    def __init__(self, binary, data_dir, log_path, args):
+        self.port = free_port()
+        self.log = open(log_path, "ab")
+        self.proc = subprocess.Popen(
+            [binary, "--listen", f"127.0.0.1:{self.port}", "--insecure-http", "--data-dir",
+             data_dir, "--workers", "4", "--max-connections-per-source", "400"] + list(args),
+            stdout=self.log, stderr=subprocess.STDOUT)
+
+        def ready():
+            try:
+                return self.request("GET", "/ready")[0] == 200
+            except OSError:
+                return False
+        wait_for(ready, "attestd", self.proc)
+
+    def request(self, method, path, body=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        try:
+            conn.request(method, path, body=json.dumps(body) if body is not None else None,
+                         headers={"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        finally:
+            conn.close()
+
+    def attest(self, type_name, quote):
+        status, data = self.request("POST", f"/attest/{type_name}?api-version=2022-08-01",
+                                    {"quote": b64url(quote)})
+        try:
+            return status, json.loads(data)
+        except ValueError:
+            return status, {"raw": data[:200]}
+
+    def metrics(self):
+        return self.request("GET", "/metrics")[1].decode()
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def load(vectors, rel):
+    d = os.path.join(vectors, rel)
+    with open(os.path.join(d, "case.json")) as f:
+        case = json.load(f)
+    with open(os.path.join(d, "quote.bin"), "rb") as f:
+        return case, f.read()
+
+
+def reason(body):
+    return (body.get("error") or {}).get("reason")
+
+
+def message(body):
+    return (body.get("error") or {}).get("message", "")
+
+
+def item_counts(counts, fragment):
+    return sum(n for path, n in counts.items() if fragment in path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--attestd", required=True)
+    ap.add_argument("--attestctl", required=True)
+    ap.add_argument("--vectors-default", default="")
+    args = ap.parse_args()
+    vectors = os.environ.get("ATTESTD_VECTORS") or args.vectors_default
+    if not vectors or not os.path.isdir(os.path.join(vectors, SGX_CASE)):
+        print(f"SKIP: vectors not found ({vectors})")
+        return SKIP
+    sgx_case, sgx_quote = load(vectors, SGX_CASE)
+    tdx_case, tdx_quote = load(vectors, TDX_CASE)
+    _, unknown_quote = load(vectors, UNKNOWN_FMSPC_CASE)
+
+    with tempfile.TemporaryDirectory(prefix="attestd-collateral-") as tmp:
+        pki = make_test_pki(tmp)
+        conf = os.path.join(tmp, "early.toml")
+        with open(conf, "w") as f:
+            f.write("[collateral]\ntcb_update = \"standard\"\nevaluate_early = true\n")
+        snp_cases = [os.path.join(vectors, "snp", c) for c in SNP_CASES]
+        server = CollateralServer(vectors, pki, tmp,
+                                  extra=[a for d in snp_cases for a in ("--snp", d)])
+        online = ["--pcs-url", server.url, "--kds-url", server.url, "--collateral-ca", pki["ca"]]
+        sgx_dir = os.path.join(tmp, "sgx-data")
+        log = os.path.join(tmp, "attestd.log")
+        try:
+            print("SGX: 100 concurrent first requests over the online collateral service")
+            a = Attestd(args.attestd, sgx_dir, log,
+                        online + ["--collateral-time", sgx_case["verification_time"]])
+            with concurrent.futures.ThreadPoolExecutor(max_workers=100) as pool:
+                results = list(pool.map(lambda _: a.attest("SgxEnclave", sgx_quote), range(100)))
+            ok = [s for s, b in results if s == 200 and "token" in b]
+            check(len(ok) == 100, f"all 100 concurrent SGX attestations succeed ({len(ok)}; "
+                                  f"first other: {next((r for r in results if r[0] != 200), None)})")
+            counts = server.counts()
+            fmspc = sgx_case["pck_certificate"]["fmspc"].lower()
+            for frag in (f"/sgx/certification/v4/tcb?fmspc={fmspc}&update=standard",
+                         "/sgx/certification/v4/qe/identity?update=standard",
+                         "/sgx/certification/v4/pckcrl?ca=processor&encoding=der",
+                         "/sgx/certification/v4/rootcacrl"):
+                check(counts.get(frag) == 1, f"exactly one fetch of {frag} (got {counts.get(frag)})")
+            check(sum(counts.values()) == 4, f"4 collateral requests in all (got {counts})")
+            m = a.metrics()
+            check("attestd_collateral_items 4" in m, "/metrics: 4 collateral items cached")
+            check('attestd_collateral_cache_events_total{event="miss"} 4' in m,
+                  "/metrics: 4 misses (one per item)")
+
+            claims = claims_of(results[0][1].get("token", "a.e30.b"))
+            prov = {p["item"]: p for p in claims.get("x-attestd-collateral-provenance", [])}
+            tcb_prov = prov.get("intel/sgx/tcb/00A067110000/standard", {})
+            check(len(prov) == 4 and tcb_prov.get("update") == "standard"
+                  and tcb_prov.get("source", "").startswith(server.url + "/sgx/certification/v4/tcb?")
+                  and tcb_prov.get("fetched_at", "").endswith("Z")
+                  and prov.get("intel/rootcacrl", {}).get("update") == "",
+                  f"the token records where and when each item came from ({prov})")
+
+            print("attestctl collateral status")
+            code, out = ctl(args.attestctl, "collateral", "status", "--endpoint",
+                            f"http://127.0.0.1:{a.port}")
+            check(code == 0 and "intel/sgx/tcb/00A067110000/standard" in out
+                  and "intel/rootcacrl" in out and "attestd_collateral_fetches_total" in out,
+                  f"status lists the cached items and counters ({code}: {out[:300]})")
+
+            print("SGX: unknown FMSPC -> 503 COLLATERAL_MISSING, negative-cached")
+            for i in range(2):
+                s, body = a.attest("SgxEnclave", unknown_quote)
+                check(s == 503 and reason(body) == "COLLATERAL_MISSING",
+                      f"unknown FMSPC attempt {i + 1}: 503 COLLATERAL_MISSING (got {s} {reason(body)})")
+            check(item_counts(server.counts(), "fmspc=00606a000000") == 1,
+                  "the unknown FMSPC was asked for once (negative cache)")
+            a.stop()
+
+            print("TDX: corrupted, truncated, wrongly signed answers are rejected and not cached")
+            tdx_dir = os.path.join(tmp, "tdx-data")
+            a = Attestd(args.attestd, tdx_dir, log,
+                        online + ["--collateral-time", tdx_case["verification_time"]])
+            server.reset()
+            for mode in ("corrupt", "truncate", "wrongsig"):
+                server.fault(match="/tdx/certification/v4/tcb", mode=mode, count=1)
+                s, body = a.attest("TdxVm", tdx_quote)
+                check(s == 503 and reason(body) == "COLLATERAL_REJECTED",
+                      f"{mode} TCB info: 503 COLLATERAL_REJECTED (got {s} {reason(body)}: {message(body)})")
+                check("TCB info for TDX FMSPC" in message(body), f"{mode}: the message names the item")
+            s, body = a.attest("TdxVm", tdx_quote)
+            check(s == 200 and "token" in body, f"then a good answer verifies (got {s} {reason(body)})")
+            check(item_counts(server.counts(), "/tdx/certification/v4/tcb") == 4,
+                  "the TCB info was fetched again after each rejected answer (none cached)")
+            m = a.metrics()
+            check('attestd_collateral_cache_events_total{event="rejected"} 3' in m,
+                  "/metrics: 3 rejected answers")
+            a.stop()
+
+            print("bundles: attestctl collateral fetch from the vendor")
+            bundle = os.path.join(tmp, "bundle")
+            sgx_quote_file = os.path.join(vectors, SGX_CASE, "quote.bin")
+            code, out = ctl(args.attestctl, "collateral", "fetch", "--quote", sgx_quote_file,
+                            "--pcs-url", server.url, "--collateral-ca", pki["ca"], "--out", bundle)
+            check(code == 0 and "wrote 4 collateral item(s)" in out, f"fetch --quote ({code}: {out})")
+            with open(os.path.join(bundle, "manifest.json")) as f:
+                manifest = json.load(f)
+            tcb = [i for i in manifest["items"] if i["key"] == "intel/sgx/tcb/00A067110000/standard"]
+            check(len(tcb) == 1 and any(h[0] == "tcb-info-issuer-chain" for h in tcb[0]["headers"])
+                  and tcb[0]["url"].endswith("fmspc=00a067110000&update=standard"),
+                  "the manifest keeps the item's URL and issuer-chain header")
+            with open(os.path.join(bundle, tcb[0]["file"]), "rb") as f, \
+                    open(os.path.join(vectors, SGX_CASE, "tcb_info.json"), "rb") as g:
+                check(f.read() == g.read(), "the TCB info is stored exactly as served")
+            snp_bundle = os.path.join(tmp, "snp-bundle")
+            reports = [a for d in snp_cases for a in ("--snp-report", os.path.join(d, "report.bin"))]
+            code, out = ctl(args.attestctl, "collateral", "fetch", *reports, "--kds-url", server.url,
+                            "--collateral-ca", pki["ca"], "--out", snp_bundle)
+            check(code == 0 and "wrote 4 collateral item(s)" in out,
+                  f"fetch --snp-report Milan + Turin: 2 VCEKs + 2 chains ({code}: {out})")
+            counts = server.counts()
+            check(counts.get("/vcek/v1/Turin/3b42092f69c656d3?blSPL=1&teeSPL=0&snpSPL=2&ucodeSPL=71&fmcSPL=0") == 1,
+                  "Turin VCEK fetched with an 8-byte hwID and fmcSPL")
+
+            print("429 with Retry-After is honoured")
+            server.reset()
+            server.fault(match="/tdx/certification/v4/qe", mode="429", retry_after="3600", count=1)
+            a = Attestd(args.attestd, os.path.join(tmp, "throttle-data"), log,
+                        online + ["--collateral-time", tdx_case["verification_time"]])
+            s, body = a.attest("TdxVm", tdx_quote)
+            check(s == 503 and reason(body) == "COLLATERAL_RATE_LIMITED",
+                  f"first attempt: 503 COLLATERAL_RATE_LIMITED (got {s} {reason(body)})")
+            before = sum(server.counts().values())
+            s, body = a.attest("TdxVm", tdx_quote)
+            check(s == 503 and reason(body) == "COLLATERAL_RATE_LIMITED",
+                  f"second attempt within Retry-After: 503 COLLATERAL_RATE_LIMITED (got {s})")
+            check(sum(server.counts().values()) == before,
+                  "no request reached the throttling host within Retry-After")
+            m = a.metrics()
+            check(f'attestd_collateral_rate_limited_total{{host="127.0.0.1:{server.port}"}} 1' in m,
+                  "/metrics: one 429 counted")
+            check(f'attestd_collateral_throttled_refusals_total{{host="127.0.0.1:{server.port}"}}' in m
+                  and 'throttled_refusals_total{host="127.0.0.1:%d"} 0' % server.port not in m,
+                  "/metrics: refusals while throttled counted")
+            a.stop()
+
+            print("evaluate_early without a published early set: the standard verdict stands")
+            a = Attestd(args.attestd, os.path.join(tmp, "no-early-data"), log,
+                        online + ["--config", conf, "--collateral-time", tdx_case["verification_time"]])
+            try:
+                s, body = a.attest("TdxVm", tdx_quote)
+                claims = claims_of(body.get("token", "a.e30.b"))
+                early = claims.get("x-attestd-tcb-early", {})
+                check(s == 200 and early.get("error") == "COLLATERAL_MISSING"
+                      and early.get("tcb_status") is None
+                      and claims.get("x-attestd-tcb", {}).get("tcb_status") == "UpToDate",
+                      f"200 with the standard verdict; the claim says why there is no early one "
+                      f"({s} {early})")
+            finally:
+                a.stop()
+        finally:
+            server.stop()
+
+        print("restart with the collateral server stopped: the persisted cache still verifies")
+        a = Attestd(args.attestd, sgx_dir, log,
+                    online + ["--collateral-time", sgx_case["verification_time"]])
+        try:
+            s, body = a.attest("SgxEnclave", sgx_quote)
+            check(s == 200 and "token" in body,
+                  f"SGX verifies from the store with the source down (got {s} {reason(body)})")
+        finally:
+            a.stop()
+
+        print("bundle import on an empty attestd, verified offline")
+        empty = os.path.join(tmp, "airgap-data")
+        os.makedirs(empty)
+        code, out = ctl(args.attestctl, "collateral", "import", bundle, "--data-dir", empty)
+        check(code == 0 and "imported 4 item(s), rejected 0" in out, f"import ({code}: {out})")
+        a = Attestd(args.attestd, empty, log, online + ["--collateral-time", sgx_case["verification_time"]])
+        try:
+            s, body = a.attest("SgxEnclave", sgx_quote)
+            check(s == 200 and "token" in body, f"SGX verifies from the imported bundle (got {s} {reason(body)})")
+        finally:
+            a.stop()
+        a = Attestd(args.attestd, os.path.join(tmp, "airgap-2"), log,
+                    online + ["--collateral-bundle", bundle,
+                              "--collateral-time", sgx_case["verification_time"]])
+        try:
+            s, body = a.attest("SgxEnclave", sgx_quote)
+            check(s == 200 and "token" in body,
+                  f"attestd --collateral-bundle verifies offline (got {s} {reason(body)})")
+        finally:
+            a.stop()
+        code, out = ctl(args.attestctl, "verify", "--type", "sgx", "--evidence",
+                        os.path.join(vectors, SGX_CASE, "quote.bin"), "--collateral", bundle,
+                        "--at", sgx_case["verification_time"])
+        check(code == 0 and '"valid": true' in out,
+              f"attestctl verify --at T --collateral BUNDLE re-verifies offline ({code}: {out[:200]})")
+        try:
+            reverified = json.loads(out)["claims"]
+        except (ValueError, KeyError):
+            reverified = {}
+        check(sorted(p["item"] for p in reverified.get("x-attestd-collateral-provenance", []))
+              == sorted(i["key"] for i in manifest_items(bundle)),
+              "the re-verification names exactly the bundle's items as its collateral")
+        code, out = ctl(args.attestctl, "verify", "--type", "sgx", "--evidence",
+                        os.path.join(vectors, SGX_CASE, "quote.bin"), "--collateral", bundle,
+                        "--at", "2025-08-01T00:00:00Z")
+        check(code == 1 and "EXPIRED" in out,
+              f"... and the same bundle after its validity is refused ({code}: {out[:200]})")
+        exported = os.path.join(tmp, "exported")
+        code, out = ctl(args.attestctl, "collateral", "export", "--data-dir", empty, "--out", exported)
+        check(code == 0 and "wrote 4 collateral item(s)" in out, f"export ({code}: {out})")
+        tampered = os.path.join(tmp, "tampered")
+        shutil.copytree(bundle, tampered)
+        with open(os.path.join(tampered, "manifest.json")) as f:
+            manifest = json.load(f)
+        for item in manifest["items"]:
+            if item["key"].startswith("intel/sgx/qe/"):
+                path = os.path.join(tampered, item["file"])
+                with open(path, "rb") as f:
+                    data = bytearray(f.read())
+                data[data.index(b'"issueDate":"') + 13] ^= 1
+                with open(path, "wb") as f:
+                    f.write(data)
+                item["sha256"] = hashlib.sha256(data).hexdigest()
+        with open(os.path.join(tampered, "manifest.json"), "w") as f:
+            json.dump(manifest, f)
+        code, out = ctl(args.attestctl, "collateral", "import", tampered, "--data-dir",
+                        os.path.join(tmp, "airgap-3"))
+        check(code == 1 and "rejected 1" in out and "QE identity" in out,
+              f"a re-signed-looking but altered item is rejected on import ({code}: {out})")
+
+        print("early-vs-standard TCB evaluation (a real eval 17 / eval 18 pair)")
+        early_case, early_quote = load(vectors, EARLY_CASE)
+        es = CollateralServer(vectors, pki, tmp, tdx_case=EARLY_STANDARD_CASE,
+                              extra=["--early", "tdx=" + os.path.join(vectors, EARLY_CASE)])
+        eonline = ["--pcs-url", es.url, "--collateral-ca", pki["ca"], "--config", conf]
+        try:
+            a = Attestd(args.attestd, os.path.join(tmp, "early-data"), log,
+                        eonline + ["--collateral-time", early_case["verification_time"]])
+            try:
+                for _ in range(2):
+                    s, body = a.attest("TdxVm", early_quote)
+                check(s == 200 and "token" in body, f"TDX attests with evaluate_early (got {s} {reason(body)})")
+                claims = claims_of(body.get("token", "a.e30.b"))
+                check(claims.get("x-attestd-tcb", {}).get("tcb_status") == "UpToDate"
+                      and claims.get("x-attestd-tcb", {}).get("tcb_evaluation_data_number") == 17,
+                      f"the token keeps the standard verdict: UpToDate, eval 17 ({claims.get('x-attestd-tcb', {}).get('tcb_status')})")
+                early = claims.get("x-attestd-tcb-early", {})
+                check(early.get("tcb_status") == "OutOfDate" and early.get("tcb_evaluation_data_number") == 18
+                      and isinstance(early.get("advisory_ids"), list) and early["advisory_ids"],
+                      f"x-attestd-tcb-early: OutOfDate under eval 18 with advisories ({early})")
+                counts = es.counts()
+                check(counts.get("/tdx/certification/v4/tcb?fmspc=90c06f000000&update=early") == 1
+                      and counts.get("/tdx/certification/v4/tcb?fmspc=90c06f000000&update=standard") == 1,
+                      f"both sets fetched once ({counts})")
+                m = a.metrics()
+                check('attestd_tcb_early_outofdate_platforms{fmspc="90C06F000000"} 1' in m,
+                      "/metrics: one platform at risk for FMSPC 90C06F000000 (counted once)")
+                code, out = ctl(args.attestctl, "collateral", "status", "--fleet", "--endpoint",
+                                f"http://127.0.0.1:{a.port}")
+                check(code == 0 and "90C06F000000" in out and out.strip().endswith("1"),
+                      f"status --fleet lists the FMSPC ({out.strip()})")
+            finally:
+                a.stop()
+        finally:
+            es.stop()
+
+        print("past nextUpdate with the source down: 503 COLLATERAL_STALE naming the item")
+        later = sgx_case["collateral_validity_window"]["not_after"].replace("T10", "T11")
+        a = Attestd(args.attestd, sgx_dir, log, online + ["--collateral-time", later])
+        try:
+            s, body = a.attest("SgxEnclave", sgx_quote)
+            check(s == 503 and reason(body) == "COLLATERAL_STALE",
+                  f"503 COLLATERAL_STALE (got {s} {reason(body)}: {message(body)})")
+            check("TCB info for SGX FMSPC 00A067110000" in message(body) and "expired at" in message(body),
+                  f"the message names the stale item ({message(body)})")
+        finally:
+            a.stop()
+        if FAILURES:
+            with open(log, "rb") as f:
+                sys.stdout.write(f.read()[-4000:].decode(errors="replace"))
+
+    if FAILURES:
+        print(f"{len(FAILURES)} check(s) failed")
+        return 1
+    print("all collateral checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
