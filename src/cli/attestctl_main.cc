@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   attest::cli::RegisterPolicyCommand(app, &exit_code);
   attest::cli::RegisterPolicyAdminCommand(app, &exit_code);
   attest::cli::RegisterSignersCommand(app, &exit_code);
+  attest::cli::RegisterKeysCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -14,5 +14,6 @@ void RegisterPolicyCommand(CLI::App& app, int* exit_code);
 // policy sign|get|set|reset; after RegisterPolicyCommand (adds to its `policy`).
 void RegisterPolicyAdminCommand(CLI::App& app, int* exit_code);
 void RegisterSignersCommand(CLI::App& app, int* exit_code);
+void RegisterKeysCommand(CLI::App& app, int* exit_code);
 
 }  // namespace attest::cli

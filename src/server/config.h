@@ -21,6 +21,15 @@
 //   aad_roles_claim = "roles"                           # array or space-separated string
 //   aad_reader_role = "AttestationPolicy.Read"          # GET /policies, GET /certificates
 //   aad_writer_role = "AttestationPolicy.Write"         # every change (and reads)
+// Store (DESIGN.md "storage"; docs/fleet.md):
+//   store = "postgres://attestd@db:5432/attestd"   # "" = SQLite file in data_dir (default)
+//   policy_refresh_ms = 1000           # a policy set on another replica is in force here within this
+//   policy_max_staleness_seconds = 300 # store outage: held policies keep serving this long, then 503
+// Token-signing keys in the store (shared by replicas, rotated with `attestctl keys rotate`)
+// when a key-encryption key is configured (else one key file per data_dir, no rotation):
+//   token_key_kek_file = "/etc/attestd/kek"  # 64 hex digits, mode 0600; or env ATTESTD_KEK
+//   token_key_retention_seconds = 28800      # a replaced key stays in /certs this long
+//   token_key_refresh_seconds = 10           # keys rotated elsewhere are picked up within this
 #pragma once
 
 #include <cstddef>
@@ -53,6 +62,12 @@ struct ServerConfig {
   std::string aad_roles_claim = "roles";
   std::string aad_reader_role = "AttestationPolicy.Read";
   std::string aad_writer_role = "AttestationPolicy.Write";
+  std::string store;  // libpq URL; empty = SQLite in data_dir
+  unsigned policy_refresh_ms = 1000;
+  unsigned policy_max_staleness_seconds = 300;
+  std::string token_key_kek_file;
+  int64_t token_key_retention_seconds = 28800;  // attestation token lifetime (8 h)
+  unsigned token_key_refresh_seconds = 10;
 };
 
 // Reads `path` into `config` (keys present in the file replace the defaults). Unknown keys
