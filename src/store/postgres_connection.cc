@@ -36,7 +36,13 @@ Params& Params::Text(std::string_view s) {
 Params& Params::Blob(const Bytes& b) {
   types_.push_back(kByteaOid);
   values_.emplace_back(b.begin(), b.end());
-  null_.push_back(b.empty());
+  null_.push_back(false);
+  return *this;
+}
+
+Params& Params::BlobOrNull(const Bytes& b) {
+  Blob(b);
+  null_.back() = b.empty();
   return *this;
 }
 
@@ -108,8 +114,14 @@ StatusOr<Result> Connection::Exec(std::string_view sql, const Params& params,
 }
 
 Status Connection::Command(std::string_view sql) {
-  auto r = Exec(sql);
-  return r.has_value() ? Status::Ok() : r.error();
+  // The simple-query protocol: a migration is several statements, which the extended
+  // protocol of PQexecParams refuses.
+  std::string query(sql);
+  Result result(PQexec(conn_, query.c_str()));
+  PGresult* raw = result.raw();
+  ExecStatusType st = raw == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(raw);
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return Status::Ok();
+  return Unavailable(ConnectionError(conn_));
 }
 
 Lease::~Lease() {

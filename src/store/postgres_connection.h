@@ -25,7 +25,8 @@ namespace attest::store::pg {
 class Params {
  public:
   Params& Text(std::string_view s);
-  Params& Blob(const Bytes& b);  // bytea; an empty value is bound as SQL NULL
+  Params& Blob(const Bytes& b);        // bytea
+  Params& BlobOrNull(const Bytes& b);  // bytea; an empty value is bound as SQL NULL
   Params& Int(int64_t v);
 
  private:
@@ -46,6 +47,7 @@ class Result {
   std::string Text(int row, int col) const;
   Bytes Blob(int row, int col) const;
   int64_t Int(int row, int col) const;  // int8 columns only
+  PGresult* raw() const { return r_.get(); }
 
  private:
   std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
@@ -69,7 +71,7 @@ class Connection {
   // (which never contains the password); `sqlstate`, when given, receives the SQLSTATE.
   StatusOr<Result> Exec(std::string_view sql, const Params& params = Params(),
                         std::string* sqlstate = nullptr);
-  // A statement without parameters and results (BEGIN, COMMIT, ...).
+  // Statements without parameters whose results are not needed (BEGIN, COMMIT, a migration).
   Status Command(std::string_view sql);
 
  private:

@@ -179,7 +179,7 @@ class PostgresStore final : public Store {
                                .Text(p.reset ? "reset" : "set")
                                .Blob(AsBlob(p.policy_text))
                                .Blob(AsBlob(p.policy_jws))
-                               .Blob(p.signer_cert_der)
+                               .BlobOrNull(p.signer_cert_der)
                                .Text(p.token_hash)
                                .Blob(AsBlob(p.set_by))
                                .Int(p.set_at)));

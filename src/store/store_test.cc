@@ -104,7 +104,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgres"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 TEST_P(StoreTest, ProviderRoundTripsAndCannotBeCreatedTwice) {
   auto store = Open();
@@ -172,6 +172,7 @@ TEST_P(StoreTest, CallerTextWithNulAndInvalidUtf8RoundTrips) {
   ASSERT_TRUE(store->CreateProvider({"default", "u", ProviderMode::kAad, 1}, {}).ok());
   PolicyRecord odd = Set(std::string("a\0b\xff\xfe", 5));
   odd.set_by = std::string("who\0\x80", 5);
+  odd.token_hash = "hash";  // computed by attestd (base64url), never caller text
   ASSERT_TRUE(store->AppendPolicy("default", odd).ok());
   auto current = store->CurrentPolicy("default", "SgxEnclave");
   ASSERT_TRUE(current.has_value() && current->has_value());
@@ -317,7 +318,9 @@ TEST_P(StoreTest, ConcurrentPolicyWritersLoseNothingAndDoubleNothing) {
   for (size_t i = 0; i < history->size(); ++i) {
     const PolicyRecord& r = (*history)[i];
     EXPECT_TRUE(seen.insert(r.policy_text).second) << "doubled: " << r.policy_text;
-    if (i > 0) EXPECT_LT((*history)[i - 1].sequence, r.sequence);
+    if (i > 0) {
+      EXPECT_LT((*history)[i - 1].sequence, r.sequence);
+    }
     // Each writer's own appends appear in the order it made them.
     int w = std::stoi(r.policy_text.substr(1));
     int n = std::stoi(r.policy_text.substr(r.policy_text.find('-') + 1));
@@ -443,7 +446,11 @@ TEST(PostgresStoreTest, KilledServerMidWriteLosesNoAcknowledgedWriteAndRecovers)
     }
   });
   // Let some writes land, kill the server under the writer, then bring it back.
-  ASSERT_TRUE(WaitForHistory(store, 20));
+  if (!WaitForHistory(store, 20)) {
+    stop = true;
+    writer.join();
+    FAIL() << "no writes landed before the kill (" << other_errors.load() << " errors)";
+  }
   cluster->Kill();
   auto during = store.GetProvider("default");
   ASSERT_FALSE(during.has_value());
