@@ -131,7 +131,8 @@ Lease::~Lease() {
 StatusOr<std::unique_ptr<Pool>> Pool::Open(const std::string& url, const PoolOptions& options) {
   const std::string timeout = std::to_string(options.connect_timeout_seconds);
   const std::string server_options =
-      "-c statement_timeout=" + std::to_string(options.statement_timeout_ms);
+      "-c statement_timeout=" + std::to_string(options.statement_timeout_ms) +
+      " -c client_min_messages=warning";
   // Earlier keywords are defaults the URL may override (expand_dbname). Keepalives and a TCP
   // user timeout make a dead server or a cut network fail a call within seconds instead of
   // leaving it blocked on a socket.
