@@ -12,9 +12,8 @@
 // Exit 0 ok, 1 the store refused or failed, 2 usage/local errors.
 #include <cstdlib>
 #include <iostream>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "base/time.h"
 #include "cli/commands.h"
@@ -43,7 +42,8 @@ nlohmann::json Describe(const store::TokenKeyRecord& r) {
 }
 
 int RunRotate(const KeysFlags& f) {
-  auto kek = service::LoadKek(f.kek_file, std::getenv(std::string(service::kKekEnvironmentVariable).c_str()));
+  auto kek = service::LoadKek(f.kek_file,
+                              std::getenv(std::string(service::kKekEnvironmentVariable).c_str()));
   if (!kek.has_value()) return Fail(kek.error(), 2);
   auto db = store::OpenConfiguredStore(f.store, "");
   if (!db.has_value()) return Fail(db.error(), 1);
@@ -52,9 +52,9 @@ int RunRotate(const KeysFlags& f) {
     auto provider = (*db)->GetProvider(f.provider);
     if (!provider.has_value()) return Fail(provider.error(), 1);
     if (!provider->has_value()) {
-      return Fail(Status::InvalidArgument("PROVIDER_NOT_FOUND",
-                                          "provider '" + f.provider +
-                                              "' is not initialised; give --base-url"),
+      return Fail(Status::InvalidArgument(
+                      "PROVIDER_NOT_FOUND",
+                      "provider '" + f.provider + "' is not initialised; give --base-url"),
                   2);
     }
     base_url = (*provider)->base_url;
@@ -92,8 +92,9 @@ void RegisterKeysCommand(CLI::App& app, int* exit_code) {
     sub->add_option("--provider", flags->provider, "provider id (default: default)");
   }
   rotate->add_option("--kek-file", flags->kek_file, "KEK file (64 hex digits, mode 0600)");
-  rotate->add_option("--overlap-seconds", flags->overlap_seconds,
-                     "seconds between publishing and signing (default 86400)")
+  rotate
+      ->add_option("--overlap-seconds", flags->overlap_seconds,
+                   "seconds between publishing and signing (default 86400)")
       ->check(CLI::Range(int64_t{0}, int64_t{366} * 86400));
   rotate->add_option("--base-url", flags->base_url, "issuer for the new certificate's CN");
   rotate->callback([flags, exit_code] { *exit_code = RunRotate(*flags); });

@@ -334,7 +334,7 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
   auto* listen = app.add_option("--listen", cli.listen, "HOST:PORT to listen on");
   auto* store_url = app.add_option("--store", cli.store,
-                                   "postgres:// URL of the shared store (default: SQLite in data dir)");
+                                   "postgres:// URL of the shared store (default: SQLite)");
   auto* base_url = app.add_option("--base-url", cli.base_url, "public base URL (token issuer)");
   auto* data_dir = app.add_option("--data-dir", cli.data_dir, "directory for the signing key");
   auto* kek_file = app.add_option("--token-key-kek-file", cli.token_key_kek_file,

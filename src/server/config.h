@@ -23,8 +23,8 @@
 //   aad_writer_role = "AttestationPolicy.Write"         # every change (and reads)
 // Store (DESIGN.md "storage"; docs/fleet.md):
 //   store = "postgres://attestd@db:5432/attestd"   # "" = SQLite file in data_dir (default)
-//   policy_refresh_ms = 1000           # a policy set on another replica is in force here within this
-//   policy_max_staleness_seconds = 300 # store outage: held policies keep serving this long, then 503
+//   policy_refresh_ms = 1000           # bound for a policy set elsewhere to be in force here
+//   policy_max_staleness_seconds = 300 # store outage: held policies serve this long, then 503
 // Token-signing keys in the store (shared by replicas, rotated with `attestctl keys rotate`)
 // when a key-encryption key is configured (else one key file per data_dir, no rotation):
 //   token_key_kek_file = "/etc/attestd/kek"  # 64 hex digits, mode 0600; or env ATTESTD_KEK

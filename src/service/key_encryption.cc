@@ -73,8 +73,7 @@ Bytes SealWithKek(ByteSpan kek, std::string_view associated, ByteSpan plaintext)
       EVP_EncryptUpdate(ctx.get(), ct, &len, plaintext.data(),
                         static_cast<int>(plaintext.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), ct + len, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes,
-                          ct + plaintext.size()) != 1) {
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, ct + plaintext.size()) != 1) {
     return {};
   }
   return out;

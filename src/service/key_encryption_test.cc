@@ -64,8 +64,7 @@ TEST(SealTest, RoundTripsAndRefusesWrongKekContextOrTampering) {
   const Bytes secret = {1, 2, 3, 4, 5};
   Bytes sealed = SealWithKek(kek, "p/kid", secret);
   ASSERT_EQ(sealed.size(), 1 + 12 + secret.size() + 16);
-  EXPECT_EQ(std::search(sealed.begin(), sealed.end(), secret.begin(), secret.end()),
-            sealed.end());
+  EXPECT_EQ(std::search(sealed.begin(), sealed.end(), secret.begin(), secret.end()), sealed.end());
   EXPECT_EQ(OpenWithKek(kek, "p/kid", sealed), secret);
   EXPECT_NE(SealWithKek(kek, "p/kid", secret), sealed);  // fresh nonce
 

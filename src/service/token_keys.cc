@@ -64,9 +64,8 @@ StatusOr<bool> EnsureFirstTokenKey(store::Store& store, const TokenKeyOptions& o
   return store.AddTokenKey(options.provider_id, record, /*only_if_none=*/true);
 }
 
-StatusOr<store::TokenKeyRecord> RotateTokenKey(store::Store& store,
-                                               const TokenKeyOptions& options, int64_t now,
-                                               int64_t overlap_seconds) {
+StatusOr<store::TokenKeyRecord> RotateTokenKey(store::Store& store, const TokenKeyOptions& options,
+                                               int64_t now, int64_t overlap_seconds) {
   ATTEST_ASSIGN_OR_RETURN(token::SigningKey key, token::SigningKey::Generate(options.base_url));
   ATTEST_ASSIGN_OR_RETURN(store::TokenKeyRecord record,
                           SealKey(options, key, now, now + overlap_seconds));

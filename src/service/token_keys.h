@@ -39,9 +39,8 @@ StatusOr<bool> EnsureFirstTokenKey(store::Store& store, const TokenKeyOptions& o
                                    const token::SigningKey* initial, int64_t now);
 
 // Creates the next key: published from `now`, signing from `now + overlap_seconds`.
-StatusOr<store::TokenKeyRecord> RotateTokenKey(store::Store& store,
-                                               const TokenKeyOptions& options, int64_t now,
-                                               int64_t overlap_seconds);
+StatusOr<store::TokenKeyRecord> RotateTokenKey(store::Store& store, const TokenKeyOptions& options,
+                                               int64_t now, int64_t overlap_seconds);
 
 // Reloads the ring from the store every `interval` on a background thread, so that a key
 // rotated through any replica (or attestctl) is published here within `interval`. A failed

@@ -136,14 +136,14 @@ StatusOr<std::unique_ptr<Pool>> Pool::Open(const std::string& url, const PoolOpt
   // Earlier keywords are defaults the URL may override (expand_dbname). Keepalives and a TCP
   // user timeout make a dead server or a cut network fail a call within seconds instead of
   // leaving it blocked on a socket.
-  const char* keys[] = {"connect_timeout", "application_name", "options",
-                        "keepalives",      "keepalives_idle",  "keepalives_interval",
-                        "keepalives_count", "tcp_user_timeout", "dbname",
-                        nullptr};
-  const char* vals[] = {timeout.c_str(), "attestd", server_options.c_str(),
-                        "1",             "5",       "2",
-                        "3",             "10000",   url.c_str(),
-                        nullptr};
+  const char* keys[] = {"connect_timeout",  "application_name",
+                        "options",          "keepalives",
+                        "keepalives_idle",  "keepalives_interval",
+                        "keepalives_count", "tcp_user_timeout",
+                        "dbname",           nullptr};
+  const char* vals[] = {
+      timeout.c_str(), "attestd", server_options.c_str(), "1", "5", "2", "3", "10000",
+      url.c_str(),     nullptr};
   std::unique_ptr<Pool> pool(new Pool());
   for (int i = 0; i < std::max(1, options.connections); ++i) {
     PGconn* conn = PQconnectdbParams(keys, vals, /*expand_dbname=*/1);

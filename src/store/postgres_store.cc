@@ -24,10 +24,10 @@ using pg::Connection;
 using pg::Params;
 using pg::Result;
 
-#define PG_RETURN_IF_ERROR(expr)                  \
-  do {                                            \
-    ::attest::Status pg_status_ = (expr);         \
-    if (!pg_status_.ok()) return pg_status_;      \
+#define PG_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::attest::Status pg_status_ = (expr);    \
+    if (!pg_status_.ok()) return pg_status_; \
   } while (false)
 
 #define PG_ASSIGN_OR_RETURN_STATUS(lhs, expr)                  \
@@ -66,7 +66,7 @@ Status ProviderNotFound(std::string_view id) {
 // Locks the provider's row for the rest of the transaction.
 Status LockProvider(Connection& c, std::string_view provider_id) {
   PG_ASSIGN_OR_RETURN_STATUS(Result r, c.Exec("SELECT 1 FROM providers WHERE id = $1 FOR UPDATE",
-                                               Params().Text(provider_id)));
+                                              Params().Text(provider_id)));
   if (r.Rows() == 0) return ProviderNotFound(provider_id);
   return Status::Ok();
 }
@@ -106,9 +106,9 @@ class PostgresStore final : public Store {
       // Replicas starting together: the first applies the migrations, the others wait here
       // and then find nothing left to do.
       PG_RETURN_IF_ERROR(c.Command("SELECT pg_advisory_xact_lock(7271606512)"));
-      PG_RETURN_IF_ERROR(c.Command(
-          "CREATE TABLE IF NOT EXISTS schema_migrations(version BIGINT PRIMARY KEY, "
-          "description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"));
+      PG_RETURN_IF_ERROR(
+          c.Command("CREATE TABLE IF NOT EXISTS schema_migrations(version BIGINT PRIMARY KEY, "
+                    "description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"));
       PG_ASSIGN_OR_RETURN_STATUS(
           Result r, c.Exec("SELECT COALESCE(MAX(version), 0)::int8 FROM schema_migrations"));
       const int64_t current = r.Int(0, 0);
@@ -117,10 +117,10 @@ class PostgresStore final : public Store {
       for (const Migration& m : migrations) {
         if (m.version <= current) continue;
         PG_RETURN_IF_ERROR(c.Command(m.sql));
-        PG_ASSIGN_OR_RETURN_STATUS(
-            Result ins, c.Exec("INSERT INTO schema_migrations(version, description) "
-                               "VALUES ($1, $2)",
-                               Params().Int(m.version).Text(m.description)));
+        PG_ASSIGN_OR_RETURN_STATUS(Result ins,
+                                   c.Exec("INSERT INTO schema_migrations(version, description) "
+                                          "VALUES ($1, $2)",
+                                          Params().Int(m.version).Text(m.description)));
         (void)ins;
       }
       return Status::Ok();
@@ -130,14 +130,14 @@ class PostgresStore final : public Store {
   Status CreateProvider(const Provider& provider,
                         const std::vector<SignerRecord>& initial_signers) override {
     return Transaction([&](Connection& c) -> Status {
-      PG_ASSIGN_OR_RETURN_STATUS(
-          Result r, c.Exec("INSERT INTO providers(id, base_url, mode, created_at) "
-                           "VALUES ($1,$2,$3,$4) ON CONFLICT (id) DO NOTHING",
-                           Params()
-                               .Text(provider.id)
-                               .Text(provider.base_url)
-                               .Text(ProviderModeName(provider.mode))
-                               .Int(provider.created_at)));
+      PG_ASSIGN_OR_RETURN_STATUS(Result r,
+                                 c.Exec("INSERT INTO providers(id, base_url, mode, created_at) "
+                                        "VALUES ($1,$2,$3,$4) ON CONFLICT (id) DO NOTHING",
+                                        Params()
+                                            .Text(provider.id)
+                                            .Text(provider.base_url)
+                                            .Text(ProviderModeName(provider.mode))
+                                            .Int(provider.created_at)));
       if (r.Affected() == 0) {
         return Status::FailedPrecondition("PROVIDER_EXISTS",
                                           "provider '" + provider.id + "' is already initialised");
@@ -193,10 +193,10 @@ class PostgresStore final : public Store {
     std::optional<PolicyRecord> out;
     ATTEST_RETURN_IF_ERROR(Read([&](Connection& c) -> Status {
       PG_ASSIGN_OR_RETURN_STATUS(
-          Result r, c.Exec(std::string(kPolicyColumns) +
-                               " WHERE provider_id = $1 AND attestation_type = $2 "
-                               "ORDER BY seq DESC LIMIT 1",
-                           Params().Text(provider_id).Text(type)));
+          Result r,
+          c.Exec(std::string(kPolicyColumns) + " WHERE provider_id = $1 AND attestation_type = $2 "
+                                               "ORDER BY seq DESC LIMIT 1",
+                 Params().Text(provider_id).Text(type)));
       out.reset();
       if (r.Rows() == 0) return Status::Ok();
       PolicyRecord p = ReadPolicy(r, 0);
@@ -211,10 +211,10 @@ class PostgresStore final : public Store {
     std::vector<PolicyRecord> out;
     ATTEST_RETURN_IF_ERROR(Read([&](Connection& c) -> Status {
       PG_ASSIGN_OR_RETURN_STATUS(
-          Result r, c.Exec(std::string(kPolicyColumns) +
-                               " WHERE provider_id = $1 AND attestation_type = $2 "
-                               "ORDER BY seq ASC",
-                           Params().Text(provider_id).Text(type)));
+          Result r,
+          c.Exec(std::string(kPolicyColumns) + " WHERE provider_id = $1 AND attestation_type = $2 "
+                                               "ORDER BY seq ASC",
+                 Params().Text(provider_id).Text(type)));
       out.clear();
       for (int i = 0; i < r.Rows(); ++i) out.push_back(ReadPolicy(r, i));
       return Status::Ok();
@@ -241,14 +241,12 @@ class PostgresStore final : public Store {
     return added;
   }
 
-  StatusOr<bool> RemoveSigner(std::string_view provider_id,
-                              std::string_view thumbprint) override {
+  StatusOr<bool> RemoveSigner(std::string_view provider_id, std::string_view thumbprint) override {
     bool removed = false;
     ATTEST_RETURN_IF_ERROR(Transaction([&](Connection& c) -> Status {
       removed = false;
       PG_RETURN_IF_ERROR(LockProvider(c, provider_id));
-      PG_ASSIGN_OR_RETURN_STATUS(std::vector<SignerRecord> signers,
-                                 ReadSigners(c, provider_id));
+      PG_ASSIGN_OR_RETURN_STATUS(std::vector<SignerRecord> signers, ReadSigners(c, provider_id));
       bool present = false;
       for (const SignerRecord& r : signers) present = present || r.thumbprint == thumbprint;
       if (!present) return Status::Ok();
@@ -298,30 +296,29 @@ class PostgresStore final : public Store {
       // Serialises "the first key" decisions of replicas starting together (a provider row
       // need not exist: an uninitialised deployment still signs tokens).
       PG_ASSIGN_OR_RETURN_STATUS(
-          Result locked,
-          c.Exec("SELECT pg_advisory_xact_lock(hashtext($1)::int8)",
-                 Params().Text("attestd-token-keys/" + std::string(provider_id))));
+          Result locked, c.Exec("SELECT pg_advisory_xact_lock(hashtext($1)::int8)",
+                                Params().Text("attestd-token-keys/" + std::string(provider_id))));
       (void)locked;
       PG_ASSIGN_OR_RETURN_STATUS(
-          Result existing, c.Exec("SELECT kid FROM token_keys WHERE provider_id = $1",
-                                  Params().Text(provider_id)));
+          Result existing,
+          c.Exec("SELECT kid FROM token_keys WHERE provider_id = $1", Params().Text(provider_id)));
       for (int i = 0; i < existing.Rows(); ++i) {
         if (existing.Text(i, 0) == key.kid) {
           return Status::FailedPrecondition("KEY_EXISTS", "token key " + key.kid + " exists");
         }
       }
       if (existing.Rows() > 0 && only_if_none) return Status::Ok();
-      PG_ASSIGN_OR_RETURN_STATUS(
-          Result r, c.Exec("INSERT INTO token_keys(provider_id, kid, cert_der, "
-                           "sealed_private_key, created_at, activate_at) "
-                           "VALUES ($1,$2,$3,$4,$5,$6)",
-                           Params()
-                               .Text(provider_id)
-                               .Text(key.kid)
-                               .Blob(key.cert_der)
-                               .Blob(key.sealed_private_key)
-                               .Int(key.created_at)
-                               .Int(key.activate_at)));
+      PG_ASSIGN_OR_RETURN_STATUS(Result r,
+                                 c.Exec("INSERT INTO token_keys(provider_id, kid, cert_der, "
+                                        "sealed_private_key, created_at, activate_at) "
+                                        "VALUES ($1,$2,$3,$4,$5,$6)",
+                                        Params()
+                                            .Text(provider_id)
+                                            .Text(key.kid)
+                                            .Blob(key.cert_der)
+                                            .Blob(key.sealed_private_key)
+                                            .Int(key.created_at)
+                                            .Int(key.activate_at)));
       added = r.Affected() > 0;
       return Status::Ok();
     }));

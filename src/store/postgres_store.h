@@ -17,7 +17,7 @@
 namespace attest::store {
 
 struct PostgresStoreOptions {
-  int connections = 4;            // pool size
+  int connections = 4;              // pool size
   int connect_timeout_seconds = 5;  // per connection attempt
   // A statement that has not answered within this many milliseconds is cancelled by the
   // server (statement_timeout) and the call fails kUnavailable.

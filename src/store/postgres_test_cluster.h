@@ -102,8 +102,8 @@ class PostgresTestCluster {
   }
 
   std::string Bin(const std::string& tool) const {
-    std::string prefix = ::geteuid() == 0 ? "setpriv --reuid=nobody --regid=nogroup --clear-groups "
-                                          : "";
+    std::string prefix =
+        ::geteuid() == 0 ? "setpriv --reuid=nobody --regid=nogroup --clear-groups " : "";
     return prefix + bin_ + "/" + tool;
   }
   std::string Data() const { return dir_ + "/data"; }
@@ -135,8 +135,8 @@ class PostgresTestCluster {
       // fsync=off: a killed server (not a killed machine) keeps everything the OS was given.
       std::string opts = "-p " + std::to_string(port_) + " -k " + dir_ +
                          " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200";
-      if (Run(Bin("pg_ctl") + " -D " + Data() + " -l " + dir_ + "/server.log -w -t 30 -o '" +
-              opts + "' start") == 0) {
+      if (Run(Bin("pg_ctl") + " -D " + Data() + " -l " + dir_ + "/server.log -w -t 30 -o '" + opts +
+              "' start") == 0) {
         started_once_ = true;
         return true;
       }

@@ -60,8 +60,7 @@ class ReplicaStore final : public Store {
   StatusOr<bool> AddSigner(std::string_view provider_id, const SignerRecord& signer) override {
     return backing_->AddSigner(provider_id, signer);
   }
-  StatusOr<bool> RemoveSigner(std::string_view provider_id,
-                              std::string_view thumbprint) override {
+  StatusOr<bool> RemoveSigner(std::string_view provider_id, std::string_view thumbprint) override {
     return backing_->RemoveSigner(provider_id, thumbprint);
   }
   Status PutKey(std::string_view provider_id, const KeyRecord& key) override {

@@ -85,8 +85,8 @@ class ReplicaStoreTest : public ::testing::Test {
     auto mine = std::make_unique<SwitchableStore>(std::move(*OpenSqliteStore(dir_.string())));
     backing_ = mine.get();
     replica_ = std::make_unique<ReplicaStore>(
-        std::move(mine), ReplicaStoreOptions{.refresh_interval = milliseconds(1000),
-                                             .max_staleness = seconds(60)},
+        std::move(mine),
+        ReplicaStoreOptions{.refresh_interval = milliseconds(1000), .max_staleness = seconds(60)},
         [this] { return now_; });
     ASSERT_TRUE(other_->CreateProvider({"default", "u", ProviderMode::kAad, 1}, {}).ok());
   }

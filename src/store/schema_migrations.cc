@@ -112,10 +112,12 @@ int64_t LatestVersion(std::span<const Migration> migrations) {
 Status CheckSchemaVersion(int64_t database_version, std::span<const Migration> migrations) {
   const int64_t latest = LatestVersion(migrations);
   if (database_version > latest) {
-    return Status::FailedPrecondition(
-        "STORE_SCHEMA_TOO_NEW", "the store's schema is version " +
-                                    std::to_string(database_version) + "; this attestd knows up "
-                                    "to version " + std::to_string(latest) + " (upgrade attestd)");
+    return Status::FailedPrecondition("STORE_SCHEMA_TOO_NEW", "the store's schema is version " +
+                                                                  std::to_string(database_version) +
+                                                                  "; this attestd knows up "
+                                                                  "to version " +
+                                                                  std::to_string(latest) +
+                                                                  " (upgrade attestd)");
   }
   return Status::Ok();
 }

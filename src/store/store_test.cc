@@ -1,6 +1,8 @@
 // The shared store suite: every test runs against SQLite and against a real PostgreSQL
 // cluster started by the test (PostgresTestCluster). Backend-specific behaviour (file modes,
 // server outages) is tested at the end of the file.
+#include "store/store.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -14,7 +16,6 @@
 #include "store/postgres_store.h"
 #include "store/postgres_test_cluster.h"
 #include "store/schema_migrations.h"
-#include "store/store.h"
 
 namespace attest::store {
 namespace {
@@ -70,7 +71,8 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     if (IsPostgres()) {
       PGconn* c = PQconnectdb(url_.c_str());
       PGresult* r = PQexec(c, ("INSERT INTO schema_migrations(version, description) VALUES (" +
-                               next + ", 'from the future')").c_str());
+                               next + ", 'from the future')")
+                                  .c_str());
       EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(c);
       PQclear(r);
       PQfinish(c);
@@ -212,10 +214,10 @@ TEST_P(StoreTest, SignersAddIdempotentlyAndTheLastCannotBeRemoved) {
 
 TEST_P(StoreTest, ProvidersAreIsolated) {
   auto store = Open();
-  ASSERT_TRUE(store->CreateProvider({"a", "https://a", ProviderMode::kIsolated, 1}, {Signer("AA")})
-                  .ok());
-  ASSERT_TRUE(store->CreateProvider({"b", "https://b", ProviderMode::kIsolated, 1}, {Signer("BB")})
-                  .ok());
+  ASSERT_TRUE(
+      store->CreateProvider({"a", "https://a", ProviderMode::kIsolated, 1}, {Signer("AA")}).ok());
+  ASSERT_TRUE(
+      store->CreateProvider({"b", "https://b", ProviderMode::kIsolated, 1}, {Signer("BB")}).ok());
   ASSERT_TRUE(store->AppendPolicy("a", Set("for-a")).ok());
   ASSERT_TRUE(store->PutKey("a", {"kid-a", 1}).ok());
   EXPECT_FALSE((*store->CurrentPolicy("b", "SgxEnclave")).has_value());
@@ -301,8 +303,8 @@ TEST_P(StoreTest, ConcurrentPolicyWritersLoseNothingAndDoubleNothing) {
   for (int w = 0; w < kWriters; ++w) {
     threads.emplace_back([&, w] {
       for (int i = 0; i < kWritesEach; ++i) {
-        Status s = handles[w]->AppendPolicy(
-            "default", Set("w" + std::to_string(w) + "-" + std::to_string(i)));
+        Status s = handles[w]->AppendPolicy("default",
+                                            Set("w" + std::to_string(w) + "-" + std::to_string(i)));
         if (!s.ok()) ++failures;
       }
     });
@@ -338,8 +340,7 @@ TEST_P(StoreTest, ConcurrentSignerRemovalsKeepTheLastSigner) {
   constexpr int kRounds = 20;
   auto a = Open();
   auto b = Open();
-  ASSERT_TRUE(
-      a->CreateProvider({"default", "u", ProviderMode::kIsolated, 1}, {Signer("S0")}).ok());
+  ASSERT_TRUE(a->CreateProvider({"default", "u", ProviderMode::kIsolated, 1}, {Signer("S0")}).ok());
   for (int round = 0; round < kRounds; ++round) {
     const std::string x = "X" + std::to_string(round);
     ASSERT_EQ(a->AddSigner("default", Signer(x)), true);

@@ -5,8 +5,9 @@
 namespace attest::token {
 
 void KeyRing::Replace(std::vector<RingKey> keys) {
-  std::stable_sort(keys.begin(), keys.end(),
-                   [](const RingKey& a, const RingKey& b) { return a.activate_at < b.activate_at; });
+  std::stable_sort(keys.begin(), keys.end(), [](const RingKey& a, const RingKey& b) {
+    return a.activate_at < b.activate_at;
+  });
   std::lock_guard lock(mu_);
   keys_ = std::move(keys);
 }
