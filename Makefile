@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 1800
 FUZZ_RUNS    ?= 10000000
 FUZZ_TARGETS ?=
 
-.PHONY: all deps build build-asan test test-release test-asan run bench clean format fuzz
+.PHONY: all deps build build-asan test test-release test-asan run bench bench-fleet clean format fuzz
 
 all: build
 
@@ -44,6 +44,13 @@ run: build
 
 bench: build
 	./$(BUILD)/bench/attest_bench
+
+# Fleet load/soak (docs/fleet.md): two replicas on a PostgreSQL started for the run, FLEET_SECONDS
+# at saturation, then the same with a replica killed and restarted halfway. Not in `make test`.
+FLEET_SECONDS ?= 600
+bench-fleet: build
+	/usr/bin/python3 bench/fleet_soak.py --attestd $(BUILD)/src/server/attestd --seconds $(FLEET_SECONDS)
+	/usr/bin/python3 bench/fleet_soak.py --attestd $(BUILD)/src/server/attestd --seconds $(FLEET_SECONDS) --kill-replica
 
 # Coverage-guided fuzzing (libFuzzer, clang-16 + libc++, ASan+UBSan) of every parser an
 # attacker reaches, one target at a time; see fuzz/README.md. Minimised corpora and crashes

@@ -159,7 +159,14 @@ HttpResponse ApiRouter::Dispatch(const HttpRequest& request, std::string_view pa
   const bool get = request.method == "GET";
   if (path == "/certs") {
     route = "/certs";  // §3.2: api-version optional, any value accepted
-    return get ? JsonResponse(certs_body_) : MethodNotAllowed("GET");
+    if (!get) return MethodNotAllowed("GET");
+    if (key_ring_ != nullptr) {
+      const auto published = key_ring_->PublishedNow();
+      std::vector<const token::SigningKey*> keys;
+      for (const auto& k : published) keys.push_back(k.get());
+      return JsonResponse(token::JwkSet(keys).dump());
+    }
+    return JsonResponse(certs_body_);
   }
   if (path == "/.well-known/openid-configuration") {
     route = "/.well-known/openid-configuration";

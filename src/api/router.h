@@ -16,6 +16,7 @@
 #include "service/attestation_service.h"
 #include "service/bearer_authenticator.h"
 #include "service/policy_service.h"
+#include "token/key_ring.h"
 #include "token/signing_key.h"
 
 namespace attest::api {
@@ -43,6 +44,9 @@ class ApiRouter {
 
   // /ready answers 503 while false (before start-up completes and during shutdown).
   void SetReady(bool ready) { ready_.store(ready); }
+  // Keys rotate (issue 12): /certs lists the ring's published keys of the moment instead of
+  // the constructor's key. `ring` must outlive the router; set before serving.
+  void SetKeyRing(const token::KeyRing* ring) { key_ring_ = ring; }
 
  private:
   HttpResponse Dispatch(const HttpRequest& request, std::string_view path,
@@ -66,6 +70,7 @@ class ApiRouter {
   const service::AttestationService& attestation_;
   Metrics& metrics_;
   std::string certs_body_;
+  const token::KeyRing* key_ring_ = nullptr;
   std::string openid_body_;
   std::atomic<bool> ready_{false};
 };

@@ -16,5 +16,6 @@ void RegisterPolicyAdminCommand(CLI::App& app, int* exit_code);
 void RegisterSignersCommand(CLI::App& app, int* exit_code);
 // collateral status|fetch|import|export (collateral_command.cc).
 void RegisterCollateralCommand(CLI::App& app, int* exit_code);
+void RegisterKeysCommand(CLI::App& app, int* exit_code);
 
 }  // namespace attest::cli

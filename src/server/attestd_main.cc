@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,8 +30,13 @@
 #include "service/bearer_authenticator.h"
 #include "service/management_jws.h"
 #include "service/policy_service.h"
+#include "service/key_encryption.h"
 #include "service/stored_policy_evaluator.h"
+#include "service/token_keys.h"
+#include "store/open_store.h"
+#include "store/replica_store.h"
 #include "store/store.h"
+#include "token/key_ring.h"
 #include "token/signing_key.h"
 #include "token/token_issuer.h"
 
@@ -77,6 +83,7 @@ StatusOr<std::string> LoadJwks(const std::string& source) {
 
 struct InitOptions {
   std::string data_dir = "var/attestd";
+  std::string store;  // empty: SQLite in data_dir
   std::string base_url;
   std::string mode;
   std::vector<std::string> signer_files;
@@ -108,7 +115,7 @@ int Init(const InitOptions& init) {
     }
   }
   if (Status s = EnsureDataDir(init.data_dir); !s.ok()) return Fail(s);
-  auto db = store::OpenSqliteStore(init.data_dir);
+  auto db = store::OpenConfiguredStore(init.store, init.data_dir);
   if (!db.has_value()) return Fail(db.error());
   store::Provider provider{std::string(store::kDefaultProviderId), base_url, *mode,
                            SystemClock::Get().Now()};
@@ -117,6 +124,31 @@ int Init(const InitOptions& init) {
               provider.id.c_str(), std::string(store::ProviderModeName(*mode)).c_str(),
               signers.size(), base_url.c_str());
   return 0;
+}
+
+// Keys in the store: the first start of a provider stores its first key (the data
+// directory's key file when a single-node deployment left one, so its kid survives), then
+// every replica loads the provider's keys. The private key never touches the disk here.
+Status SetUpStoreKeys(store::Store& db, const service::TokenKeyOptions& options,
+                      const std::string& data_dir, token::KeyRing& ring) {
+  std::optional<token::SigningKey> legacy;
+  const std::string legacy_file = data_dir + "/" + std::string(token::SigningKey::kKeyFile);
+  if (std::filesystem::exists(legacy_file)) {
+    auto k = token::SigningKey::LoadOrCreate(data_dir, options.base_url);
+    if (!k.has_value()) return k.error();
+    legacy.emplace(std::move(*k));
+  }
+  auto added = service::EnsureFirstTokenKey(db, options, legacy ? &*legacy : nullptr,
+                                            SystemClock::Get().Now());
+  if (!added.has_value()) return added.error();
+  if (*added) {
+    spdlog::info("token keys: stored the provider's first key{}",
+                 legacy ? " (from " + legacy_file + ")" : "");
+  }
+  if (Status s = service::LoadTokenKeys(db, options, ring); !s.ok()) return s;
+  spdlog::info("token keys: {} published, signing with kid={}", ring.PublishedNow().size(),
+               ring.SigningKeyNow()->kid());
+  return Status::Ok();
 }
 
 int Serve(ServerConfig config) {
@@ -131,10 +163,19 @@ int Serve(ServerConfig config) {
   if (!listen.has_value()) return Fail(listen.error());
   if (Status s = EnsureDataDir(config.data_dir); !s.ok()) return Fail(s);
 
-  auto key = token::SigningKey::LoadOrCreate(config.data_dir, config.base_url);
-  if (!key.has_value()) return Fail(key.error());
-  spdlog::info("token-signing key {} ({}) kid={}", key->created() ? "created" : "loaded",
-               config.data_dir, key->kid());
+  // Token-signing keys live in the store when a KEK is configured (shared by replicas,
+  // rotatable; see SetUpStoreKeys), else in the data directory's key file.
+  const char* kek_env = std::getenv(std::string(service::kKekEnvironmentVariable).c_str());
+  const bool keys_in_store =
+      !config.token_key_kek_file.empty() || (kek_env != nullptr && *kek_env != '\0');
+  std::optional<token::SigningKey> file_key;
+  if (!keys_in_store) {
+    auto key = token::SigningKey::LoadOrCreate(config.data_dir, config.base_url);
+    if (!key.has_value()) return Fail(key.error());
+    spdlog::info("token-signing key {} ({}) kid={}", key->created() ? "created" : "loaded",
+                 config.data_dir, key->kid());
+    file_key.emplace(std::move(*key));
+  }
 
   service::AttestationServiceOptions options;
   std::optional<FixedClock> collateral_clock;
@@ -165,14 +206,43 @@ int Serve(ServerConfig config) {
   options.verifiers.dcap.evaluate_early = config.online_collateral.evaluate_early;
   if (config.allow_missing_pck_crl) spdlog::warn("PCK CRL checks may be skipped when no CRL exists");
 
-  auto db = store::OpenSqliteStore(config.data_dir);
-  if (!db.has_value()) return Fail(db.error());
+  // The server does not listen (so /ready is not true) until the store is open and the keys
+  // are loaded; a replica started before its database waits for it.
+  constexpr int kStoreWaitSeconds = 120;
+  auto opened = store::OpenConfiguredStore(
+      config.store, config.data_dir, kStoreWaitSeconds,
+      [](const Status& s) { spdlog::warn("waiting for the store: {}", s.ToString()); });
+  if (!opened.has_value()) return Fail(opened.error());
+  spdlog::info("store: {}", config.store.empty() ? "SQLite in " + config.data_dir : "PostgreSQL");
+  std::unique_ptr<store::Store> db(std::make_unique<store::ReplicaStore>(
+      std::move(*opened),
+      store::ReplicaStoreOptions{
+          .refresh_interval = std::chrono::milliseconds(config.policy_refresh_ms),
+          .max_staleness = std::chrono::seconds(config.policy_max_staleness_seconds)}));
   const std::string provider_id(store::kDefaultProviderId);
-  auto provider = (*db)->GetProvider(provider_id);
+  auto provider = db->GetProvider(provider_id);
   if (!provider.has_value()) return Fail(provider.error());
-  if (Status s = (*db)->PutKey(provider_id, {key->kid(), SystemClock::Get().Now()}); !s.ok()) {
+  token::KeyRing ring(SystemClock::Get(), config.token_key_retention_seconds);
+  std::optional<service::TokenKeyRefresher> key_refresher;
+  std::shared_ptr<const token::SigningKey> startup_key;
+  if (keys_in_store) {
+    auto kek = service::LoadKek(config.token_key_kek_file, kek_env);
+    if (!kek.has_value()) return Fail(kek.error());
+    service::TokenKeyOptions key_options{provider_id, config.base_url, std::move(*kek)};
+    if (Status s = SetUpStoreKeys(*db, key_options, config.data_dir, ring); !s.ok()) {
+      return Fail(s);
+    }
+    startup_key = ring.SigningKeyNow();
+    key_refresher.emplace(*db, key_options, ring,
+                          std::chrono::seconds(config.token_key_refresh_seconds),
+                          [](const Status& s) {
+                            spdlog::warn("token keys: reload failed: {}", s.ToString());
+                          });
+  } else if (Status s = db->PutKey(provider_id, {file_key->kid(), SystemClock::Get().Now()});
+             !s.ok()) {
     return Fail(s);
   }
+  const token::SigningKey& current_key = keys_in_store ? *startup_key : *file_key;
   if (provider->has_value()) {
     spdlog::info("provider '{}': {} mode, initialised with base URL {}", provider_id,
                  store::ProviderModeName((*provider)->mode), (*provider)->base_url);
@@ -210,10 +280,16 @@ int Serve(ServerConfig config) {
     spdlog::warn("no aad_issuer/aad_jwks configured: every policy-management call answers 401");
   }
 
-  token::TokenIssuer issuer(*key, config.base_url, SystemClock::Get());
-  service::StoredPolicyEvaluator policy(**db, provider_id);
+  std::optional<token::TokenIssuer> issuer_storage;
+  if (keys_in_store) {
+    issuer_storage.emplace(ring, config.base_url, SystemClock::Get());
+  } else {
+    issuer_storage.emplace(*file_key, config.base_url, SystemClock::Get());
+  }
+  const token::TokenIssuer& issuer = *issuer_storage;
+  service::StoredPolicyEvaluator policy(*db, provider_id);
   service::AttestationService attestation(std::move(options), policy, issuer);
-  service::PolicyService policies(**db, provider_id, issuer, SystemClock::Get());
+  service::PolicyService policies(*db, provider_id, issuer, SystemClock::Get());
   api::Metrics metrics;
   if (auto* online = (*collateral)->online(); online != nullptr) {
     metrics.AddSource([online] { return online->RenderPrometheus(); });
@@ -221,7 +297,8 @@ int Serve(ServerConfig config) {
   api::ManagementRoutes management;
   management.policies = &policies;
   management.authenticator = authenticator.has_value() ? &*authenticator : nullptr;
-  api::ApiRouter router(config.base_url, attestation, *key, metrics, management);
+  api::ApiRouter router(config.base_url, attestation, current_key, metrics, management);
+  if (keys_in_store) router.SetKeyRing(&ring);
 
   api::HttpServerOptions http;
   http.host = listen->host;
@@ -260,8 +337,12 @@ int main(int argc, char** argv) {
   std::string collateral_time;
   app.add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
   auto* listen = app.add_option("--listen", cli.listen, "HOST:PORT to listen on");
+  auto* store_url = app.add_option("--store", cli.store,
+                                   "postgres:// URL of the shared store (default: SQLite)");
   auto* base_url = app.add_option("--base-url", cli.base_url, "public base URL (token issuer)");
   auto* data_dir = app.add_option("--data-dir", cli.data_dir, "directory for the signing key");
+  auto* kek_file = app.add_option("--token-key-kek-file", cli.token_key_kek_file,
+                                  "KEK (64 hex digits, mode 0600): token keys in the store");
   auto* tls_cert = app.add_option("--tls-cert", cli.tls_cert, "TLS certificate chain (PEM)");
   auto* tls_key = app.add_option("--tls-key", cli.tls_key, "TLS private key (PEM)");
   auto* insecure = app.add_flag("--insecure-http", cli.insecure_http,
@@ -310,6 +391,7 @@ int main(int argc, char** argv) {
   CLI::App* init_cmd = app.add_subcommand(
       "init", "initialise the attestation provider: base URL, mode and policy signers");
   init_cmd->add_option("--data-dir", init.data_dir, "data directory")->required();
+  init_cmd->add_option("--store", init.store, "postgres:// URL of a shared store (default SQLite)");
   init_cmd->add_option("--base-url", init.base_url, "public base URL (token issuer)")->required();
   init_cmd->add_option("--mode", init.mode, "aad or isolated")
       ->required()
@@ -336,6 +418,8 @@ int main(int argc, char** argv) {
   if (listen->count()) config.listen = cli.listen;
   if (base_url->count()) config.base_url = cli.base_url;
   if (data_dir->count()) config.data_dir = cli.data_dir;
+  if (store_url->count()) config.store = cli.store;
+  if (kek_file->count()) config.token_key_kek_file = cli.token_key_kek_file;
   if (tls_cert->count()) config.tls_cert = cli.tls_cert;
   if (tls_key->count()) config.tls_key = cli.tls_key;
   if (insecure->count()) config.insecure_http = cli.insecure_http;

@@ -164,7 +164,13 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
                                                             "tpm_trust_ak_as_presented",
                                                             "request_deadline_seconds",
                                                             "max_connections_per_source",
-                                                            "collateral"};
+                                                            "collateral",
+                                                            "store",
+                                                            "policy_refresh_ms",
+                                                            "policy_max_staleness_seconds",
+                                                            "token_key_kek_file",
+                                                            "token_key_retention_seconds",
+                                                            "token_key_refresh_seconds"};
   for (const auto& [key, node] : table) {
     if (!kKnown.contains(key.str())) {
       return Invalid("unknown config key '" + std::string(key.str()) + "' in " + path);
@@ -241,6 +247,32 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
     }
     oc.refresh_interval_seconds = static_cast<unsigned>(interval);
   }
+  CONFIG_RETURN_IF_ERROR(Read(table, "store", config.store));
+  int64_t refresh = config.policy_refresh_ms;
+  CONFIG_RETURN_IF_ERROR(Read(table, "policy_refresh_ms", refresh));
+  if (refresh < 0 || refresh > 3600 * 1000) {
+    return Invalid("policy_refresh_ms must be between 0 and 3600000");
+  }
+  config.policy_refresh_ms = static_cast<unsigned>(refresh);
+  int64_t staleness = config.policy_max_staleness_seconds;
+  CONFIG_RETURN_IF_ERROR(Read(table, "policy_max_staleness_seconds", staleness));
+  if (staleness < 0 || staleness > 7 * 24 * 3600) {
+    return Invalid("policy_max_staleness_seconds must be between 0 and 604800");
+  }
+  config.policy_max_staleness_seconds = static_cast<unsigned>(staleness);
+  CONFIG_RETURN_IF_ERROR(Read(table, "token_key_kek_file", config.token_key_kek_file));
+  int64_t retention = config.token_key_retention_seconds;
+  CONFIG_RETURN_IF_ERROR(Read(table, "token_key_retention_seconds", retention));
+  if (retention < 0 || retention > 366LL * 24 * 3600) {
+    return Invalid("token_key_retention_seconds must be between 0 and 31622400");
+  }
+  config.token_key_retention_seconds = retention;
+  int64_t key_refresh = config.token_key_refresh_seconds;
+  CONFIG_RETURN_IF_ERROR(Read(table, "token_key_refresh_seconds", key_refresh));
+  if (key_refresh < 1 || key_refresh > 3600) {
+    return Invalid("token_key_refresh_seconds must be between 1 and 3600");
+  }
+  config.token_key_refresh_seconds = static_cast<unsigned>(key_refresh);
   return Status::Ok();
 }
 

@@ -37,6 +37,15 @@
 //   tpm_ak_roots = "ak-roots.pem"                   # EK/AK CA roots (DER or PEM bundle)
 //   tpm_trusted_aks = "aks.pem"                     # registered AK public keys (PEM SPKI)
 //   tpm_trust_ak_as_presented = false               # trust any AK (aikValidated stays false)
+// Store (DESIGN.md "storage"; docs/fleet.md):
+//   store = "postgres://attestd@db:5432/attestd"   # "" = SQLite file in data_dir (default)
+//   policy_refresh_ms = 1000           # bound for a policy set elsewhere to be in force here
+//   policy_max_staleness_seconds = 300 # store outage: held policies serve this long, then 503
+// Token-signing keys in the store (shared by replicas, rotated with `attestctl keys rotate`)
+// when a key-encryption key is configured (else one key file per data_dir, no rotation):
+//   token_key_kek_file = "/etc/attestd/kek"  # 64 hex digits, mode 0600; or env ATTESTD_KEK
+//   token_key_retention_seconds = 28800      # a replaced key stays in /certs this long
+//   token_key_refresh_seconds = 10           # keys rotated elsewhere are picked up within this
 #pragma once
 
 #include <cstddef>
@@ -83,6 +92,12 @@ struct ServerConfig {
     std::string bundle;
     unsigned refresh_interval_seconds = 300;
   } online_collateral;
+  std::string store;  // libpq URL; empty = SQLite in data_dir
+  unsigned policy_refresh_ms = 1000;
+  unsigned policy_max_staleness_seconds = 300;
+  std::string token_key_kek_file;
+  int64_t token_key_retention_seconds = 28800;  // attestation token lifetime (8 h)
+  unsigned token_key_refresh_seconds = 10;
 };
 
 // Reads `path` into `config` (keys present in the file replace the defaults). Unknown keys

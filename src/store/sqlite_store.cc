@@ -12,47 +12,14 @@
 #include <utility>
 
 #include "base/reasons.h"
+#include "store/schema_migrations.h"
 #include "store/store.h"
 
 namespace attest::store {
 namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
-constexpr int kSchemaVersion = 1;
 
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS providers(
-  id TEXT PRIMARY KEY,
-  base_url TEXT NOT NULL,
-  mode TEXT NOT NULL CHECK (mode IN ('aad', 'isolated')),
-  created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS policies(
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  provider_id TEXT NOT NULL REFERENCES providers(id),
-  attestation_type TEXT NOT NULL,
-  action TEXT NOT NULL CHECK (action IN ('set', 'reset')),
-  policy_text TEXT NOT NULL,
-  policy_jws TEXT NOT NULL,
-  signer_cert BLOB,
-  token_hash TEXT NOT NULL,
-  set_by TEXT NOT NULL,
-  set_at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS policies_by_type ON policies(provider_id, attestation_type, seq);
-CREATE TABLE IF NOT EXISTS policy_signers(
-  provider_id TEXT NOT NULL REFERENCES providers(id),
-  thumbprint TEXT NOT NULL,
-  cert_der BLOB NOT NULL,
-  added_by TEXT NOT NULL,
-  added_at INTEGER NOT NULL,
-  ord INTEGER NOT NULL,
-  PRIMARY KEY (provider_id, thumbprint));
-CREATE TABLE IF NOT EXISTS signing_keys(
-  provider_id TEXT NOT NULL,
-  kid TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  PRIMARY KEY (provider_id, kid));
-)sql";
 
 // ATTEST_RETURN_IF_ERROR for functions returning Status.
 #define STORE_RETURN_IF_ERROR(expr)         \
@@ -126,17 +93,24 @@ class SqliteStore final : public Store {
     STORE_RETURN_IF_ERROR(Exec("PRAGMA synchronous=FULL"));
     STORE_RETURN_IF_ERROR(Exec("PRAGMA foreign_keys=ON"));
     STORE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-    Status s = Exec(kSchema);
-    if (s.ok()) {
-      Statement count(db_, "SELECT COUNT(*) FROM schema_version");
-      if (count.Step() != SQLITE_ROW) {
-        s = Unavailable(db_, "reading the schema version");
-      } else if (count.Int(0) == 0) {
-        Statement ins(db_, "INSERT INTO schema_version(version) VALUES (?1)");
-        ins.Bind(1, int64_t{kSchemaVersion});
-        if (ins.Step() != SQLITE_DONE) s = Unavailable(db_, "writing the schema version");
+    Status s = [&]() -> Status {
+      STORE_RETURN_IF_ERROR(
+          Exec("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)"));
+      Statement q(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+      if (q.Step() != SQLITE_ROW) return Unavailable(db_, "reading the schema version");
+      const int64_t current = q.Int(0);
+      const std::span<const Migration> migrations = SqliteMigrations();
+      STORE_RETURN_IF_ERROR(CheckSchemaVersion(current, migrations));
+      for (const Migration& m : migrations) {
+        if (m.version > current) STORE_RETURN_IF_ERROR(Exec(std::string(m.sql).c_str()));
       }
-    }
+      if (current == LatestVersion(migrations)) return Status::Ok();
+      STORE_RETURN_IF_ERROR(Exec("DELETE FROM schema_version"));
+      Statement ins(db_, "INSERT INTO schema_version(version) VALUES (?1)");
+      ins.Bind(1, LatestVersion(migrations));
+      if (ins.Step() != SQLITE_DONE) return Unavailable(db_, "writing the schema version");
+      return Status::Ok();
+    }();
     return Finish(std::move(s));
   }
 
@@ -187,6 +161,7 @@ class SqliteStore final : public Store {
   Status AppendPolicy(std::string_view provider_id, const PolicyRecord& r) override {
     std::lock_guard lock(mu_);
     STORE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    if (Status known = ProviderExists(provider_id); !known.ok()) return Finish(std::move(known));
     Statement ins(db_,
                   "INSERT INTO policies(provider_id, attestation_type, action, policy_text, "
                   "policy_jws, signer_cert, token_hash, set_by, set_at) "
@@ -235,6 +210,9 @@ class SqliteStore final : public Store {
   StatusOr<bool> AddSigner(std::string_view provider_id, const SignerRecord& signer) override {
     std::lock_guard lock(mu_);
     ATTEST_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    if (Status known = ProviderExists(provider_id); !known.ok()) {
+      return Err(Finish(std::move(known)));
+    }
     auto added = InsertSigner(provider_id, signer);
     Status s = added.has_value() ? Status::Ok() : added.error();
     ATTEST_RETURN_IF_ERROR(Finish(std::move(s)));
@@ -247,6 +225,7 @@ class SqliteStore final : public Store {
     ATTEST_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
     bool removed = false;
     Status s = [&]() -> Status {
+      STORE_RETURN_IF_ERROR(ProviderExists(provider_id));
       auto signers = ListSignersLocked(provider_id);
       if (!signers.has_value()) return signers.error();
       bool present = false;
@@ -290,6 +269,52 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  StatusOr<bool> AddTokenKey(std::string_view provider_id, const TokenKeyRecord& key,
+                             bool only_if_none) override {
+    std::lock_guard lock(mu_);
+    ATTEST_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    bool added = false;
+    Status s = [&]() -> Status {
+      Statement q(db_, "SELECT kid FROM token_keys WHERE provider_id = ?1");
+      q.Bind(1, provider_id);
+      int rc;
+      bool any = false;
+      while ((rc = q.Step()) == SQLITE_ROW) {
+        any = true;
+        if (q.Text(0) == key.kid) {
+          return Status::FailedPrecondition("KEY_EXISTS", "token key " + key.kid + " exists");
+        }
+      }
+      if (rc != SQLITE_DONE) return Unavailable(db_, "reading token keys");
+      if (any && only_if_none) return Status::Ok();
+      Statement ins(db_,
+                    "INSERT INTO token_keys(provider_id, kid, cert_der, sealed_private_key, "
+                    "created_at, activate_at) VALUES (?1,?2,?3,?4,?5,?6)");
+      ins.Bind(1, provider_id).Bind(2, key.kid).BindBlob(3, key.cert_der);
+      ins.BindBlob(4, key.sealed_private_key).Bind(5, key.created_at).Bind(6, key.activate_at);
+      if (ins.Step() != SQLITE_DONE) return Unavailable(db_, "adding a token key");
+      added = true;
+      return Status::Ok();
+    }();
+    ATTEST_RETURN_IF_ERROR(Finish(std::move(s)));
+    return added;
+  }
+
+  StatusOr<std::vector<TokenKeyRecord>> ListTokenKeys(std::string_view provider_id) override {
+    std::lock_guard lock(mu_);
+    Statement q(db_,
+                "SELECT kid, cert_der, sealed_private_key, created_at, activate_at FROM "
+                "token_keys WHERE provider_id = ?1 ORDER BY activate_at, created_at, kid");
+    q.Bind(1, provider_id);
+    std::vector<TokenKeyRecord> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      out.push_back({q.Text(0), q.Blob(1), q.Blob(2), q.Int(3), q.Int(4)});
+    }
+    if (rc != SQLITE_DONE) return Err(Unavailable(db_, "reading token keys"));
+    return out;
+  }
+
  private:
   static constexpr const char* kPolicyColumns =
       "SELECT seq, attestation_type, action, policy_text, policy_jws, signer_cert, token_hash, "
@@ -321,6 +346,17 @@ class SqliteStore final : public Store {
     }
     if (rc != SQLITE_DONE) return Err(Unavailable(db_, "reading signers"));
     return out;
+  }
+
+  // Inside a transaction: kNotFound PROVIDER_NOT_FOUND unless the provider exists.
+  Status ProviderExists(std::string_view provider_id) {
+    Statement q(db_, "SELECT 1 FROM providers WHERE id = ?1");
+    q.Bind(1, provider_id);
+    int rc = q.Step();
+    if (rc == SQLITE_ROW) return Status::Ok();
+    if (rc != SQLITE_DONE) return Unavailable(db_, "reading providers");
+    return Status::NotFound("PROVIDER_NOT_FOUND",
+                            "provider '" + std::string(provider_id) + "' is not initialised");
   }
 
   // Inside a transaction.

@@ -60,6 +60,17 @@ struct KeyRecord {
   int64_t created_at = 0;
 };
 
+// A token-signing key held in the store so that every replica signs with, and publishes, the
+// same keys (issue 12 item 4; spec/maa-service-behaviour.md §6 rotation). The private key is
+// sealed with the deployment's key-encryption key before it reaches the store.
+struct TokenKeyRecord {
+  std::string kid;
+  Bytes cert_der;            // self-signed certificate published in /certs
+  Bytes sealed_private_key;  // AES-256-GCM under the KEK (service/key_encryption.h)
+  int64_t created_at = 0;    // Unix seconds; the key is published from then on
+  int64_t activate_at = 0;   // Unix seconds; it signs from then until the next key activates
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -92,6 +103,14 @@ class Store {
   // Records a signing key (idempotent on kid).
   virtual Status PutKey(std::string_view provider_id, const KeyRecord& key) = 0;
   virtual StatusOr<std::vector<KeyRecord>> ListKeys(std::string_view provider_id) = 0;
+
+  // Adds a token-signing key. With `only_if_none`, adds it only when the provider has no
+  // token key yet (replicas starting together create one first key, not several); the
+  // answer says whether it was added. kFailedPrecondition KEY_EXISTS when the kid is taken.
+  virtual StatusOr<bool> AddTokenKey(std::string_view provider_id, const TokenKeyRecord& key,
+                                     bool only_if_none) = 0;
+  // Every token key of the provider, by activation time.
+  virtual StatusOr<std::vector<TokenKeyRecord>> ListTokenKeys(std::string_view provider_id) = 0;
 };
 
 // The SQLite file inside the data directory.

@@ -200,6 +200,33 @@ StatusOr<SigningKey> SigningKey::LoadOrCreate(const std::string& data_dir,
   return out;
 }
 
+StatusOr<SigningKey> SigningKey::FromDer(ByteSpan private_key_der, ByteSpan cert_der) {
+  SigningKey out;
+  const unsigned char* p = private_key_der.data();
+  out.pkey_.reset(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(private_key_der.size())));
+  const unsigned char* c = cert_der.data();
+  crypto::X509Ptr cert(d2i_X509(nullptr, &c, static_cast<long>(cert_der.size())));
+  if (!out.pkey_ || EVP_PKEY_get_base_id(out.pkey_.get()) != EVP_PKEY_RSA ||
+      EVP_PKEY_get_bits(out.pkey_.get()) < 2048 || !cert ||
+      X509_check_private_key(cert.get(), out.pkey_.get()) != 1) {
+    return Err(Status::FailedPrecondition(
+        "SIGNING_KEY_UNUSABLE", "a stored token key is not an RSA key of at least 2048 bits "
+                                "with its certificate"));
+  }
+  out.cert_der_.assign(cert_der.begin(), cert_der.end());
+  ATTEST_ASSIGN_OR_RETURN(out.kid_, RsaJwkThumbprint(out.pkey_.get()));
+  return out;
+}
+
+StatusOr<Bytes> SigningKey::PrivateKeyDer() const {
+  int len = i2d_PrivateKey(pkey_.get(), nullptr);
+  if (len <= 0) return Err(OpenSslError("i2d_PrivateKey"));
+  Bytes der(static_cast<size_t>(len));
+  unsigned char* p = der.data();
+  if (i2d_PrivateKey(pkey_.get(), &p) != len) return Err(OpenSslError("i2d_PrivateKey"));
+  return der;
+}
+
 StatusOr<Bytes> SigningKey::SignRs256(ByteSpan data) const {
   return crypto::SignJwsInput(crypto::JwsAlg::kRs256, pkey_.get(), AsChars(data));
 }

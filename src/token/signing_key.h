@@ -33,6 +33,13 @@ class SigningKey {
   // A fresh in-memory key and certificate (tests and tools).
   static StatusOr<SigningKey> Generate(const std::string& base_url);
 
+  // A key held elsewhere (the fleet's store): DER private key (PKCS#1 or PKCS#8) and its
+  // certificate, which must carry the key's public half (else kFailedPrecondition
+  // SIGNING_KEY_UNUSABLE).
+  static StatusOr<SigningKey> FromDer(ByteSpan private_key_der, ByteSpan cert_der);
+  // The private key as DER (PKCS#1), for sealing; the caller cleanses the buffer after use.
+  StatusOr<Bytes> PrivateKeyDer() const;
+
   SigningKey(SigningKey&&) noexcept = default;
   SigningKey& operator=(SigningKey&&) noexcept = default;
 

@@ -21,8 +21,18 @@ StatusOr<std::string> WithinTokenCap(StatusOr<std::string> token) {
 
 }  // namespace
 
-nlohmann::json TokenIssuer::Header() const {
-  return {{"alg", "RS256"}, {"jku", base_url_ + "/certs"}, {"kid", key_.kid()}, {"typ", "JWT"}};
+nlohmann::json TokenIssuer::Header(const SigningKey& key) const {
+  return {{"alg", "RS256"}, {"jku", base_url_ + "/certs"}, {"kid", key.kid()}, {"typ", "JWT"}};
+}
+
+StatusOr<const SigningKey*> TokenIssuer::KeyForToken(
+    std::shared_ptr<const SigningKey>& hold) const {
+  if (key_ != nullptr) return key_;
+  hold = ring_->SigningKeyNow();
+  if (!hold) {
+    return Err(Status::Unavailable("SIGNING_KEY_UNAVAILABLE", "no token-signing key is loaded"));
+  }
+  return hold.get();
 }
 
 Status TokenIssuer::AddRegisteredClaims(nlohmann::json& claims, int64_t lifetime,
@@ -43,12 +53,16 @@ Status TokenIssuer::AddRegisteredClaims(nlohmann::json& claims, int64_t lifetime
 
 StatusOr<std::string> TokenIssuer::IssueAttestationToken(nlohmann::json claims) const {
   ATTEST_RETURN_IF_ERROR(AddRegisteredClaims(claims, kAttestationTokenLifetime, true));
-  return WithinTokenCap(SignCompactJws(Header(), claims, key_));
+  std::shared_ptr<const SigningKey> hold;
+  ATTEST_ASSIGN_OR_RETURN(const SigningKey* key, KeyForToken(hold));
+  return WithinTokenCap(SignCompactJws(Header(*key), claims, *key));
 }
 
 StatusOr<std::string> TokenIssuer::IssueManagementToken(nlohmann::json claims) const {
   ATTEST_RETURN_IF_ERROR(AddRegisteredClaims(claims, kManagementTokenLifetime, false));
-  return SignCompactJws(Header(), claims, key_);
+  std::shared_ptr<const SigningKey> hold;
+  ATTEST_ASSIGN_OR_RETURN(const SigningKey* key, KeyForToken(hold));
+  return SignCompactJws(Header(*key), claims, *key);
 }
 
 StatusOr<std::string> TokenIssuer::IssueUnsecuredToken(nlohmann::json claims) const {

@@ -3,7 +3,8 @@
 // Adds the registered claims (spec/maa-tokens.md §1): iss = base URI, iat = nbf = now,
 // exp = iat + lifetime, jti = 64 lower-case hex of 32 random bytes (attestation tokens
 // only), and signs with header {"alg":"RS256","jku":"<base>/certs","kid":...,"typ":"JWT"}.
-// Holds references to a SigningKey and a Clock that must outlive it. Thread-safe.
+// Holds references to a SigningKey (or a KeyRing: the ring's signing key at the time of each
+// token) and a Clock that must outlive it. Thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +14,7 @@
 
 #include "base/status.h"
 #include "base/time.h"
+#include "token/key_ring.h"
 #include "token/signing_key.h"
 
 namespace attest::token {
@@ -30,7 +32,10 @@ inline constexpr size_t kMaxAttestationTokenBytes = 256 * 1024;
 class TokenIssuer {
  public:
   TokenIssuer(const SigningKey& key, std::string base_url, const Clock& clock)
-      : key_(key), base_url_(std::move(base_url)), clock_(clock) {}
+      : key_(&key), base_url_(std::move(base_url)), clock_(clock) {}
+  // Keys rotate (issue 12): each token is signed by the ring's key of the moment.
+  TokenIssuer(const KeyRing& ring, std::string base_url, const Clock& clock)
+      : ring_(&ring), base_url_(std::move(base_url)), clock_(clock) {}
 
   // `claims` must be a JSON object; its iss/iat/nbf/exp/jti members are overwritten.
   // Attestation tokens (signed or unsigned) larger than kMaxAttestationTokenBytes are
@@ -40,14 +45,16 @@ class TokenIssuer {
   // The same claims as an unsigned {"alg":"none"} token (draft-policy results).
   StatusOr<std::string> IssueUnsecuredToken(nlohmann::json claims) const;
 
-  const SigningKey& key() const { return key_; }
   const std::string& base_url() const { return base_url_; }
 
  private:
   Status AddRegisteredClaims(nlohmann::json& claims, int64_t lifetime, bool with_jti) const;
-  nlohmann::json Header() const;
+  nlohmann::json Header(const SigningKey& key) const;
+  // The signing key for one token; `hold` keeps a ring key alive while it is used.
+  StatusOr<const SigningKey*> KeyForToken(std::shared_ptr<const SigningKey>& hold) const;
 
-  const SigningKey& key_;
+  const SigningKey* key_ = nullptr;
+  const KeyRing* ring_ = nullptr;
   std::string base_url_;
   const Clock& clock_;
 };
