@@ -12,6 +12,7 @@
 
 #include "claims/claim.h"
 #include "fuzz/fuzz_seeds.h"
+#include "policy/default_policies.h"
 #include "policy/policy.h"
 
 namespace {
@@ -44,10 +45,10 @@ const attest::claims::ClaimSet& Incoming() {
 std::vector<attest::Bytes> FuzzSeeds() {
   using attest::fuzz::SeedFromText;
   std::vector<attest::Bytes> seeds;
-  for (std::string_view type : {"SgxEnclave", "OpenEnclave", "TdxVm", "SevSnpVm", "Tpm"}) {
-    if (auto text = attest::policy::DefaultPolicyText(type)) {
-      seeds.push_back(SeedFromText(*text));
-    }
+  for (std::string_view text : {attest::policy::kMaaSgxDefaultPolicy,
+                                 attest::policy::kPermitAllPolicy,
+                                 attest::policy::kSevSnpDefaultPolicy}) {
+    seeds.push_back(SeedFromText(text));
   }
   seeds.push_back(SeedFromText(
       R"P(version=1.2; authorizationrules{ c:[type=="x-ms-runtime"] => issue(type="k", value=JmesPath(c.value, "keys[?kty=='RSA'] | [0].kid")); => permit();};)P"

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/default_policies.h"
 #include "policy/policy.h"
 
 namespace attest::policy {
@@ -65,8 +66,12 @@ std::string PolicyText(const json& c) {
                    c["policy_file"].get<std::string>());
   }
   if (c.contains("default_policy")) {
-    auto text = DefaultPolicyText(c["default_policy"].get<std::string>());
-    return text.has_value() ? std::string(*text) : std::string();
+    // The registry's choice per type (evidence/registry.cc), by name, as spec §8 gives it.
+    std::string type = c["default_policy"].get<std::string>();
+    if (type == "SgxEnclave" || type == "OpenEnclave") return std::string(kMaaSgxDefaultPolicy);
+    if (type == "SevSnpVm") return std::string(kSevSnpDefaultPolicy);
+    if (type == "TdxVm" || type == "Tpm") return std::string(kPermitAllPolicy);
+    return std::string();
   }
   const json& p = c.at("policy");
   if (p.is_string()) return p.get<std::string>();
