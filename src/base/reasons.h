@@ -43,6 +43,10 @@ inline constexpr char kCrlExpired[] = "CRL_EXPIRED";
 inline constexpr char kCrlInvalidSignature[] = "CRL_INVALID_SIGNATURE";
 inline constexpr char kCrlIssuerMismatch[] = "CRL_ISSUER_MISMATCH";
 inline constexpr char kCrlNotYetValid[] = "CRL_NOT_YET_VALID";
+inline constexpr char kHclReportMalformed[] = "HCL_REPORT_MALFORMED";
+inline constexpr char kHclReportUnsupported[] = "HCL_REPORT_UNSUPPORTED";
+inline constexpr char kHclVariableDataInvalid[] = "HCL_VARIABLE_DATA_INVALID";
+inline constexpr char kHclVariableDataMismatch[] = "HCL_VARIABLE_DATA_MISMATCH";
 inline constexpr char kInitTimeDataMismatch[] = "INIT_TIME_DATA_MISMATCH";
 inline constexpr char kInvalidPckCert[] = "INVALID_PCK_CERT";
 inline constexpr char kInvalidQeReportData[] = "INVALID_QE_REPORT_DATA";
@@ -206,6 +210,10 @@ inline constexpr std::string_view kAll[] = {
     kCrlInvalidSignature,
     kCrlIssuerMismatch,
     kCrlNotYetValid,
+    kHclReportMalformed,
+    kHclReportUnsupported,
+    kHclVariableDataInvalid,
+    kHclVariableDataMismatch,
     kInitTimeDataMismatch,
     kInvalidPckCert,
     kInvalidQeReportData,

@@ -23,4 +23,22 @@ Sha256Digest Sha256(ByteSpan a, ByteSpan b) {
   return out;
 }
 
+Bytes Sha2Digest(Sha2 alg, ByteSpan data) {
+  Bytes out(alg == Sha2::kSha256 ? SHA256_DIGEST_LENGTH
+            : alg == Sha2::kSha384 ? SHA384_DIGEST_LENGTH
+                                   : SHA512_DIGEST_LENGTH);
+  switch (alg) {
+    case Sha2::kSha256:
+      SHA256(data.data(), data.size(), out.data());
+      break;
+    case Sha2::kSha384:
+      SHA384(data.data(), data.size(), out.data());
+      break;
+    case Sha2::kSha512:
+      SHA512(data.data(), data.size(), out.data());
+      break;
+  }
+  return out;
+}
+
 }  // namespace attest::crypto
