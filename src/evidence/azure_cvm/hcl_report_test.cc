@@ -87,8 +87,9 @@ TEST(HclReportTest, BindsWithEveryHashType) {
     auto r = ParseHclReport(hcl);
     ASSERT_TRUE(r.has_value()) << hash_type;
     EXPECT_TRUE(CheckVariableDataBinding(*r, HardwareReportData(*r)).ok()) << hash_type;
-    // The binding is to the hash the report names: a SHA-256 commitment under SHA-384 fails.
-    Bytes other = BuildHcl(HclReportType::kSnp, kVarData, 1);
+    // The binding is to the hash the report names: a commitment made with this hash type fails
+    // once the report names another.
+    Bytes other = BuildHcl(HclReportType::kSnp, kVarData, hash_type);
     PutLe32(other, 0x4CC, hash_type == 1 ? 2 : 1);
     auto o = ParseHclReport(other);
     ASSERT_TRUE(o.has_value());
