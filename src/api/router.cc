@@ -335,8 +335,17 @@ HttpResponse ApiRouter::Attest(const HttpRequest& request, std::string_view type
     metrics_.RecordVerification(type_name, token.error().reason());
     return ErrorResponse(token.error());
   }
+  if (type.seal_answer != nullptr) {
+    auto sealed = type.seal_answer(*token);
+    if (!sealed.has_value()) {
+      metrics_.RecordVerification(type_name, sealed.error().reason());
+      return ErrorResponse(sealed.error());
+    }
+    token = std::move(*sealed);
+  }
   metrics_.RecordVerification(type_name, "success");
-  // §1.6: {"token":"<compact JWS>"}; the token is base64url and dots, no escaping needed.
+  // §1.6: {"token":"<compact JWS>"} (AzureGuest: the sealed answer, base64url); no escaping
+  // needed.
   return JsonResponse("{\"token\":\"" + *token + "\"}");
 }
 

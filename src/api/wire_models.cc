@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
+#include "base/json_fields.h"
 #include "base/reasons.h"
 #include "base/strings.h"
 
@@ -14,15 +15,6 @@ using evidence::BoundData;
 
 Status Invalid(std::string reason, std::string message) {
   return Status::InvalidArgument(std::move(reason), std::move(message));
-}
-
-// The first member of `object` whose name equals `name` ignoring case, or nullptr. JSON
-// null counts as absent (MAA is lenient about explicit nulls).
-const nlohmann::json* FindMember(const nlohmann::json& object, std::string_view name) {
-  for (auto it = object.begin(); it != object.end(); ++it) {
-    if (EqualsIgnoreCase(it.key(), name)) return it.value().is_null() ? nullptr : &it.value();
-  }
-  return nullptr;
 }
 
 StatusOr<Bytes> DecodeBase64UrlMember(const nlohmann::json& value, std::string_view name) {
@@ -46,7 +38,7 @@ StatusOr<BoundData> ParseBoundData(const nlohmann::json& value, std::string_view
                                                 "' must be an object {data, dataType}"));
   }
   BoundData out;
-  const nlohmann::json* data = FindMember(value, "data");
+  const nlohmann::json* data = FindMemberIgnoreCase(value, "data");
   if (data == nullptr) {
     return Err(Invalid(std::string(reason), "request member '" + std::string(name) +
                                                 ".data' is required"));
@@ -54,7 +46,7 @@ StatusOr<BoundData> ParseBoundData(const nlohmann::json& value, std::string_view
   auto bytes = DecodeBase64UrlMember(*data, std::string(name) + ".data");
   if (!bytes.has_value()) return Err(bytes.error());
   out.data = std::move(*bytes);
-  if (const nlohmann::json* type = FindMember(value, "dataType")) {
+  if (const nlohmann::json* type = FindMemberIgnoreCase(value, "dataType")) {
     if (type->is_string() && EqualsIgnoreCase(type->get_ref<const std::string&>(), "Binary")) {
       out.kind = BoundData::Kind::kBinary;
     } else if (type->is_string() && EqualsIgnoreCase(type->get_ref<const std::string&>(), "JSON")) {
@@ -99,12 +91,30 @@ StatusOr<service::AttestationRequest> ParseAttestRequest(AttestationType type,
   // §4.2-4.5: `quote` (SGX, TDX) or `report` (Open Enclave, SEV-SNP), from the vocabulary.
   const std::string_view evidence_name = Vocabulary(type).evidence_member;
   if (evidence_name.empty()) return Err(evidence::UnsupportedType(type));
-  const nlohmann::json* evidence = FindMember(doc, evidence_name);
+  const nlohmann::json* evidence = FindMemberIgnoreCase(doc, evidence_name);
   if (evidence == nullptr) {
     return Err(Invalid(reason::kMissingEvidence,
                        "request member '" + std::string(evidence_name) + "' is required"));
   }
-  ATTEST_ASSIGN_OR_RETURN(out.evidence, DecodeBase64UrlMember(*evidence, evidence_name));
+  if (type == AttestationType::kAzureGuest) {
+    // maa-real-clients.md §3: AttestationInfo is base64url (Python) or base64 (C++); its JSON
+    // carries the runtime data, bound by the isolation evidence, so no request member may
+    // stand in for it (x-ms-runtime names the key the answer is sealed to).
+    if (!evidence->is_string() || !Base64AnyDecode(evidence->get_ref<const std::string&>())) {
+      return Err(Invalid(reason::kInvalidBase64url,
+                         "request member 'AttestationInfo' is not base64url or base64"));
+    }
+    out.evidence = *Base64AnyDecode(evidence->get_ref<const std::string&>());
+    for (const char* member : {"runtimeData", "initTimeData"}) {
+      if (FindMemberIgnoreCase(doc, member) != nullptr) {
+        return Err(Invalid(reason::kInvalidRuntimeData,
+                           std::string("AzureGuest takes no '") + member +
+                               "': the runtime data travels inside AttestationInfo"));
+      }
+    }
+  } else {
+    ATTEST_ASSIGN_OR_RETURN(out.evidence, DecodeBase64UrlMember(*evidence, evidence_name));
+  }
   if (out.evidence.empty()) {
     return Err(Invalid(reason::kMissingEvidence,
                        "request member '" + std::string(evidence_name) + "' is empty"));
@@ -112,15 +122,15 @@ StatusOr<service::AttestationRequest> ParseAttestRequest(AttestationType type,
   if (out.evidence.size() > evidence::kMaxEvidenceSize) {
     return Err(Invalid(reason::kEvidenceTooLarge, "the evidence is larger than the limit"));
   }
-  if (const nlohmann::json* v = FindMember(doc, "runtimeData")) {
+  if (const nlohmann::json* v = FindMemberIgnoreCase(doc, "runtimeData")) {
     ATTEST_ASSIGN_OR_RETURN(out.runtime_data,
                             ParseBoundData(*v, "runtimeData", reason::kInvalidRuntimeData));
   }
-  if (const nlohmann::json* v = FindMember(doc, "initTimeData")) {
+  if (const nlohmann::json* v = FindMemberIgnoreCase(doc, "initTimeData")) {
     ATTEST_ASSIGN_OR_RETURN(out.init_time_data,
                             ParseBoundData(*v, "initTimeData", reason::kInvalidInitTimeData));
   }
-  if (const nlohmann::json* v = FindMember(doc, "nonce")) {
+  if (const nlohmann::json* v = FindMemberIgnoreCase(doc, "nonce")) {
     // §1.3: string in the swagger, a JSON number from the SKR sidecar; echoed as a string.
     if (v->is_string()) {
       out.nonce = v->get<std::string>();
@@ -131,7 +141,7 @@ StatusOr<service::AttestationRequest> ParseAttestRequest(AttestationType type,
           Invalid(reason::kInvalidNonce, "request member 'nonce' must be a string or a number"));
     }
   }
-  if (const nlohmann::json* v = FindMember(doc, "draftPolicyForAttestation")) {
+  if (const nlohmann::json* v = FindMemberIgnoreCase(doc, "draftPolicyForAttestation")) {
     if (!v->is_string()) {
       return Err(Invalid(reason::kInvalidRequestBody,
                          "request member 'draftPolicyForAttestation' must be a string"));

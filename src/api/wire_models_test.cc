@@ -112,7 +112,7 @@ TEST(WireModelsTest, RouteTypesUseMaaNamesCaseInsensitively) {
 
 // maa-real-clients.md §6: types MAA defines but attestd does not serve are 400, never 404.
 TEST(WireModelsTest, MaaTypesAttestdDoesNotServeAreBadRequests) {
-  for (std::string_view name : {"KeyGuard", "pluton", "MDEPTZ", "AzureGuest"}) {
+  for (std::string_view name : {"KeyGuard", "pluton", "MDEPTZ"}) {
     auto type = ParseRouteAttestationType(name);
     ASSERT_FALSE(type.has_value()) << name;
     EXPECT_EQ(type.error().reason(), "ATTESTATION_TYPE_UNSUPPORTED") << name;

@@ -14,6 +14,7 @@ constexpr std::string_view kOeNames[] = {"openenclave", "oe"};
 constexpr std::string_view kTdxNames[] = {"tdx"};
 constexpr std::string_view kSnpNames[] = {"snp", "sevsnp"};
 constexpr std::string_view kTpmNames[] = {"tpm"};
+constexpr std::string_view kAzureGuestNames[] = {"azureguest", "azure-guest"};
 
 // spec/maa-rest-api.md §1.2, §2; maa-real-clients.md §1 (TdxVm 2023-04-01-preview,
 // SevSnpVm and AzureGuest 2020-10-01, sent by Microsoft's CVM tools).
@@ -32,7 +33,8 @@ constexpr AttestationTypeVocabulary kTypes[] = {
     {AttestationType::kTdxVm, "TdxVm", kTdxNames, "quote", kTdxVersions, "2025-06-01"},
     {AttestationType::kSevSnpVm, "SevSnpVm", kSnpNames, "report", kAllGaVersions, "2022-08-01"},
     {AttestationType::kTpm, "Tpm", kTpmNames, "", kAllGaVersions, "2022-08-01"},
-    {AttestationType::kAzureGuest, "AzureGuest", {}, "", kAllGaVersions, "2025-06-01"},
+    {AttestationType::kAzureGuest, "AzureGuest", kAzureGuestNames, "AttestationInfo",
+     kAllGaVersions, "2025-06-01"},
     {AttestationType::kKeyGuard, "KeyGuard", {}, "", {}, ""},
     {AttestationType::kPluton, "Pluton", {}, "", {}, ""},
     {AttestationType::kMdepTz, "MdepTz", {}, "", {}, ""},

@@ -140,4 +140,9 @@ StatusOr<Bytes> Base64Decode(std::string_view text) {
   return Base64DecodeWith(text, kB64Std, "base64");
 }
 
+StatusOr<Bytes> Base64AnyDecode(std::string_view text) {
+  if (text.find_first_of("-_") != std::string_view::npos) return Base64UrlDecode(text);
+  return Base64Decode(text);
+}
+
 }  // namespace attest

@@ -21,5 +21,8 @@ StatusOr<Bytes> Base64UrlDecode(std::string_view text);
 // RFC 4648 §4 with padding; input padding optional.
 std::string Base64Encode(ByteSpan data);
 StatusOr<Bytes> Base64Decode(std::string_view text);
+// Either alphabet (clients differ: Microsoft's Python tools send base64url where its C++
+// library sends base64), padding optional; one text may not mix the two alphabets.
+StatusOr<Bytes> Base64AnyDecode(std::string_view text);
 
 }  // namespace attest

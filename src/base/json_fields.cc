@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "base/encoding.h"
+#include "base/strings.h"
 
 namespace attest {
 
@@ -13,6 +14,18 @@ namespace {
 std::string Join(std::string_view path, const char* key) { return std::string(path) + "." + key; }
 
 }  // namespace
+
+const json* FindMemberIgnoreCase(const json& object, std::string_view name) {
+  if (!object.is_object()) {
+    return nullptr;
+  }
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    if (EqualsIgnoreCase(it.key(), name)) {
+      return it.value().is_null() ? nullptr : &it.value();
+    }
+  }
+  return nullptr;
+}
 
 Status JsonFields::Fail(std::string_view path, std::string_view what) const {
   return Status(code_, std::string(reason_), "'" + std::string(path) + "' " + std::string(what));

@@ -16,6 +16,10 @@
 
 namespace attest {
 
+// The first member of `object` whose name equals `name` ignoring ASCII case, or nullptr; JSON
+// null counts as absent. MAA matches request member names case-insensitively.
+const nlohmann::json* FindMemberIgnoreCase(const nlohmann::json& object, std::string_view name);
+
 class JsonFields {
  public:
   // Failures are Status{code, reason, "'<path>' <what is wrong>"}.

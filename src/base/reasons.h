@@ -72,6 +72,13 @@ inline constexpr char kTcbNotSupported[] = "TCB_NOT_SUPPORTED";
 inline constexpr char kTcbRevoked[] = "TCB_REVOKED";
 inline constexpr char kTcbStatusUnrecognized[] = "TCB_STATUS_UNRECOGNIZED";
 inline constexpr char kTdxModuleMismatch[] = "TDX_MODULE_MISMATCH";
+inline constexpr char kTpmAkMismatch[] = "TPM_AK_MISMATCH";
+inline constexpr char kTpmCertifyMalformed[] = "TPM_CERTIFY_MALFORMED";
+inline constexpr char kTpmCertifyNameMismatch[] = "TPM_CERTIFY_NAME_MISMATCH";
+inline constexpr char kTpmCertifySignatureInvalid[] = "TPM_CERTIFY_SIGNATURE_INVALID";
+inline constexpr char kTpmEncKeyAttributesInvalid[] = "TPM_ENC_KEY_ATTRIBUTES_INVALID";
+inline constexpr char kTpmEncKeyMalformed[] = "TPM_ENC_KEY_MALFORMED";
+inline constexpr char kTpmEncKeyPolicyMismatch[] = "TPM_ENC_KEY_POLICY_MISMATCH";
 inline constexpr char kUnknownQeVendor[] = "UNKNOWN_QE_VENDOR";
 inline constexpr char kUnsupportedAttestationKeyType[] = "UNSUPPORTED_ATTESTATION_KEY_TYPE";
 inline constexpr char kUnsupportedCertificationDataType[] = "UNSUPPORTED_CERTIFICATION_DATA_TYPE";
@@ -163,6 +170,7 @@ inline constexpr char kInvalidJwks[] = "INVALID_JWKS";
 inline constexpr char kInvalidResponse[] = "INVALID_RESPONSE";
 inline constexpr char kPolicyTokenHashMismatch[] = "POLICY_TOKEN_HASH_MISMATCH";
 inline constexpr char kResponseTooLarge[] = "RESPONSE_TOO_LARGE";
+inline constexpr char kSealedAnswerInvalid[] = "SEALED_ANSWER_INVALID";
 inline constexpr char kSignerCertInvalid[] = "SIGNER_CERT_INVALID";
 inline constexpr char kSignerKeyInvalid[] = "SIGNER_KEY_INVALID";
 inline constexpr char kSignerKeyMismatch[] = "SIGNER_KEY_MISMATCH";
@@ -239,6 +247,13 @@ inline constexpr std::string_view kAll[] = {
     kTcbRevoked,
     kTcbStatusUnrecognized,
     kTdxModuleMismatch,
+    kTpmAkMismatch,
+    kTpmCertifyMalformed,
+    kTpmCertifyNameMismatch,
+    kTpmCertifySignatureInvalid,
+    kTpmEncKeyAttributesInvalid,
+    kTpmEncKeyMalformed,
+    kTpmEncKeyPolicyMismatch,
     kUnknownQeVendor,
     kUnsupportedAttestationKeyType,
     kUnsupportedCertificationDataType,
@@ -316,6 +331,7 @@ inline constexpr std::string_view kAll[] = {
     kInvalidResponse,
     kPolicyTokenHashMismatch,
     kResponseTooLarge,
+    kSealedAnswerInvalid,
     kSignerCertInvalid,
     kSignerKeyInvalid,
     kSignerKeyMismatch,

@@ -108,6 +108,8 @@ inline constexpr std::string_view kLegacyMaaEhd = "maa-ehd";
 inline constexpr std::string_view kLegacyMaaAttestationCollateral = "maa-attestationcollateral";
 // Compliance verdict issued by default policies (spec/maa-tokens.md §4.1).
 inline constexpr std::string_view kComplianceStatus = "x-ms-compliance-status";
+// Azure CVM (spec/maa-tokens.md §4.4): the isolation TEE's claim set, nested.
+inline constexpr std::string_view kIsolationTee = "x-ms-isolation-tee";
 // Present when verification judged collateral and certificates at a configured time
 // (attestd --collateral-time) instead of the real clock: RFC 3339 of that time.
 inline constexpr std::string_view kAttestdCollateralTime = "x-attestd-collateral-time";

@@ -163,7 +163,19 @@ void RegisterAttestCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--no-validate", flags->skip_validation,
                 "Do not validate the returned token against /certs");
   auto tpm = AddTpmAttestOptions(cmd);
-  cmd->callback([flags, nonce, tpm, exit_code] {
+  auto guest = AddAzureGuestAttestOptions(cmd);
+  cmd->callback([flags, nonce, tpm, guest, exit_code] {
+    if (IsAzureGuestType(flags->type)) {
+      guest->endpoint = flags->endpoint;
+      guest->ca_file = flags->ca_file;
+      guest->api_version = flags->api_version;
+      guest->cert_chain = flags->cert_chain_file;
+      guest->tcti = tpm->tcti;
+      guest->eventlog = tpm->eventlog;
+      guest->print_request = tpm->print_request;
+      *exit_code = RunAzureGuestAttest(*guest);
+      return;
+    }
     if (IsTpmAttestType(flags->type)) {
       tpm->endpoint = flags->endpoint;
       tpm->ca_file = flags->ca_file;

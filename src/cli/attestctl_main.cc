@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   attest::cli::RegisterEventlogCommand(app, &exit_code);
   attest::cli::RegisterCollateralCommand(app, &exit_code);
   attest::cli::RegisterKeysCommand(app, &exit_code);
+  attest::cli::RegisterAzureCvmCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -31,6 +31,7 @@
 #include "base/encoding.h"
 #include "base/file.h"
 #include "cli/tpm_commands.h"
+#include "cli/tpm_device.h"
 #include "client/endpoint_url.h"
 #include "client/error_envelope.h"
 #include "client/http_transport.h"
@@ -47,135 +48,11 @@ using nlohmann::json;
 
 constexpr char kDefaultLog[] = "/sys/kernel/security/tpm0/binary_bios_measurements";
 
-Status TpmError(std::string_view what, TSS2_RC rc) {
-  return Status::Unavailable("TPM_ERROR", std::string(what) + ": " + Tss2_RC_Decode(rc));
+std::vector<uint32_t> AllPcrs() {
+  std::vector<uint32_t> all;
+  for (uint32_t i = 0; i < 24; ++i) all.push_back(i);
+  return all;
 }
-
-// Owns the TCTI and ESAPI contexts and the AK handle.
-class Tpm {
- public:
-  ~Tpm() {
-    if (esys_ != nullptr && ak_ != ESYS_TR_NONE) Esys_FlushContext(esys_, ak_);
-    if (esys_ != nullptr) Esys_Finalize(&esys_);
-    if (tcti_ != nullptr) Tss2_TctiLdr_Finalize(&tcti_);
-  }
-
-  Status Open(const std::string& tcti) {
-    TSS2_RC rc = Tss2_TctiLdr_Initialize(tcti.c_str(), &tcti_);
-    if (rc != TSS2_RC_SUCCESS) return TpmError("TCTI " + tcti, rc);
-    rc = Esys_Initialize(&esys_, tcti_, nullptr);
-    if (rc != TSS2_RC_SUCCESS) return TpmError("Esys_Initialize", rc);
-    rc = Esys_Startup(esys_, TPM2_SU_CLEAR);
-    if (rc != TSS2_RC_SUCCESS && rc != TPM2_RC_INITIALIZE) return TpmError("Esys_Startup", rc);
-    return Status::Ok();
-  }
-
-  // spec/tpm.md §4: a restricted, fixedTPM, fixedParent, sensitiveDataOrigin signing key.
-  Status CreateAk() {
-    TPM2B_SENSITIVE_CREATE sensitive{};
-    TPM2B_PUBLIC in{};
-    in.publicArea.type = TPM2_ALG_RSA;
-    in.publicArea.nameAlg = TPM2_ALG_SHA256;
-    in.publicArea.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-                                     TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
-                                     TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT;
-    in.publicArea.parameters.rsaDetail.symmetric.algorithm = TPM2_ALG_NULL;
-    in.publicArea.parameters.rsaDetail.scheme.scheme = TPM2_ALG_RSASSA;
-    in.publicArea.parameters.rsaDetail.scheme.details.rsassa.hashAlg = TPM2_ALG_SHA256;
-    in.publicArea.parameters.rsaDetail.keyBits = 2048;
-    TPM2B_DATA outside{};
-    TPML_PCR_SELECTION creation_pcr{};
-    TPM2B_PUBLIC* out = nullptr;
-    TPM2B_CREATION_DATA* creation = nullptr;
-    TPM2B_DIGEST* hash = nullptr;
-    TPMT_TK_CREATION* ticket = nullptr;
-    TSS2_RC rc = Esys_CreatePrimary(esys_, ESYS_TR_RH_ENDORSEMENT, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                                    ESYS_TR_NONE, &sensitive, &in, &outside, &creation_pcr, &ak_,
-                                    &out, &creation, &hash, &ticket);
-    if (rc != TSS2_RC_SUCCESS) return TpmError("Esys_CreatePrimary (AK)", rc);
-    uint8_t buf[sizeof(TPMT_PUBLIC)];
-    size_t off = 0;
-    rc = Tss2_MU_TPMT_PUBLIC_Marshal(&out->publicArea, buf, sizeof buf, &off);
-    Esys_Free(out);
-    Esys_Free(creation);
-    Esys_Free(hash);
-    Esys_Free(ticket);
-    if (rc != TSS2_RC_SUCCESS) return TpmError("marshal AK public", rc);
-    ak_public_.assign(buf, buf + off);
-    return Status::Ok();
-  }
-
-  // Quote of sha256 PCR 0-23 over `nonce`: (TPMS_ATTEST bytes, TPMT_SIGNATURE bytes).
-  StatusOr<std::pair<Bytes, Bytes>> Quote(ByteSpan nonce) {
-    TPM2B_DATA qualifying{};
-    if (nonce.size() > sizeof qualifying.buffer) return Err(Status::Internal("nonce too long"));
-    qualifying.size = static_cast<uint16_t>(nonce.size());
-    std::memcpy(qualifying.buffer, nonce.data(), nonce.size());
-    TPMT_SIG_SCHEME scheme{};
-    scheme.scheme = TPM2_ALG_NULL;  // the AK's own scheme
-    TPML_PCR_SELECTION sel = AllSha256();
-    TPM2B_ATTEST* quoted = nullptr;
-    TPMT_SIGNATURE* sig = nullptr;
-    TSS2_RC rc = Esys_Quote(esys_, ak_, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &qualifying,
-                            &scheme, &sel, &quoted, &sig);
-    if (rc != TSS2_RC_SUCCESS) return Err(TpmError("Esys_Quote", rc));
-    Bytes attest(quoted->attestationData, quoted->attestationData + quoted->size);
-    uint8_t buf[sizeof(TPMT_SIGNATURE)];
-    size_t off = 0;
-    rc = Tss2_MU_TPMT_SIGNATURE_Marshal(sig, buf, sizeof buf, &off);
-    Esys_Free(quoted);
-    Esys_Free(sig);
-    if (rc != TSS2_RC_SUCCESS) return Err(TpmError("marshal signature", rc));
-    return std::make_pair(std::move(attest), Bytes(buf, buf + off));
-  }
-
-  // sha256 PCR 0-23 (PCR_Read answers at most 8 per call).
-  StatusOr<evidence::tpm::PcrBank> ReadPcrs() {
-    evidence::tpm::PcrBank out;
-    TPML_PCR_SELECTION want = AllSha256();
-    for (int round = 0; round < 8 && out.size() < 24; ++round) {
-      UINT32 counter = 0;
-      TPML_PCR_SELECTION* got = nullptr;
-      TPML_DIGEST* values = nullptr;
-      TSS2_RC rc = Esys_PCR_Read(esys_, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &want, &counter,
-                                 &got, &values);
-      if (rc != TSS2_RC_SUCCESS) return Err(TpmError("Esys_PCR_Read", rc));
-      size_t v = 0;
-      for (uint32_t s = 0; s < got->count; ++s) {
-        for (uint32_t i = 0; i < 24 && v < values->count; ++i) {
-          if (got->pcrSelections[s].pcrSelect[i / 8] & (1u << (i % 8))) {
-            out[i] = Bytes(values->digests[v].buffer, values->digests[v].buffer + values->digests[v].size);
-            want.pcrSelections[0].pcrSelect[i / 8] &= static_cast<uint8_t>(~(1u << (i % 8)));
-            ++v;
-          }
-        }
-      }
-      Esys_Free(got);
-      Esys_Free(values);
-      if (v == 0) break;
-    }
-    if (out.size() != 24) return Err(Status::Unavailable("TPM_ERROR", "the TPM has no sha256 PCR bank"));
-    return out;
-  }
-
-  const Bytes& ak_public() const { return ak_public_; }
-
- private:
-  static TPML_PCR_SELECTION AllSha256() {
-    TPML_PCR_SELECTION sel{};
-    sel.count = 1;
-    sel.pcrSelections[0].hash = TPM2_ALG_SHA256;
-    sel.pcrSelections[0].sizeofSelect = 3;
-    sel.pcrSelections[0].pcrSelect[0] = sel.pcrSelections[0].pcrSelect[1] =
-        sel.pcrSelections[0].pcrSelect[2] = 0xff;
-    return sel;
-  }
-
-  TSS2_TCTI_CONTEXT* tcti_ = nullptr;
-  ESYS_CONTEXT* esys_ = nullptr;
-  ESYS_TR ak_ = ESYS_TR_NONE;
-  Bytes ak_public_;
-};
 
 class Exchange {
  public:
@@ -251,7 +128,7 @@ int RunTpmAttest(const TpmAttestArgs& a) {
   if (!http) return Fail(http.error(), 2);
   Exchange exchange(**http, *url, bearer);
 
-  Tpm tpm;
+  TpmDevice tpm;
   if (Status s = tpm.Open(a.tcti); !s.ok()) return Fail(s, 1);
   if (Status s = tpm.CreateAk(); !s.ok()) return Fail(s, 1);
   auto ak = evidence::tpm::ParseTpmtPublic(tpm.ak_public());
@@ -270,9 +147,9 @@ int RunTpmAttest(const TpmAttestArgs& a) {
   }
 
   // The quote over the challenge, and the PCR values it covers.
-  auto quote = tpm.Quote(*challenge);
+  auto quote = tpm.Quote(*challenge, AllPcrs());
   if (!quote) return Fail(quote.error(), 1);
-  auto pcrs = tpm.ReadPcrs();
+  auto pcrs = tpm.ReadPcrs(AllPcrs());
   if (!pcrs) return Fail(pcrs.error(), 1);
   json values = json::array();
   Bytes concatenated;

@@ -51,4 +51,27 @@ std::shared_ptr<TpmAttestArgs> AddTpmAttestOptions(CLI::App* attest);
 // Runs the /attest/Tpm exchange against the TPM at args.tcti.
 int RunTpmAttest(const TpmAttestArgs& args);
 
+struct AzureGuestArgs {
+  std::string endpoint;  // filled from `attest`'s options
+  std::string ca_file;
+  std::string api_version;
+  std::string cert_chain;
+  std::string tcti;
+  std::string eventlog;
+  bool print_request = false;
+  std::vector<std::string> client_payload;  // KEY=VALUE
+  std::string pcrs = "0,1,2,3,4,5,6,7";
+  bool unbound_key = false;
+};
+
+// True for the --type names of Azure guest attestation ("AzureGuest").
+bool IsAzureGuestType(std::string_view type);
+// Adds --client-payload, --pcrs, --unbound-key to `attestctl attest` (it shares --tcti,
+// --eventlog, --print-request with the Tpm client and --cert-chain with SevSnpVm).
+std::shared_ptr<AzureGuestArgs> AddAzureGuestAttestOptions(CLI::App* attest);
+// Runs the /attest/AzureGuest exchange (azure_guest_command.cc).
+int RunAzureGuestAttest(const AzureGuestArgs& args);
+// `attestctl azure-cvm simulate`.
+void RegisterAzureCvmCommand(CLI::App& app, int* exit_code);
+
 }  // namespace attest::cli

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "base/reasons.h"
+#include "evidence/azure_cvm/guest_verifier.h"
 #include "evidence/openenclave/oe_verifier.h"
 #include "evidence/sgx/sgx_verifier.h"
 #include "evidence/snp/snp_verifier.h"
@@ -40,6 +41,9 @@ constexpr AttestationTypeDescriptor kDescriptors[] = {
      kSevSnpClaimsSupported, &Make<SnpVerifier>},
     {AttestationType::kTpm, "tpm", ClaimLayout::kTopLevel, kPermitAllPolicy,
      tpm::kTpmClaimsSupported, nullptr, &MakeProtocol<tpm::TpmProtocol>},
+    {AttestationType::kAzureGuest, "azurevm", ClaimLayout::kTopLevel, kPermitAllPolicy,
+     azure_cvm::kAzureGuestClaimsSupported, &Make<azure_cvm::AzureGuestVerifier>, nullptr,
+     &azure_cvm::SealAnswerToAttestedKey},
 };
 
 }  // namespace

@@ -28,6 +28,9 @@ enum class ClaimLayout {
 
 using VerifierFactory = std::unique_ptr<Verifier> (*)(const VerifierConfig& config);
 using ProtocolFactory = std::unique_ptr<AttestationProtocol> (*)(const VerifierConfig& config);
+// Turns an issued token into the `token` value of the response (AzureGuest seals it to the
+// VM's TPM); errors are the server's (kInternal) or the evidence's.
+using AnswerSealer = StatusOr<std::string> (*)(const std::string& token);
 
 struct AttestationTypeDescriptor {
   AttestationType type;
@@ -45,6 +48,8 @@ struct AttestationTypeDescriptor {
   VerifierFactory make_verifier = nullptr;
   // Builds the multi-round protocol (protocol.h); nullptr for one-shot types.
   ProtocolFactory make_protocol = nullptr;
+  // Applied to the token before it is answered; nullptr: the token is answered as issued.
+  AnswerSealer seal_answer = nullptr;
 
   // MAA's wire vocabulary of the type (base/attestation_type.h): REST and CLI names, the
   // evidence member, the accepted api-versions.

@@ -1,6 +1,10 @@
 #include "evidence/trust_anchors.h"
 
 #include "base/encoding.h"
+#include "base/reasons.h"
+#include "base/strings.h"
+
+#include <nlohmann/json.hpp>
 
 namespace attest::evidence {
 namespace {
@@ -44,6 +48,35 @@ const TrustAnchors& TrustAnchors::Production() {
     return a;
   }();
   return anchors;
+}
+
+Status AppendTestAnchors(std::string_view json_text, TrustAnchors& anchors) {
+  const Status bad = Status::InvalidArgument(
+      reason::kConfigInvalid,
+      "test trust anchors must be {\"amd_arks\":[{\"product\":NAME,\"spki_sha256\":HEX}]}");
+  if (!JsonTextDepthWithin(json_text, 4)) return bad;
+  nlohmann::json doc = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || !doc.contains("amd_arks") || !doc["amd_arks"].is_array()) return bad;
+  for (const nlohmann::json& pin : doc["amd_arks"]) {
+    if (!pin.is_object() || !pin.contains("product") || !pin["product"].is_string() ||
+        !pin.contains("spki_sha256") || !pin["spki_sha256"].is_string()) {
+      return bad;
+    }
+    auto hash = HexDecode(pin["spki_sha256"].get<std::string>());
+    if (!hash.has_value() || hash->size() != 32) return bad;
+    anchors.amd_arks.push_back({pin["product"].get<std::string>(), {}, std::move(*hash)});
+  }
+  return Status::Ok();
+}
+
+std::string TestAnchorsJson(const TrustAnchors& anchors) {
+  nlohmann::json arks = nlohmann::json::array();
+  for (const AmdArkPin& pin : anchors.amd_arks) {
+    if (!pin.spki_sha256.empty()) {
+      arks.push_back({{"product", pin.product}, {"spki_sha256", HexEncode(pin.spki_sha256)}});
+    }
+  }
+  return nlohmann::json{{"amd_arks", std::move(arks)}}.dump();
 }
 
 }  // namespace attest::evidence

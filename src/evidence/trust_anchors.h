@@ -3,9 +3,11 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/bytes.h"
+#include "base/status.h"
 
 namespace attest::evidence {
 
@@ -32,5 +34,14 @@ struct TrustAnchors {
   // The pinned production anchors.
   static const TrustAnchors& Production();
 };
+
+// Test-only roots, as `attestctl azure-cvm simulate` writes them:
+//   {"amd_arks":[{"product":"Milan","spki_sha256":"<64 hex>"}]}
+// appended to `anchors`. kInvalidArgument CONFIG_INVALID when malformed. The server accepts
+// them only on a loopback listener (server/config.h test_trust_anchors).
+Status AppendTestAnchors(std::string_view json_text, TrustAnchors& anchors);
+
+// The JSON AppendTestAnchors reads, for `anchors`' AMD ARK pins.
+std::string TestAnchorsJson(const TrustAnchors& anchors);
 
 }  // namespace attest::evidence

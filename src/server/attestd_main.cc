@@ -16,6 +16,7 @@
 #include "api/metrics.h"
 #include "api/router.h"
 #include "base/file.h"
+#include "evidence/trust_anchors.h"
 #include "base/reasons.h"
 #include "base/time.h"
 #include "client/endpoint_url.h"
@@ -42,6 +43,13 @@
 
 namespace attest::server {
 namespace {
+
+// `test_trust_anchors` (server/config.h): appended to the production anchors.
+Status AddTestTrustAnchors(const std::string& file, evidence::TrustAnchors& anchors) {
+  auto text = ReadFileText(file, 64 * 1024);
+  if (!text.has_value()) return text.error().WithContext("test_trust_anchors");
+  return evidence::AppendTestAnchors(*text, anchors);
+}
 
 Status EnsureDataDir(const std::string& dir) {
   std::error_code ec;
@@ -200,6 +208,14 @@ int Serve(ServerConfig config) {
   options.collateral = (*collateral)->provider();
   options.verifiers.dcap.allow_missing_pck_crl = config.allow_missing_pck_crl;
   if (Status s = ConfigureTpm(config, options.verifiers.tpm); !s.ok()) return Fail(s);
+  if (!config.test_trust_anchors.empty()) {
+    if (Status s = AddTestTrustAnchors(config.test_trust_anchors, options.verifiers.anchors);
+        !s.ok()) {
+      return Fail(s);
+    }
+    spdlog::warn("test_trust_anchors {}: test AMD roots are trusted (loopback tests only)",
+                 config.test_trust_anchors);
+  }
   options.verifiers.dcap.tcb_update = config.online_collateral.tcb_update == "early"
                                           ? collateral::TcbUpdate::kEarly
                                           : collateral::TcbUpdate::kStandard;
@@ -349,6 +365,8 @@ int main(int argc, char** argv) {
                                 "serve plain HTTP (loopback tests only)");
   auto* collateral_dir = app.add_option("--collateral-dir", cli.collateral_dir,
                                         "Intel collateral folder (vectors/<tee>/<case> layout)");
+  auto* test_anchors = app.add_option("--test-trust-anchors", cli.test_trust_anchors,
+                                      "test-only vendor roots (loopback listeners only)");
   auto* collateral_time_opt = app.add_option(
       "--collateral-time", collateral_time,
       "RFC 3339 time at which collateral is judged (re-verification and tests only)");
@@ -425,6 +443,7 @@ int main(int argc, char** argv) {
   if (insecure->count()) config.insecure_http = cli.insecure_http;
   if (collateral_dir->count()) config.collateral_dir = cli.collateral_dir;
   if (collateral_time_opt->count()) config.collateral_time = collateral_time;
+  if (test_anchors->count()) config.test_trust_anchors = cli.test_trust_anchors;
   if (allow_missing->count()) config.allow_missing_pck_crl = cli.allow_missing_pck_crl;
   if (log_level->count()) config.log_level = cli.log_level;
   if (workers->count()) config.workers = cli.workers;

@@ -162,6 +162,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
                                                             "tpm_ak_roots",
                                                             "tpm_trusted_aks",
                                                             "tpm_trust_ak_as_presented",
+                                                            "test_trust_anchors",
                                                             "request_deadline_seconds",
                                                             "max_connections_per_source",
                                                             "collateral",
@@ -197,6 +198,7 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   CONFIG_RETURN_IF_ERROR(Read(table, "tpm_trusted_aks", config.tpm_trusted_aks));
   CONFIG_RETURN_IF_ERROR(
       Read(table, "tpm_trust_ak_as_presented", config.tpm_trust_ak_as_presented));
+  CONFIG_RETURN_IF_ERROR(Read(table, "test_trust_anchors", config.test_trust_anchors));
   std::string collateral_time;
   CONFIG_RETURN_IF_ERROR(Read(table, "collateral_time", collateral_time));
   if (!collateral_time.empty()) config.collateral_time = collateral_time;
@@ -298,7 +300,14 @@ StatusOr<ListenAddress> ParseListenAddress(const std::string& listen) {
 }
 
 Status FinalizeConfig(ServerConfig& config) {
-  if (auto addr = ParseListenAddress(config.listen); !addr.has_value()) return addr.error();
+  auto addr = ParseListenAddress(config.listen);
+  if (!addr.has_value()) return addr.error();
+  // A production configuration (any non-loopback listener) never trusts test roots.
+  if (!config.test_trust_anchors.empty() && addr->host != "127.0.0.1" && addr->host != "::1" &&
+      addr->host != "localhost") {
+    return Invalid("test_trust_anchors is a test-only setting: refused unless attestd listens on "
+                   "a loopback address (listen = '" + config.listen + "')");
+  }
   if (!config.insecure_http && (config.tls_cert.empty() || config.tls_key.empty())) {
     return Invalid("TLS needs --tls-cert and --tls-key (or --insecure-http for loopback tests)");
   }

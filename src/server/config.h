@@ -83,6 +83,9 @@ struct ServerConfig {
   std::string tpm_ak_roots;
   std::string tpm_trusted_aks;
   bool tpm_trust_ak_as_presented = false;
+  // Test only: extra vendor roots (JSON {"amd_arks":[{"product","spki_sha256"}]}, as
+  // `attestctl azure-cvm simulate` writes them). Refused unless `listen` is a loopback address.
+  std::string test_trust_anchors;
   struct Collateral {
     std::string pcs_url;
     std::string kds_url;

@@ -1,14 +1,13 @@
 #include "service/key_encryption.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <sys/stat.h>
 
 #include <memory>
 
 #include "base/encoding.h"
 #include "base/file.h"
+#include "crypto/aes_gcm.h"
 
 namespace attest::service {
 namespace {
@@ -16,11 +15,6 @@ namespace {
 constexpr uint8_t kFormatVersion = 1;
 constexpr size_t kNonceBytes = 12;
 constexpr size_t kTagBytes = 16;
-
-struct CtxFree {
-  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
-};
-using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
 
 Status KekInvalid(std::string message) {
   return Status::InvalidArgument("KEK_INVALID", std::move(message));
@@ -59,23 +53,19 @@ StatusOr<Bytes> LoadKek(const std::string& file, const char* env_value) {
 }
 
 Bytes SealWithKek(ByteSpan kek, std::string_view associated, ByteSpan plaintext) {
-  Bytes out(1 + kNonceBytes + plaintext.size() + kTagBytes);
-  out[0] = kFormatVersion;
-  uint8_t* nonce = out.data() + 1;
-  uint8_t* ct = nonce + kNonceBytes;
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
-  int len = 0;
-  if (kek.size() != kKekBytes || RAND_bytes(nonce, kNonceBytes) != 1 || !ctx ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, kek.data(), nonce) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len,
-                        reinterpret_cast<const uint8_t*>(associated.data()),
-                        static_cast<int>(associated.size())) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), ct, &len, plaintext.data(),
-                        static_cast<int>(plaintext.size())) != 1 ||
-      EVP_EncryptFinal_ex(ctx.get(), ct + len, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, ct + plaintext.size()) != 1) {
+  // version ‖ nonce ‖ ciphertext ‖ tag
+  auto nonce = crypto::RandomBytes(kNonceBytes);
+  if (!nonce) {
     return {};
   }
+  auto sealed = crypto::AesGcmSeal(kek, *nonce, crypto::AsBytes(associated), plaintext);
+  if (!sealed) {
+    return {};
+  }
+  Bytes out = {kFormatVersion};
+  out.insert(out.end(), nonce->begin(), nonce->end());
+  out.insert(out.end(), sealed->ciphertext.begin(), sealed->ciphertext.end());
+  out.insert(out.end(), sealed->tag.begin(), sealed->tag.end());
   return out;
 }
 
@@ -87,25 +77,14 @@ StatusOr<Bytes> OpenWithKek(ByteSpan kek, std::string_view associated, ByteSpan 
       sealed[0] != kFormatVersion) {
     return Err(failed);
   }
-  const uint8_t* nonce = sealed.data() + 1;
-  const uint8_t* ct = nonce + kNonceBytes;
   const size_t ct_len = sealed.size() - 1 - kNonceBytes - kTagBytes;
-  Bytes tag(ct + ct_len, ct + ct_len + kTagBytes);
-  Bytes out(ct_len);
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
-  int len = 0;
-  int final_len = 0;
-  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, kek.data(), nonce) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len,
-                        reinterpret_cast<const uint8_t*>(associated.data()),
-                        static_cast<int>(associated.size())) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), out.data(), &len, ct, static_cast<int>(ct_len)) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1 ||
-      EVP_DecryptFinal_ex(ctx.get(), out.data() + len, &final_len) != 1) {
-    OPENSSL_cleanse(out.data(), out.size());
+  auto out = crypto::AesGcmOpen(kek, sealed.subspan(1, kNonceBytes), crypto::AsBytes(associated),
+                                sealed.subspan(1 + kNonceBytes, ct_len),
+                                sealed.subspan(1 + kNonceBytes + ct_len));
+  if (!out) {
     return Err(failed);
   }
-  return out;
+  return std::move(*out);
 }
 
 }  // namespace attest::service

@@ -37,12 +37,16 @@ void PutLe64(Bytes& b, uint64_t v) {
 
 }  // namespace
 
-TpmTestKey TpmTestKey::Generate(Kind kind, uint16_t scheme, uint16_t hash, uint32_t attributes) {
+TpmTestKey TpmTestKey::Generate(Kind kind, uint16_t scheme, uint16_t hash, uint32_t attributes,
+                                Bytes auth_policy) {
   TpmTestKey k;
   EVP_PKEY* key = nullptr;
   TPMT_PUBLIC pub{};
   pub.nameAlg = kAlgSha256;
   pub.objectAttributes = attributes;
+  Check(auth_policy.size() <= sizeof pub.authPolicy.buffer, "auth policy size");
+  pub.authPolicy.size = static_cast<uint16_t>(auth_policy.size());
+  std::memcpy(pub.authPolicy.buffer, auth_policy.data(), auth_policy.size());
   if (kind == Kind::kRsa2048) {
     key = EVP_RSA_gen(2048);
     Check(key != nullptr, "RSA gen");
@@ -89,6 +93,24 @@ TpmTestKey TpmTestKey::Generate(Kind kind, uint16_t scheme, uint16_t hash, uint3
   return k;
 }
 
+TpmTestKey TpmTestKey::EncryptionKey(Bytes auth_policy, uint32_t attributes) {
+  return Generate(Kind::kRsa2048, kAlgNull, 0, attributes, std::move(auth_policy));
+}
+
+Bytes TpmTestKey::tpm2b_public() const {
+  Bytes out = {static_cast<uint8_t>(tpmt_public_.size() >> 8),
+               static_cast<uint8_t>(tpmt_public_.size() & 0xff)};
+  out.insert(out.end(), tpmt_public_.begin(), tpmt_public_.end());
+  return out;
+}
+
+Bytes TpmTestKey::Name() const {
+  Bytes out = {0x00, 0x0B};
+  Bytes digest = Hash(kAlgSha256, tpmt_public_);
+  out.insert(out.end(), digest.begin(), digest.end());
+  return out;
+}
+
 Bytes TpmTestKey::SpkiDer() const {
   unsigned char* der = nullptr;
   int len = i2d_PUBKEY(key_.get(), &der);
@@ -132,6 +154,22 @@ Bytes TpmTestKey::Sign(ByteSpan data, uint16_t sig_alg, uint16_t hash) const {
   uint8_t buf[1024];
   size_t off = 0;
   Check(Tss2_MU_TPMT_SIGNATURE_Marshal(&t, buf, sizeof buf, &off) == TSS2_RC_SUCCESS, "marshal sig");
+  return Bytes(buf, buf + off);
+}
+
+Bytes BuildCertifyInfo(ByteSpan certified_name, uint32_t magic, uint16_t type) {
+  TPMS_ATTEST a{};
+  a.magic = magic;
+  a.type = type;
+  a.clockInfo.clock = 1000;
+  a.clockInfo.safe = 1;
+  a.firmwareVersion = 0x2000;
+  Check(certified_name.size() <= sizeof a.attested.certify.name.name, "name size");
+  a.attested.certify.name.size = static_cast<uint16_t>(certified_name.size());
+  std::memcpy(a.attested.certify.name.name, certified_name.data(), certified_name.size());
+  uint8_t buf[1024];
+  size_t off = 0;
+  Check(Tss2_MU_TPMS_ATTEST_Marshal(&a, buf, sizeof buf, &off) == TSS2_RC_SUCCESS, "marshal certify");
   return Bytes(buf, buf + off);
 }
 

@@ -22,10 +22,17 @@ class TpmTestKey {
   // `scheme` (kAlgRsassa, kAlgRsapss, kAlgEcdsa or kAlgNull) and `hash` go into the
   // TPMT_PUBLIC; `attributes` default to a restricted TPM-resident signing key.
   static TpmTestKey Generate(Kind kind, uint16_t scheme, uint16_t hash,
-                             uint32_t attributes = 0x00050072);
+                             uint32_t attributes = 0x00050072, Bytes auth_policy = {});
+  // The ephemeral encryption key of Azure guest attestation: RSA-2048, no scheme, decrypt,
+  // fixedTPM, fixedParent, sensitiveDataOrigin, noDA (Microsoft's template) and `auth_policy`.
+  static TpmTestKey EncryptionKey(Bytes auth_policy, uint32_t attributes = 0x00020432);
 
   EVP_PKEY* get() const { return key_.get(); }
   const Bytes& tpmt_public() const { return tpmt_public_; }
+  // TPM2B_PUBLIC: the size-prefixed public area.
+  Bytes tpm2b_public() const;
+  // nameAlg (SHA-256) ‖ SHA-256(TPMT_PUBLIC).
+  Bytes Name() const;
   Bytes SpkiDer() const;
   // A TPMT_SIGNATURE with `sig_alg`/`hash` over `data`.
   Bytes Sign(ByteSpan data, uint16_t sig_alg, uint16_t hash) const;
@@ -46,6 +53,10 @@ struct TpmQuoteSpec {
 
 // A marshalled TPMS_ATTEST per `spec`.
 Bytes BuildQuote(const TpmQuoteSpec& spec);
+
+// A marshalled TPMS_ATTEST of type TPM_ST_ATTEST_CERTIFY naming `certified_name`.
+Bytes BuildCertifyInfo(ByteSpan certified_name, uint32_t magic = 0xFF544347,
+                       uint16_t type = 0x8017);
 
 // A crypto-agile event log (Spec ID event for `banks`), each event extending `pcr` with
 // H_bank(data) in every bank, and its replay.

@@ -410,8 +410,13 @@ def bad_requests(server, quote):
         ("MAA type KeyGuard", "KeyGuard", {"quote": good}, "ATTESTATION_TYPE_UNSUPPORTED", 400),
         ("MAA type Pluton", "pluton", {"quote": good}, "ATTESTATION_TYPE_UNSUPPORTED", 400),
         ("MAA type MdepTz", "MdepTz", {"quote": good}, "ATTESTATION_TYPE_UNSUPPORTED", 400),
-        ("MAA type AzureGuest", "AzureGuest", {"attestationInfo": "x"},
-         "ATTESTATION_TYPE_UNSUPPORTED", 400),
+        # AzureGuest is served (tests/e2e/azure_guest_e2e_test.py): shape errors are the caller's.
+        ("AzureGuest AttestationInfo not base64", "AzureGuest", {"attestationInfo": "x"},
+         "INVALID_BASE64URL", 400),
+        ("AzureGuest AttestationInfo without TpmInfo", "AzureGuest",
+         {"AttestationInfo": b64url(b'{"AttestationProtocolVersion":"2.0","OSType":"TGludXg=",'
+                                    b'"OSVersionMajor":1,"OSVersionMinor":0}')},
+         "MISSING_EVIDENCE", 400),
         # SevSnpVm is served (tests/e2e/snp_e2e_test.py): an SGX quote is not an SNP report.
         ("SGX quote sent as SevSnpVm", "SevSnpVm", {"report": good},
          "SNP_REPORT_VERSION_UNSUPPORTED", 400),

@@ -7,13 +7,11 @@
 
 #include "base/encoding.h"
 #include "base/file.h"
+#include "crypto/aes_gcm.h"
 #include "crypto/openssl_ptr.h"
 
 namespace attest::evidence::tpm {
 namespace {
-
-using EvpCipherCtxPtr =
-    std::unique_ptr<EVP_CIPHER_CTX, crypto::OpenSslDeleter<EVP_CIPHER_CTX, EVP_CIPHER_CTX_free>>;
 
 constexpr uint8_t kVersion = 1;
 constexpr size_t kIvSize = 12;
@@ -24,11 +22,7 @@ Status Invalid(std::string message) {
   return Status::InvalidEvidence("TPM_CONTEXT_INVALID", std::move(message));
 }
 
-Bytes Random(size_t n) {
-  Bytes b(n);
-  if (RAND_bytes(b.data(), static_cast<int>(n)) != 1) b.clear();
-  return b;
-}
+Bytes Random(size_t n) { return crypto::RandomBytes(n).value_or(Bytes{}); }
 
 }  // namespace
 
@@ -68,22 +62,14 @@ StatusOr<std::pair<ServiceContext, std::string>> ServiceContextSealer::Issue(
                                      {"i", Base64UrlEncode(ctx.id)}}
                           .dump();
   // sealed = version ‖ iv ‖ ciphertext ‖ tag; the version byte is authenticated (AAD).
-  Bytes out = {kVersion};
-  out.insert(out.end(), iv.begin(), iv.end());
-  Bytes ct(plain.size());
-  Bytes tag(kTagSize);
-  EvpCipherCtxPtr c(EVP_CIPHER_CTX_new());
-  int len = 0;
-  if (!c || EVP_EncryptInit_ex(c.get(), EVP_aes_256_gcm(), nullptr, key.data(), iv.data()) != 1 ||
-      EVP_EncryptUpdate(c.get(), nullptr, &len, &kVersion, 1) != 1 ||
-      EVP_EncryptUpdate(c.get(), ct.data(), &len, reinterpret_cast<const uint8_t*>(plain.data()),
-                        static_cast<int>(plain.size())) != 1 ||
-      EVP_EncryptFinal_ex(c.get(), ct.data() + len, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(c.get(), EVP_CTRL_GCM_GET_TAG, kTagSize, tag.data()) != 1) {
+  auto sealed = crypto::AesGcmSeal(key, iv, ByteSpan(&kVersion, 1), crypto::AsBytes(plain));
+  if (!sealed) {
     return Err(Status::Internal("AES-GCM seal failed"));
   }
-  out.insert(out.end(), ct.begin(), ct.end());
-  out.insert(out.end(), tag.begin(), tag.end());
+  Bytes out = {kVersion};
+  out.insert(out.end(), iv.begin(), iv.end());
+  out.insert(out.end(), sealed->ciphertext.begin(), sealed->ciphertext.end());
+  out.insert(out.end(), sealed->tag.begin(), sealed->tag.end());
   return std::make_pair(std::move(ctx), Base64UrlEncode(out));
 }
 
@@ -95,26 +81,15 @@ StatusOr<ServiceContext> ServiceContextSealer::Open(std::string_view sealed,
     return Err(Invalid("service_context is not a context issued by this service"));
   }
   ATTEST_ASSIGN_OR_RETURN(Bytes key, key_->Key());
-  const uint8_t* iv = raw->data() + 1;
-  size_t ct_size = raw->size() - 1 - kIvSize - kTagSize;
-  const uint8_t* ct = iv + kIvSize;
-  Bytes tag(ct + ct_size, ct + ct_size + kTagSize);
-  Bytes plain(ct_size + 1);
-  EvpCipherCtxPtr c(EVP_CIPHER_CTX_new());
-  int len = 0;
-  int total = 0;
-  if (!c || EVP_DecryptInit_ex(c.get(), EVP_aes_256_gcm(), nullptr, key.data(), iv) != 1 ||
-      EVP_DecryptUpdate(c.get(), nullptr, &len, &kVersion, 1) != 1 ||
-      EVP_DecryptUpdate(c.get(), plain.data(), &len, ct, static_cast<int>(ct_size)) != 1) {
-    return Err(Status::Internal("AES-GCM open failed"));
-  }
-  total = len;
-  if (EVP_CIPHER_CTX_ctrl(c.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, tag.data()) != 1 ||
-      EVP_DecryptFinal_ex(c.get(), plain.data() + total, &len) != 1) {
+  const ByteSpan box(*raw);
+  const size_t ct_size = box.size() - 1 - kIvSize - kTagSize;
+  auto plain = crypto::AesGcmOpen(key, box.subspan(1, kIvSize), ByteSpan(&kVersion, 1),
+                                  box.subspan(1 + kIvSize, ct_size),
+                                  box.subspan(1 + kIvSize + ct_size));
+  if (!plain) {
     return Err(Invalid("service_context does not authenticate under this service's key"));
   }
-  total += len;
-  nlohmann::json j = nlohmann::json::parse(plain.begin(), plain.begin() + total, nullptr, false);
+  nlohmann::json j = nlohmann::json::parse(plain->begin(), plain->end(), nullptr, false);
   if (!j.is_object() || !j["c"].is_string() || !j["p"].is_string() || !j["e"].is_number_integer() ||
       !j["i"].is_string()) {
     return Err(Invalid("service_context content is malformed"));

@@ -292,6 +292,7 @@ StatusOr<AkPublic> ParseTpmtPublic(ByteSpan tpmt_public) {
     return Err(Status::InvalidEvidence("TPM_AK_MALFORMED",
                                        "TPMT_PUBLIC type " + RcText(p->type) + " is not RSA or ECC"));
   }
+  ak.auth_policy.assign(p->authPolicy.buffer, p->authPolicy.buffer + p->authPolicy.size);
   // spec/tpm.md §4: Name = nameAlg ‖ H_nameAlg(TPMT_PUBLIC bytes as received).
   Bytes digest = Hash(p->nameAlg, tpmt_public);
   if (!digest.empty()) {
@@ -299,6 +300,15 @@ StatusOr<AkPublic> ParseTpmtPublic(ByteSpan tpmt_public) {
     ak.name.insert(ak.name.end(), digest.begin(), digest.end());
   }
   return ak;
+}
+
+StatusOr<AkPublic> ParseTpmPublic(ByteSpan in) {
+  // TPM2B_PUBLIC = UINT16 size ‖ TPMT_PUBLIC; a TPMT_PUBLIC starts with its type (0x0001 RSA,
+  // 0x0023 ECC), never with a size equal to the rest of the buffer.
+  if (in.size() > 2 && ((size_t{in[0]} << 8) | in[1]) == in.size() - 2) {
+    return ParseTpmtPublic(in.subspan(2));
+  }
+  return ParseTpmtPublic(in);
 }
 
 AkPublic AkFromKey(EVP_PKEY* key) {

@@ -86,6 +86,7 @@ Signature RawRsassaSignature(ByteSpan sig, uint16_t hash_alg);
 inline constexpr uint32_t kAttrFixedTpm = 0x2;
 inline constexpr uint32_t kAttrFixedParent = 0x10;
 inline constexpr uint32_t kAttrSensitiveDataOrigin = 0x20;
+inline constexpr uint32_t kAttrUserWithAuth = 0x40;
 inline constexpr uint32_t kAttrRestricted = 0x10000;
 inline constexpr uint32_t kAttrDecrypt = 0x20000;
 inline constexpr uint32_t kAttrSign = 0x40000;
@@ -99,10 +100,15 @@ struct AkPublic {
   std::optional<uint16_t> scheme;       // kAlgNull when the key allows any scheme
   std::optional<uint16_t> scheme_hash;  // set when `scheme` is not NULL
   Bytes name;                           // nameAlg ‖ H_nameAlg(TPMT_PUBLIC bytes)
+  Bytes auth_policy;                    // the object's authPolicy (empty when none)
 };
 
 // Parses a bare TPMT_PUBLIC of an RSA or ECC (P-256/P-384) key. Reason: TPM_AK_MALFORMED.
 StatusOr<AkPublic> ParseTpmtPublic(ByteSpan tpmt_public);
+// A TPM2B_PUBLIC (the size-prefixed form TPM2_CreatePrimary returns and Microsoft's guest
+// clients send as EncKeyPub) or, when its size prefix does not match, a bare TPMT_PUBLIC.
+// Reason: TPM_AK_MALFORMED (callers re-code it for other keys).
+StatusOr<AkPublic> ParseTpmPublic(ByteSpan tpm2b_or_tpmt_public);
 // An AK from an OpenSSL key (SPKI, certificate, JWK): no TPM attributes known.
 AkPublic AkFromKey(EVP_PKEY* key);
 // DER SubjectPublicKeyInfo of the AK.
