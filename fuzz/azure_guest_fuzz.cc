@@ -30,7 +30,7 @@ const VerifierConfig& Config() {
   return config;
 }
 
-const azure_cvm::AzureGuestVerifier& Verifier() {
+const azure_cvm::AzureGuestVerifier& GuestVerifier() {
   static const azure_cvm::AzureGuestVerifier verifier(Config());
   return verifier;
 }
@@ -89,7 +89,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Evidence e;
   e.type = attest::AttestationType::kAzureGuest;
   e.blob.assign(data, data + size);
-  auto claims = Verifier().Verify(e, ctx);
+  auto claims = GuestVerifier().Verify(e, ctx);
   (void)claims;
   return 0;
 }

@@ -160,7 +160,7 @@ Bytes TpmTestKey::Sign(ByteSpan data, uint16_t sig_alg, uint16_t hash) const {
 Bytes BuildCertifyInfo(ByteSpan certified_name, uint32_t magic, uint16_t type) {
   TPMS_ATTEST a{};
   a.magic = magic;
-  a.type = type;
+  a.type = 0x8017;  // marshalled as certify; another `type` is patched in afterwards
   a.clockInfo.clock = 1000;
   a.clockInfo.safe = 1;
   a.firmwareVersion = 0x2000;
@@ -170,6 +170,8 @@ Bytes BuildCertifyInfo(ByteSpan certified_name, uint32_t magic, uint16_t type) {
   uint8_t buf[1024];
   size_t off = 0;
   Check(Tss2_MU_TPMS_ATTEST_Marshal(&a, buf, sizeof buf, &off) == TSS2_RC_SUCCESS, "marshal certify");
+  buf[4] = static_cast<uint8_t>(type >> 8);  // TPMS_ATTEST: magic (4 bytes), then type
+  buf[5] = static_cast<uint8_t>(type & 0xff);
   return Bytes(buf, buf + off);
 }
 

@@ -72,7 +72,7 @@ TEST(CertifyTest, AcceptsAPcrBoundKeyCertifiedByTheAk) {
                                        ParseSignature(g.certify_sig).value(),
                                        ParseTpmtPublic(g.ak.tpmt_public()).value(), g.quote, g.pcrs);
   ASSERT_TRUE(r.has_value());
-  EXPECT_EQ(EVP_PKEY_cmp(r->key.get(), g.enc_key.get()), 1);
+  EXPECT_EQ(EVP_PKEY_eq(r->key.get(), g.enc_key.get()), 1);
   EXPECT_EQ(r->name, g.enc_key.Name());
 }
 
