@@ -47,6 +47,9 @@ inline constexpr char kHclReportMalformed[] = "HCL_REPORT_MALFORMED";
 inline constexpr char kHclReportUnsupported[] = "HCL_REPORT_UNSUPPORTED";
 inline constexpr char kHclVariableDataInvalid[] = "HCL_VARIABLE_DATA_INVALID";
 inline constexpr char kHclVariableDataMismatch[] = "HCL_VARIABLE_DATA_MISMATCH";
+inline constexpr char kHclReportVmplNotZero[] = "HCL_REPORT_VMPL_NOT_ZERO";
+inline constexpr char kHclTdQuoteMismatch[] = "HCL_TD_QUOTE_MISMATCH";
+inline constexpr char kHclAkMismatch[] = "HCL_AK_MISMATCH";
 inline constexpr char kInitTimeDataMismatch[] = "INIT_TIME_DATA_MISMATCH";
 inline constexpr char kInvalidPckCert[] = "INVALID_PCK_CERT";
 inline constexpr char kInvalidQeReportData[] = "INVALID_QE_REPORT_DATA";
@@ -214,6 +217,9 @@ inline constexpr std::string_view kAll[] = {
     kHclReportUnsupported,
     kHclVariableDataInvalid,
     kHclVariableDataMismatch,
+    kHclReportVmplNotZero,
+    kHclTdQuoteMismatch,
+    kHclAkMismatch,
     kInitTimeDataMismatch,
     kInvalidPckCert,
     kInvalidQeReportData,

@@ -19,7 +19,8 @@ constexpr uint64_t kTdAttrProtectionKeys = 1ull << 30;
 constexpr uint64_t kTdAttrKeyLocker = 1ull << 31;
 constexpr uint64_t kTdAttrPerfmon = 1ull << 63;
 
-// spec/maa-tokens.md §4.2.
+}  // namespace
+
 void AddTdxClaims(const dcap::TdReportBody& td, const dcap::DcapVerdict& verdict,
                   claims::ClaimSet& out) {
   using namespace attest::claims;
@@ -55,8 +56,6 @@ void AddTdxClaims(const dcap::TdReportBody& td, const dcap::DcapVerdict& verdict
   }
   dcap::AddTcbClaims(verdict, out);
 }
-
-}  // namespace
 
 StatusOr<claims::ClaimSet> TdxVerifier::Verify(const Evidence& evidence,
                                                const VerifyContext& context) const {
