@@ -19,7 +19,9 @@
 #include "evidence/snp/snp_verifier.h"
 #include "evidence/tpm/pcr_values_json.h"
 #include "policy/policy.h"
+#include "evidence/dcap/quote.h"
 #include "testing/amd_world.h"
+#include "testing/dcap_world.h"
 #include "testing/test_certificate.h"
 #include "testing/tpm_builder.h"
 
@@ -337,6 +339,99 @@ TEST(CvmPlatformEvidenceTest, OnlyBoundHclVariableDataFromVmplZeroNotDebuggable)
   EXPECT_FALSE(IsAzureCvmPlatformEvidence(std::nullopt, true, false));
   std::optional<BoundData> no_ak = BoundData{Text("{\"keys\":[]}"), BoundData::Kind::kJson};
   EXPECT_FALSE(IsAzureCvmPlatformEvidence(no_ak, true, false));
+}
+
+// A synthetic Azure TDX CVM: the test DCAP world's TD quote binding the variable data, and an
+// HCL report whose TDREPORT is of the same TD.
+struct TestTdxCvm {
+  TestCvm base;  // the variable data, AK and vTPM quote
+  testing::DcapCase dcap;
+  Bytes td_report = Bytes(1024, 0);
+
+  explicit TestTdxCvm(bool debug = false) {
+    testing::DcapWorld w = testing::DcapWorld::Tdx();
+    crypto::Sha256Digest d = crypto::Sha256(base.vars);
+    Bytes report_data(d.begin(), d.end());
+    report_data.resize(64, 0);
+    w.quote.WithReportData(report_data);
+    w.quote.WithDebug(debug);
+    dcap = w.Build();
+    auto q = dcap::ParseQuote(dcap.quote);
+    const dcap::TdReportBody& body = *q.value().td_body;
+    std::copy(body.report_data.begin(), body.report_data.end(), td_report.begin() + 128);
+    std::copy(body.mrtd.begin(), body.mrtd.end(), td_report.begin() + 528);
+    for (size_t i = 0; i < 4; ++i) {
+      std::copy(body.rtmr[i].begin(), body.rtmr[i].end(), td_report.begin() + 720 + 48 * i);
+    }
+  }
+
+  CvmOutcome Verify() const {
+    CvmEvidence ev = base.evidence;
+    ev.hcl_report = HclReport(td_report, base.vars, /*report_type=*/4);
+    ev.snp_cert_chain.clear();
+    ev.td_quote = dcap.quote;
+    collateral::StaticCollateralProvider provider(
+        std::make_shared<const collateral::DcapCollateral>(dcap.collateral));
+    FixedClock clock(dcap.verification_time);
+    VerifyContext ctx{clock, provider, dcap.anchors};
+    return VerifyCvm(ev, ctx);
+  }
+};
+
+TEST(CvmVerifierTest, VerifiesTdxCvmThroughTheDcapVerifier) {
+  TestTdxCvm cvm;
+  CvmOutcome o = cvm.Verify();
+  ASSERT_TRUE(o.status.ok()) << o.status.ToString() << o.verdict.dump();
+  EXPECT_EQ(Result(o, kCheckTdQuoteMatchesTdReport), "pass");
+  const nlohmann::json& tee = *o.claims.FindValue("x-ms-isolation-tee");
+  EXPECT_EQ(tee["x-ms-attestation-type"], "tdxvm");
+  EXPECT_EQ(tee["attester_tcb_status"], "UpToDate");
+  EXPECT_EQ(tee["x-ms-compliance-status"], "azure-compliant-cvm");
+  EXPECT_EQ(tee["x-ms-runtime"], nlohmann::json::parse(AsChars(cvm.base.vars)));
+  EXPECT_FALSE(tee.contains("x-attestd-tcb"));
+  EXPECT_EQ(o.verdict["hcl"]["report_type"], "tdx");
+}
+
+TEST(CvmVerifierTest, RefusesTdQuoteOfAnotherTd) {
+  TestTdxCvm cvm;
+  cvm.td_report[528] ^= 1;  // MRTD
+  CvmOutcome o = cvm.Verify();
+  EXPECT_EQ(o.status.reason(), "HCL_TD_QUOTE_MISMATCH");
+  EXPECT_EQ(Result(o, kCheckIsolationEvidence), "pass");
+  EXPECT_EQ(Result(o, kCheckTdQuoteMatchesTdReport), "fail");
+  EXPECT_EQ(Result(o, kCheckVariableDataBinding), "pass");
+}
+
+TEST(CvmVerifierTest, DebugTdIsValidButNotCompliant) {
+  TestTdxCvm cvm(/*debug=*/true);
+  CvmOutcome o = cvm.Verify();
+  ASSERT_TRUE(o.status.ok()) << o.status.ToString();
+  EXPECT_FALSE(o.claims.FindValue("x-ms-isolation-tee")->contains("x-ms-compliance-status"));
+}
+
+// Item 2 for TDX: TdxVm with the variable data as JSON runtime data.
+TEST(CvmPlatformEvidenceTest, TdxVmWithHclVariableDataIsAzureCompliant) {
+  TestTdxCvm cvm;
+  VerifierConfig config;
+  config.anchors = cvm.dcap.anchors;
+  auto verifier = MakeVerifier(AttestationType::kTdxVm, config);
+  ASSERT_TRUE(verifier.has_value());
+  collateral::StaticCollateralProvider provider(
+      std::make_shared<const collateral::DcapCollateral>(cvm.dcap.collateral));
+  FixedClock clock(cvm.dcap.verification_time);
+  VerifyContext ctx{clock, provider, config.anchors};
+  Evidence ev;
+  ev.type = AttestationType::kTdxVm;
+  ev.blob = cvm.dcap.quote;
+  ev.runtime_data = BoundData{cvm.base.vars, BoundData::Kind::kJson};
+  auto claims = (*verifier)->Verify(ev, ctx);
+  ASSERT_TRUE(claims.has_value()) << claims.error().ToString();
+  EXPECT_EQ(*claims->FindValue("x-attestd-azure-cvm-evidence"), "verified");
+  auto policy = policy::CompilePolicy(FindDescriptor(AttestationType::kTdxVm)->default_policy);
+  ASSERT_TRUE(policy.has_value());
+  auto r = policy::Evaluate(*policy, *claims);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(*r->issued.FindValue("x-ms-compliance-status"), "azure-compliant-cvm");
 }
 
 std::filesystem::path Vectors() {
