@@ -29,7 +29,8 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(quote_parse_fuzz collateral_json_fuzz sgx_verifier_fuzz pck_extension_fuzz
            oe_evidence_fuzz attest_request_fuzz policy_fuzz jmespath_fuzz bearer_token_fuzz
-           management_jws_fuzz toml_config_fuzz snp_report_fuzz snp_document_fuzz uvm_cose_fuzz)
+           management_jws_fuzz toml_config_fuzz snp_report_fuzz snp_document_fuzz uvm_cose_fuzz
+           hcl_report_fuzz hcl_variable_data_fuzz)
 fi
 
 # Per-target libFuzzer options: dictionary and input size (quotes and collateral are KBs).
@@ -46,6 +47,8 @@ options_for() {
     snp_report_fuzz) echo "-max_len=8192" ;;
     snp_document_fuzz) echo "-max_len=16384 -dict=$here/dict/json.dict" ;;
     uvm_cose_fuzz) echo "-max_len=16384" ;;
+    hcl_report_fuzz) echo "-max_len=8192" ;;
+    hcl_variable_data_fuzz) echo "-max_len=8192 -dict=$here/dict/json.dict" ;;
   esac
 }
 
@@ -61,6 +64,8 @@ copy_vectors() {
     oe_evidence_fuzz) pattern=(-name oe_report.bin) ;;
     snp_report_fuzz) pattern=( \( -name report.bin -o -name snp_report.bin -o -name vcek.der \) ) ;;
     uvm_cose_fuzz) pattern=(-name '*.cose') ;;
+    hcl_report_fuzz) pattern=(-name hcl_report.bin) ;;
+    hcl_variable_data_fuzz) pattern=(-name var_data.json) ;;
     collateral_json_fuzz) pattern=( \( -name tcb_info.json -o -name qe_identity.json \) ) ;;
     *) return 0 ;;
   esac

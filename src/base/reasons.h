@@ -47,6 +47,9 @@ inline constexpr char kHclReportMalformed[] = "HCL_REPORT_MALFORMED";
 inline constexpr char kHclReportUnsupported[] = "HCL_REPORT_UNSUPPORTED";
 inline constexpr char kHclVariableDataInvalid[] = "HCL_VARIABLE_DATA_INVALID";
 inline constexpr char kHclVariableDataMismatch[] = "HCL_VARIABLE_DATA_MISMATCH";
+inline constexpr char kHclReportVmplNotZero[] = "HCL_REPORT_VMPL_NOT_ZERO";
+inline constexpr char kHclTdQuoteMismatch[] = "HCL_TD_QUOTE_MISMATCH";
+inline constexpr char kHclAkMismatch[] = "HCL_AK_MISMATCH";
 inline constexpr char kInitTimeDataMismatch[] = "INIT_TIME_DATA_MISMATCH";
 inline constexpr char kInvalidPckCert[] = "INVALID_PCK_CERT";
 inline constexpr char kInvalidQeReportData[] = "INVALID_QE_REPORT_DATA";
@@ -72,7 +75,6 @@ inline constexpr char kTcbNotSupported[] = "TCB_NOT_SUPPORTED";
 inline constexpr char kTcbRevoked[] = "TCB_REVOKED";
 inline constexpr char kTcbStatusUnrecognized[] = "TCB_STATUS_UNRECOGNIZED";
 inline constexpr char kTdxModuleMismatch[] = "TDX_MODULE_MISMATCH";
-inline constexpr char kTpmAkMismatch[] = "TPM_AK_MISMATCH";
 inline constexpr char kTpmCertifyMalformed[] = "TPM_CERTIFY_MALFORMED";
 inline constexpr char kTpmCertifyNameMismatch[] = "TPM_CERTIFY_NAME_MISMATCH";
 inline constexpr char kTpmCertifySignatureInvalid[] = "TPM_CERTIFY_SIGNATURE_INVALID";
@@ -222,6 +224,9 @@ inline constexpr std::string_view kAll[] = {
     kHclReportUnsupported,
     kHclVariableDataInvalid,
     kHclVariableDataMismatch,
+    kHclReportVmplNotZero,
+    kHclTdQuoteMismatch,
+    kHclAkMismatch,
     kInitTimeDataMismatch,
     kInvalidPckCert,
     kInvalidQeReportData,
@@ -247,7 +252,6 @@ inline constexpr std::string_view kAll[] = {
     kTcbRevoked,
     kTcbStatusUnrecognized,
     kTdxModuleMismatch,
-    kTpmAkMismatch,
     kTpmCertifyMalformed,
     kTpmCertifyNameMismatch,
     kTpmCertifySignatureInvalid,

@@ -84,6 +84,17 @@ inline constexpr std::string_view kAttestdUvmEndorsement = "x-attestd-uvm-endors
 // attestd's SEV-SNP verdict object: product, signing key, chip id, TCB details, revocation.
 inline constexpr std::string_view kAttestdSevSnp = "x-attestd-sevsnp";
 
+// Azure confidential VMs (spec/azure-cvm.md, maa-tokens.md §4.4): the isolation TEE's claims
+// as one object (SNP or TDX claims, x-ms-compliance-status, x-ms-runtime = HCL variable data).
+inline constexpr std::string_view kIsolationTee = "x-ms-isolation-tee";
+inline constexpr std::string_view kAzureVmVmId = "x-ms-azurevm-vmid";
+// attestd's verdict on an Azure CVM (HCL header, each check, AK trust, isolation verdict).
+inline constexpr std::string_view kAttestdAzureCvm = "x-attestd-azure-cvm";
+// "verified" on SevSnpVm/TdxVm tokens whose runtime data is HCL variable data of an Azure CVM
+// (evidence/azure_cvm/isolation_evidence.h IsAzureCompliantCvm); the default SevSnpVm and
+// TdxVm policies turn it into x-ms-compliance-status "azure-compliant-cvm".
+inline constexpr std::string_view kAttestdAzureCvmEvidence = "x-attestd-azure-cvm-evidence";
+
 // TCB verdict of Intel DCAP evidence (SGX, OE, TDX). MAA names the converged status
 // `attester_tcb_status` for TDX; attestd emits it for every DCAP type.
 inline constexpr std::string_view kAttesterTcbStatus = "attester_tcb_status";
@@ -108,8 +119,6 @@ inline constexpr std::string_view kLegacyMaaEhd = "maa-ehd";
 inline constexpr std::string_view kLegacyMaaAttestationCollateral = "maa-attestationcollateral";
 // Compliance verdict issued by default policies (spec/maa-tokens.md §4.1).
 inline constexpr std::string_view kComplianceStatus = "x-ms-compliance-status";
-// Azure CVM (spec/maa-tokens.md §4.4): the isolation TEE's claim set, nested.
-inline constexpr std::string_view kIsolationTee = "x-ms-isolation-tee";
 // Present when verification judged collateral and certificates at a configured time
 // (attestd --collateral-time) instead of the real clock: RFC 3339 of that time.
 inline constexpr std::string_view kAttestdCollateralTime = "x-attestd-collateral-time";

@@ -87,6 +87,7 @@ int RunSimulate(const SimulateArgs& a) {
   const std::string var_text = var.dump();
   testing::AmdWorld world = testing::AmdWorld::Milan();
   crypto::Sha256Digest digest = crypto::Sha256(AsBytes(var_text));
+  world.report.report_data.fill(0);  // SHA-256(variable data) ‖ zeros (spec/azure-cvm.md §5)
   std::copy(digest.begin(), digest.end(), world.report.report_data.begin());
   testing::AmdCase c = world.Build();
   Bytes hcl = testing::BuildHclReport(c.report, var_text);

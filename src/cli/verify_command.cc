@@ -7,6 +7,10 @@
 //   attestctl verify --type sevsnp --evidence REPORT --collateral DIR [--at TIME]
 //                    [--runtime-data FILE [--runtime-data-json]] [--init-time-data FILE]
 //                    [--uvm-endorsement FILE]                       (verify_snp_command.cc)
+//   attestctl verify --type azure-cvm --hcl-report HCL --collateral DIR [--td-quote FILE]
+//                    [--quote ATTEST --signature SIG [--signature-format rsassa-sha256]
+//                     --pcrs PCRS.json [--nonce HEX]] [--ak-cert FILE] [--at TIME]
+//                                                                   (verify_cvm_command.cc)
 //
 // Prints one JSON object: {"valid":true,"claims":{...}} (exit 0) or
 // {"valid":false,"error":{"code","reason","message"[,"category"]}} (exit 1); usage errors
@@ -22,6 +26,7 @@
 #include "base/reasons.h"
 #include "base/time.h"
 #include "cli/commands.h"
+#include "cli/verify_cvm.h"
 #include "cli/verify_snp.h"
 #include "cli/tpm_commands.h"
 #include "collateral/bundle_provider.h"
@@ -158,7 +163,8 @@ int RunVerify(const VerifyArgs& a) {
 void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<VerifyArgs>();
   CLI::App* cmd = app.add_subcommand("verify", "Verify evidence offline against collateral");
-  cmd->add_option("--type", args->type, "sgx | openenclave | tdx | sevsnp | tpm")->required();
+  cmd->add_option("--type", args->type, "sgx | openenclave | tdx | sevsnp | tpm | azure-cvm")
+      ->required();
   cmd->add_option("--evidence", args->evidence, "Evidence file (quote, OE report or evidence)");
   cmd->add_option("--collateral", args->collateral,
                   "Collateral directory (Intel PCS formats, vectors layout)");
@@ -173,7 +179,14 @@ void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--allow-missing-pck-crl", args->allow_missing_pck_crl,
                 "Skip the PCK revocation check when no PCK CRL is available");
   auto tpm_args = AddTpmVerifyOptions(cmd);
-  cmd->callback([args, tpm_args, exit_code] {
+  auto cvm_args = AddCvmVerifyOptions(cmd);
+  CLI::Option* signature_format = cmd->get_option("--signature-format");
+  cmd->callback([args, tpm_args, cvm_args, signature_format, exit_code] {
+    if (IsCvmVerifyType(args->type)) {
+      *exit_code = RunCvmVerify(*cvm_args, *tpm_args, signature_format->count() > 0,
+                                args->collateral, args->at);
+      return;
+    }
     *exit_code = IsTpmVerifyType(args->type) ? RunTpmVerify(*tpm_args, args->at) : RunVerify(*args);
   });
 }

@@ -17,6 +17,7 @@ namespace {
 using policy::kMaaSgxDefaultPolicy;
 using policy::kPermitAllPolicy;
 using policy::kSevSnpDefaultPolicy;
+using policy::kTdxDefaultPolicy;
 
 template <typename T>
 std::unique_ptr<AttestationProtocol> MakeProtocol(const VerifierConfig& config) {
@@ -35,7 +36,7 @@ constexpr AttestationTypeDescriptor kDescriptors[] = {
      kSgxClaimsSupported, &Make<SgxVerifier>},
     {AttestationType::kOpenEnclave, "sgx", ClaimLayout::kSgxLegacyMirrors, kMaaSgxDefaultPolicy,
      kSgxClaimsSupported, &Make<OpenEnclaveVerifier>},
-    {AttestationType::kTdxVm, "tdxvm", ClaimLayout::kTopLevel, kPermitAllPolicy,
+    {AttestationType::kTdxVm, "tdxvm", ClaimLayout::kTopLevel, kTdxDefaultPolicy,
      kTdxClaimsSupported, &Make<TdxVerifier>},
     {AttestationType::kSevSnpVm, "sevsnpvm", ClaimLayout::kTopLevel, kSevSnpDefaultPolicy,
      kSevSnpClaimsSupported, &Make<SnpVerifier>},

@@ -31,6 +31,10 @@ struct TrustAnchors {
   // RSA Root CA 2022", spec/azure-cvm.md §10.3).
   std::vector<Bytes> microsoft_uvm_roots_sha256;
 
+  // DER of the roots Azure vTPM attestation-key certificates chain to ("Azure Virtual TPM
+  // Root Certificate Authority 2023"; evidence/azure_cvm/ak_certificate.h).
+  std::vector<Bytes> azure_vtpm_roots_der;
+
   // The pinned production anchors.
   static const TrustAnchors& Production();
 };

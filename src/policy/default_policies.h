@@ -26,10 +26,21 @@ inline constexpr std::string_view kPermitAllPolicy =
 // MAA's SevSnpVm default is not published (spec §8). attestd's permits every verified report
 // and issues x-ms-compliance-status "azure-compliant-uvm" exactly when a Microsoft UVM
 // endorsement verified and its launch measurement equals the report's (azure-cvm.md §10.3;
-// maa-real-clients.md §5).
+// maa-real-clients.md §5), and "azure-compliant-cvm" exactly when the report is an Azure CVM's
+// platform evidence: runtime data that is HCL variable data with the vTPM key, bound to a
+// non-debuggable report from VMPL 0 (x-attestd-azure-cvm-evidence, docs/claims.md).
 inline constexpr std::string_view kSevSnpDefaultPolicy =
     "version=1.0; authorizationrules{=> permit();}; issuancerules{"
     "c:[type==\"x-attestd-uvm-endorsement\", value==\"verified\"] => "
-    "issue(type=\"x-ms-compliance-status\", value=\"azure-compliant-uvm\");};";
+    "issue(type=\"x-ms-compliance-status\", value=\"azure-compliant-uvm\");"
+    "c:[type==\"x-attestd-azure-cvm-evidence\", value==\"verified\"] => "
+    "issue(type=\"x-ms-compliance-status\", value=\"azure-compliant-cvm\");};";
+
+// MAA's TdxVm default is not published either: permit-all, plus "azure-compliant-cvm" for an
+// Azure TDX CVM's platform evidence (HCL variable data bound to a non-debuggable TD quote).
+inline constexpr std::string_view kTdxDefaultPolicy =
+    "version=1.0; authorizationrules{=> permit();}; issuancerules{"
+    "c:[type==\"x-attestd-azure-cvm-evidence\", value==\"verified\"] => "
+    "issue(type=\"x-ms-compliance-status\", value=\"azure-compliant-cvm\");};";
 
 }  // namespace attest::policy

@@ -89,17 +89,18 @@ TEST(PolicyHashTest, DefaultSgxPolicyHashMatchesMaa) {
 }
 
 // Each type's default policy is the one MAA serves for it (spec/maa-policy-language.md §8):
-// the published SGX text for SGX and Open Enclave, permit-all where none is published.
+// the published SGX text for SGX and Open Enclave, permit-all where none is published (SNP and
+// TDX add the Azure compliance claims).
 TEST(PolicyHashTest, RegistryDefaultPoliciesAreTheSpecTexts) {
   for (AttestationType t : {AttestationType::kSgxEnclave, AttestationType::kOpenEnclave}) {
     EXPECT_EQ(DefaultPolicyEvaluator::DefaultPolicyText(t), policy::kMaaSgxDefaultPolicy);
   }
   EXPECT_EQ(DefaultPolicyEvaluator::DefaultPolicyText(AttestationType::kSevSnpVm),
             policy::kSevSnpDefaultPolicy);
-  for (AttestationType t : {AttestationType::kTdxVm, AttestationType::kTpm}) {
-    EXPECT_EQ(DefaultPolicyEvaluator::DefaultPolicyText(t), policy::kPermitAllPolicy)
-        << evidence::AttestationTypeName(t);
-  }
+  EXPECT_EQ(DefaultPolicyEvaluator::DefaultPolicyText(AttestationType::kTdxVm),
+            policy::kTdxDefaultPolicy);
+  EXPECT_EQ(DefaultPolicyEvaluator::DefaultPolicyText(AttestationType::kTpm),
+            policy::kPermitAllPolicy);
   EXPECT_FALSE(DefaultPolicyEvaluator::DefaultPolicyText(AttestationType::kKeyGuard).has_value());
 }
 
@@ -240,8 +241,8 @@ TEST_F(AttestationServiceTest, TdxTokenHasTopLevelClaimsAndNoSgxLegacyClaims) {
   EXPECT_FALSE(p.contains("x-ms-policy"));
   EXPECT_FALSE(p.contains("tee"));
   EXPECT_FALSE(p.contains("x-ms-sgx-ehd"));
-  EXPECT_EQ(p["x-ms-policy-hash"],
-            PolicyHash("version=1.0; authorizationrules{=> permit();}; issuancerules{};"));
+  EXPECT_EQ(p["x-ms-policy-hash"], PolicyHash(policy::kTdxDefaultPolicy));
+  EXPECT_FALSE(p.contains("x-ms-compliance-status"));  // not an Azure CVM's runtime data
 }
 
 }  // namespace

@@ -206,7 +206,7 @@ def main():
         bad = json.loads(json.dumps(info))
         var = unb64(bad["IsolationInfo"]["Evidence"]["RunTimeData"]).replace(b"6F2D9C1E", b"00000000")
         bad["IsolationInfo"]["Evidence"]["RunTimeData"] = b64(var)
-        expect_refusal(server, "tampered variable data", bad, "RUNTIME_DATA_MISMATCH")
+        expect_refusal(server, "tampered variable data", bad, "HCL_VARIABLE_DATA_MISMATCH")
 
         other = guest.request(extra=["--pcrs", "0,1,2"])
         bad = json.loads(json.dumps(info))

@@ -70,7 +70,8 @@ std::string PolicyText(const json& c) {
     std::string type = c["default_policy"].get<std::string>();
     if (type == "SgxEnclave" || type == "OpenEnclave") return std::string(kMaaSgxDefaultPolicy);
     if (type == "SevSnpVm") return std::string(kSevSnpDefaultPolicy);
-    if (type == "TdxVm" || type == "Tpm") return std::string(kPermitAllPolicy);
+    if (type == "TdxVm") return std::string(kTdxDefaultPolicy);
+    if (type == "Tpm") return std::string(kPermitAllPolicy);
     return std::string();
   }
   const json& p = c.at("policy");

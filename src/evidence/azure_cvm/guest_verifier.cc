@@ -6,11 +6,11 @@
 #include "base/reasons.h"
 #include "claims/claim_names.h"
 #include "crypto/jwk.h"
+#include "evidence/azure_cvm/ak_trust.h"
 #include "evidence/azure_cvm/guest_request.h"
+#include "evidence/azure_cvm/isolation_evidence.h"
 #include "evidence/azure_cvm/sealed_answer.h"
 #include "evidence/azure_cvm/variable_data.h"
-#include "evidence/snp/snp_verifier.h"
-#include "evidence/tdx/tdx_verifier.h"
 #include "evidence/tpm/ak_trust.h"
 #include "evidence/tpm/certify.h"
 #include "evidence/tpm/event_log.h"
@@ -46,14 +46,10 @@ tpm::Signature ParseGuestSignature(ByteSpan sig, const AkPublic& ak) {
   return tpm::RawRsassaSignature(sig, ak.scheme_hash.value_or(tpm::kAlgSha256));
 }
 
-bool SameKey(const AkPublic& a, const AkPublic& b) { return tpm::AkSpkiDer(a) == tpm::AkSpkiDer(b); }
-
 }  // namespace
 
 AzureGuestVerifier::AzureGuestVerifier(const VerifierConfig& config)
-    : tpm_(config.tpm),
-      snp_(std::make_unique<SnpVerifier>(config)),
-      tdx_(std::make_unique<TdxVerifier>(config)) {}
+    : tpm_(config.tpm), dcap_(config.dcap) {}
 
 StatusOr<claims::ClaimSet> AzureGuestVerifier::Verify(const Evidence& evidence,
                                                       const VerifyContext& context) const {
@@ -61,25 +57,24 @@ StatusOr<claims::ClaimSet> AzureGuestVerifier::Verify(const Evidence& evidence,
   claims::ClaimSet out;
   nlohmann::json verdict = {{"isolation", std::string(IsolationTypeName(req.isolation.type))}};
 
-  // 1. Isolation evidence, through the platform verifiers, with the variable data bound.
+  // 1. Isolation evidence (isolation_evidence.h): the hardware report verified by its vendor's
+  //    verifier, RunTimeData bound to it, then parsed.
   std::optional<HclVariableData> variable_data;
   if (req.isolation.type != GuestIsolationType::kTrustedLaunch) {
     const bool snp = req.isolation.type == GuestIsolationType::kSevSnp;
-    Evidence hw;
-    hw.type = snp ? AttestationType::kSevSnpVm : AttestationType::kTdxVm;
-    hw.blob = snp ? req.isolation.proof : req.isolation.td_quote;
-    hw.runtime_data = BoundData{req.isolation.runtime_data, BoundData::Kind::kJson};
-    ATTEST_ASSIGN_OR_RETURN(claims::ClaimSet tee, (snp ? snp_ : tdx_)->Verify(hw, context));
-    ATTEST_ASSIGN_OR_RETURN(variable_data, ParseHclVariableData(req.isolation.runtime_data));
-    tee.Set(claims::kComplianceStatus, "azure-compliant-cvm");
-    tee.Set(claims::kRuntime, variable_data->claims);
-    out.Set(claims::kIsolationTee, tee.ToJsonObject());
-    if (const nlohmann::json* cfg = variable_data->claims.contains("vm-configuration")
-                                        ? &variable_data->claims["vm-configuration"]
-                                        : nullptr;
-        cfg != nullptr && cfg->is_object() && cfg->contains("vmUniqueId") &&
-        (*cfg)["vmUniqueId"].is_string()) {
-      out.Set("x-ms-azurevm-vmid", (*cfg)["vmUniqueId"]);
+    IsolationEvidence in;
+    in.type = snp ? IsolationType::kSevSnp : IsolationType::kTdx;
+    in.hardware_evidence = snp ? ByteSpan(req.isolation.snp_report) : ByteSpan(req.isolation.td_quote);
+    in.cert_chain = AsBytes(req.isolation.vcek_cert_chain);
+    in.variable_data = req.isolation.runtime_data;
+    ATTEST_ASSIGN_OR_RETURN(IsolationResult iso, VerifyIsolationEvidence(in, context, dcap_));
+    out.Set(claims::kIsolationTee, std::move(iso.tee));
+    variable_data = std::move(iso.variable_data);
+    const nlohmann::json& vm = variable_data->claims;
+    if (vm.contains("vm-configuration") && vm["vm-configuration"].is_object() &&
+        vm["vm-configuration"].contains("vmUniqueId") &&
+        vm["vm-configuration"]["vmUniqueId"].is_string()) {
+      out.Set("x-ms-azurevm-vmid", vm["vm-configuration"]["vmUniqueId"]);
     }
   }
 
@@ -91,30 +86,29 @@ StatusOr<claims::ClaimSet> AzureGuestVerifier::Verify(const Evidence& evidence,
     if (!parsed.has_value()) return Err(parsed.error().WithContext("TpmInfo.AikPub"));
     aik_pub = std::move(*parsed);
   }
-  if (variable_data.has_value()) {
-    ak = tpm::AkFromKey(variable_data->ak_public.get());
-    if (aik_pub.has_value()) {
-      if (!SameKey(*aik_pub, ak)) {
-        return Err(Invalid(reason::kTpmAkMismatch,
-                           "TpmInfo.AikPub is not the HCLAkPub the isolation evidence binds"));
-      }
-      ak = *aik_pub;  // same key, with the TPM's attributes and scheme
+  std::vector<crypto::Certificate> presented;
+  if (!req.tpm.aik_cert.empty()) {
+    auto cert = crypto::Certificate::FromDer(req.tpm.aik_cert);
+    if (!cert.has_value()) {
+      return Err(Invalid("TPM_AK_CERT_CHAIN_INVALID", "TpmInfo.AikCert is not a DER certificate"));
     }
-    verdict["ak-trust"] = "hcl-binding";
+    presented.push_back(std::move(*cert));
+  }
+  if (variable_data.has_value()) {
+    // The AK is HCLAkPub (AikPub, when sent, must be the same key: HCL_AK_MISMATCH); an Azure
+    // vTPM AK certificate chained to Microsoft's root upgrades the trust (ak_trust.h).
+    ATTEST_ASSIGN_OR_RETURN(
+        AzureAkTrust trust,
+        EstablishAzureAkTrust(variable_data->ak_public.get(), aik_pub ? &*aik_pub : nullptr,
+                              presented, context.anchors, context.clock.Now()));
+    ak = aik_pub ? *aik_pub : tpm::AkFromKey(variable_data->ak_public.get());
+    verdict["ak-trust"] = trust.mode;
   } else {
     if (!aik_pub.has_value()) {
       return Err(Invalid("TPM_AK_MALFORMED",
                          "a Trusted Launch VM must send TpmInfo.AikPub (and its AikCert)"));
     }
     ak = *aik_pub;
-    std::vector<crypto::Certificate> presented;
-    if (!req.tpm.aik_cert.empty()) {
-      auto cert = crypto::Certificate::FromDer(req.tpm.aik_cert);
-      if (!cert.has_value()) {
-        return Err(Invalid("TPM_AK_CERT_CHAIN_INVALID", "TpmInfo.AikCert is not a DER certificate"));
-      }
-      presented.push_back(std::move(*cert));
-    }
     ATTEST_ASSIGN_OR_RETURN(tpm::AkTrustMode mode,
                             tpm::EstablishAkTrust(ak, presented, tpm_.ak_trust, context.clock.Now()));
     verdict["ak-trust"] = std::string(tpm::AkTrustModeName(mode));

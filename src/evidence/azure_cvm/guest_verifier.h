@@ -2,12 +2,13 @@
 // maa-real-clients.md §3). The evidence is the decoded AttestationInfo JSON. It composes the
 // verifiers attestd already has, never copies them:
 //
-//  1. isolation evidence: SevSnp through the SevSnpVm verifier (the Proof document is its
-//     report document) and TDX through the TdxVm verifier, each with RunTimeData (the HCL
-//     variable data) bound as JSON runtime data; TrustedLaunch has none;
-//  2. the AK: HCLAkPub of the bound variable data (and AikPub, when sent, must be the same
-//     key); without isolation evidence the AK must earn trust as for /attest/Tpm (AikCert to a
-//     configured root, or a registered key);
+//  1. isolation evidence through VerifyIsolationEvidence (isolation_evidence.h: the SNP
+//     verifier with VMPL 0, or DCAP for the TD quote), RunTimeData (the HCL variable data)
+//     bound to its report_data; TrustedLaunch has none;
+//  2. the AK: HCLAkPub of the bound variable data (AikPub, when sent, must be the same key;
+//     an Azure vTPM AK certificate upgrades the trust, ak_trust.h); without isolation evidence
+//     the AK must earn trust as for /attest/Tpm (AikCert to a configured root, or a registered
+//     key);
 //  3. the vTPM quote over TpmInfo.PCRs with empty qualifying data, PcrSet = the quoted PCRs;
 //  4. the TCG log, when sent, replayed against the quoted PCRs;
 //  5. EncKeyPub certified by the AK and bound by PolicyPCR to the quoted PCRs (certify.h).
@@ -38,8 +39,7 @@ class AzureGuestVerifier final : public Verifier {
 
  private:
   tpm::TpmOptions tpm_;
-  std::unique_ptr<Verifier> snp_;
-  std::unique_ptr<Verifier> tdx_;
+  DcapOptions dcap_;
 };
 
 // The RSA public key the answer must be sealed to, from a token's claims (x-ms-runtime.keys,

@@ -1,6 +1,8 @@
 #include "evidence/snp/snp_verifier.h"
 
 #include "base/encoding.h"
+#include "claims/claim_names.h"
+#include "evidence/azure_cvm/isolation_evidence.h"
 #include "evidence/binding.h"
 #include "evidence/snp/amd_certificates.h"
 #include "evidence/snp/snp_document.h"
@@ -27,6 +29,12 @@ StatusOr<claims::ClaimSet> SnpVerifier::Verify(const Evidence& evidence,
       CheckInitTimeDataBinding(evidence.init_time_data, v.report.host_data, "HOST_DATA"));
   claims::ClaimSet out;
   snp::AddSnpClaims(v, out);
+  // An Azure CVM's platform attestation (maa-real-clients.md §2): the runtime data is the HCL
+  // variable data; the default policy turns this into "azure-compliant-cvm".
+  if (azure_cvm::IsAzureCvmPlatformEvidence(evidence.runtime_data, v.report.vmpl == 0,
+                                            v.report.policy_debug())) {
+    out.Add(std::string(claims::kAttestdAzureCvmEvidence), "verified");
+  }
   // ACI (spec/azure-cvm.md §10.3): the UVM endorsements sent in Endorsements.Uvm (or given to
   // attestctl) must verify, and one must name the report's launch measurement.
   std::vector<Bytes> uvm = std::move(doc.uvm);

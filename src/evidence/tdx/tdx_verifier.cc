@@ -7,6 +7,7 @@
 #include "evidence/dcap/dcap_claims.h"
 #include "evidence/dcap/quote.h"
 #include "evidence/dcap/quote_verifier.h"
+#include "evidence/azure_cvm/isolation_evidence.h"
 
 namespace attest::evidence {
 namespace {
@@ -19,7 +20,8 @@ constexpr uint64_t kTdAttrProtectionKeys = 1ull << 30;
 constexpr uint64_t kTdAttrKeyLocker = 1ull << 31;
 constexpr uint64_t kTdAttrPerfmon = 1ull << 63;
 
-// spec/maa-tokens.md §4.2.
+}  // namespace
+
 void AddTdxClaims(const dcap::TdReportBody& td, const dcap::DcapVerdict& verdict,
                   claims::ClaimSet& out) {
   using namespace attest::claims;
@@ -56,8 +58,6 @@ void AddTdxClaims(const dcap::TdReportBody& td, const dcap::DcapVerdict& verdict
   dcap::AddTcbClaims(verdict, out);
 }
 
-}  // namespace
-
 StatusOr<claims::ClaimSet> TdxVerifier::Verify(const Evidence& evidence,
                                                const VerifyContext& context) const {
   ATTEST_ASSIGN_OR_RETURN(dcap::Quote quote, dcap::ParseQuote(evidence.blob));
@@ -73,6 +73,12 @@ StatusOr<claims::ClaimSet> TdxVerifier::Verify(const Evidence& evidence,
       CheckInitTimeDataBinding(evidence.init_time_data, quote.td_body->mrconfigid, "MRCONFIGID"));
   claims::ClaimSet out;
   AddTdxClaims(*quote.td_body, verdict, out);
+  // An Azure TDX CVM's platform attestation (maa-real-clients.md §2): the runtime data is the
+  // HCL variable data; the default policy turns this into "azure-compliant-cvm".
+  if (azure_cvm::IsAzureCvmPlatformEvidence(evidence.runtime_data, /*from_vmpl0=*/true,
+                                            quote.td_body->debug())) {
+    out.Add(claims::kAttestdAzureCvmEvidence, "verified");
+  }
   return out;
 }
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include "claims/claim_names.h"
+#include "evidence/dcap/quote.h"
+#include "evidence/dcap/verdict.h"
 #include "evidence/verifier.h"
 #include "evidence/verifier_config.h"
 
@@ -19,6 +21,11 @@ inline constexpr std::string_view kTdxClaimsSupported[] = {
     claims::kTdxSeamAttributes, claims::kTdxTeeTcbSvn,      claims::kTdxXfam,
     claims::kTdxSeamSvn,        claims::kTdxTdAttributes,
 };
+
+// spec/maa-tokens.md §4.2: the TdxVm claims of a TD quote body that `verdict` verified. The
+// Azure CVM verifier reuses them for x-ms-isolation-tee.
+void AddTdxClaims(const dcap::TdReportBody& td, const dcap::DcapVerdict& verdict,
+                  claims::ClaimSet& out);
 
 class TdxVerifier final : public Verifier {
  public:
