@@ -147,6 +147,7 @@ inline constexpr char kRequestDeadlineExceeded[] = "REQUEST_DEADLINE_EXCEEDED";
 inline constexpr char kRequestHeadersTooLarge[] = "REQUEST_HEADERS_TOO_LARGE";
 inline constexpr char kRouteNotFound[] = "ROUTE_NOT_FOUND";
 inline constexpr char kServerBusy[] = "SERVER_BUSY";
+inline constexpr char kUnknownProvider[] = "UNKNOWN_PROVIDER";
 inline constexpr char kTlsCertUnusable[] = "TLS_CERT_UNUSABLE";
 inline constexpr char kTlsKeyUnusable[] = "TLS_KEY_UNUSABLE";
 inline constexpr char kUnsupportedApiVersion[] = "UNSUPPORTED_API_VERSION";

@@ -166,6 +166,40 @@ class PostgresStore final : public Store {
     return out;
   }
 
+  StatusOr<std::vector<Provider>> ListProviders() override {
+    std::vector<Provider> out;
+    ATTEST_RETURN_IF_ERROR(Read([&](Connection& c) -> Status {
+      PG_ASSIGN_OR_RETURN_STATUS(
+          Result r, c.Exec("SELECT id, base_url, mode, created_at FROM providers ORDER BY id"));
+      out.clear();
+      for (int i = 0; i < r.Rows(); ++i) {
+        auto mode = ParseProviderMode(r.Text(i, 2));
+        if (!mode.has_value()) {
+          return pg::Unavailable("corrupt provider mode");
+        }
+        out.push_back({r.Text(i, 0), r.Text(i, 1), *mode, r.Int(i, 3)});
+      }
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Status DeleteProvider(std::string_view provider_id) override {
+    return Transaction([&](Connection& c) -> Status {
+      // The row lock orders the delete after any write of the provider in flight.
+      PG_RETURN_IF_ERROR(LockProvider(c, provider_id));
+      for (const char* sql : {"DELETE FROM policies WHERE provider_id = $1",
+                              "DELETE FROM policy_signers WHERE provider_id = $1",
+                              "DELETE FROM signing_keys WHERE provider_id = $1",
+                              "DELETE FROM token_keys WHERE provider_id = $1",
+                              "DELETE FROM providers WHERE id = $1"}) {
+        PG_ASSIGN_OR_RETURN_STATUS(Result r, c.Exec(sql, Params().Text(provider_id)));
+        (void)r;
+      }
+      return Status::Ok();
+    });
+  }
+
   Status AppendPolicy(std::string_view provider_id, const PolicyRecord& p) override {
     return Transaction([&](Connection& c) -> Status {
       PG_RETURN_IF_ERROR(LockProvider(c, provider_id));

@@ -158,6 +158,41 @@ class SqliteStore final : public Store {
     return std::optional<Provider>(std::move(p));
   }
 
+  StatusOr<std::vector<Provider>> ListProviders() override {
+    std::lock_guard lock(mu_);
+    Statement q(db_, "SELECT id, base_url, mode, created_at FROM providers ORDER BY id");
+    std::vector<Provider> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      auto mode = ParseProviderMode(q.Text(2));
+      if (!mode.has_value()) return Err(Unavailable(nullptr, "corrupt provider mode"));
+      out.push_back({q.Text(0), q.Text(1), *mode, q.Int(3)});
+    }
+    if (rc != SQLITE_DONE) return Err(Unavailable(db_, "reading providers"));
+    return out;
+  }
+
+  Status DeleteProvider(std::string_view provider_id) override {
+    std::lock_guard lock(mu_);
+    STORE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status s = [&]() -> Status {
+      STORE_RETURN_IF_ERROR(ProviderExists(provider_id));
+      for (const char* sql : {"DELETE FROM policies WHERE provider_id = ?1",
+                              "DELETE FROM policy_signers WHERE provider_id = ?1",
+                              "DELETE FROM signing_keys WHERE provider_id = ?1",
+                              "DELETE FROM token_keys WHERE provider_id = ?1",
+                              "DELETE FROM providers WHERE id = ?1"}) {
+        Statement del(db_, sql);
+        del.Bind(1, provider_id);
+        if (del.Step() != SQLITE_DONE) {
+          return Unavailable(db_, "deleting the provider");
+        }
+      }
+      return Status::Ok();
+    }();
+    return Finish(std::move(s));
+  }
+
   Status AppendPolicy(std::string_view provider_id, const PolicyRecord& r) override {
     std::lock_guard lock(mu_);
     STORE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
