@@ -1,13 +1,13 @@
 // attestd: the MAA-compatible attestation service (DESIGN.md). Wires configuration,
 // signing key, collateral, verifiers, policy, token issuer and the HTTP(S) server.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
-#include <filesystem>
-#include <memory>
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,9 +30,9 @@
 #include "server/tpm_setup.h"
 #include "service/attestation_service.h"
 #include "service/bearer_authenticator.h"
+#include "service/key_encryption.h"
 #include "service/management_jws.h"
 #include "service/policy_service.h"
-#include "service/key_encryption.h"
 #include "service/stored_policy_evaluator.h"
 #include "service/token_keys.h"
 #include "store/open_store.h"
@@ -145,10 +145,11 @@ int Serve(ServerConfig config) {
     collateral_clock.emplace(*t);
     options.verification_clock = &*collateral_clock;
     options.collateral_time_override = *t;
-    spdlog::warn("--collateral-time {}: evidence, collateral and certificates are judged at that "
-                 "time, not now; for re-verification and tests only. Tokens keep the real clock "
-                 "and carry x-attestd-collateral-time.",
-                 FormatRfc3339(*t));
+    spdlog::warn(
+        "--collateral-time {}: evidence, collateral and certificates are judged at that "
+        "time, not now; for re-verification and tests only. Tokens keep the real clock "
+        "and carry x-attestd-collateral-time.",
+        FormatRfc3339(*t));
   }
   auto collateral = CollateralSetup::Build(
       config, collateral_clock.has_value() ? static_cast<const Clock&>(*collateral_clock)
@@ -164,7 +165,8 @@ int Serve(ServerConfig config) {
                                           ? collateral::TcbUpdate::kEarly
                                           : collateral::TcbUpdate::kStandard;
   options.verifiers.dcap.evaluate_early = config.online_collateral.evaluate_early;
-  if (config.allow_missing_pck_crl) spdlog::warn("PCK CRL checks may be skipped when no CRL exists");
+  if (config.allow_missing_pck_crl)
+    spdlog::warn("PCK CRL checks may be skipped when no CRL exists");
 
   // The server does not listen (so /ready is not true) until the store is open and the keys
   // are loaded; a replica started before its database waits for it.
@@ -196,9 +198,10 @@ int Serve(ServerConfig config) {
                    config.base_url, (*provider)->base_url, config.base_url);
     }
   } else {
-    spdlog::warn("no provider initialised in {}: default policies only, policy management "
-                 "refused (run attestd init --mode aad|isolated)",
-                 config.data_dir);
+    spdlog::warn(
+        "no provider initialised in {}: default policies only, policy management "
+        "refused (run attestd init --mode aad|isolated)",
+        config.data_dir);
   }
   std::optional<service::BearerAuthenticator> authenticator;
   if (!config.aad_issuer.empty() || !config.aad_jwks.empty()) {
@@ -290,16 +293,16 @@ int main(int argc, char** argv) {
   std::string collateral_time;
   app.add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
   auto* listen = app.add_option("--listen", cli.listen, "HOST:PORT to listen on");
-  auto* store_url = app.add_option("--store", cli.store,
-                                   "postgres:// URL of the shared store (default: SQLite)");
+  auto* store_url =
+      app.add_option("--store", cli.store, "postgres:// URL of the shared store (default: SQLite)");
   auto* base_url = app.add_option("--base-url", cli.base_url, "public base URL (token issuer)");
   auto* data_dir = app.add_option("--data-dir", cli.data_dir, "directory for the signing key");
   auto* kek_file = app.add_option("--token-key-kek-file", cli.token_key_kek_file,
                                   "KEK (64 hex digits, mode 0600): token keys in the store");
   auto* tls_cert = app.add_option("--tls-cert", cli.tls_cert, "TLS certificate chain (PEM)");
   auto* tls_key = app.add_option("--tls-key", cli.tls_key, "TLS private key (PEM)");
-  auto* insecure = app.add_flag("--insecure-http", cli.insecure_http,
-                                "serve plain HTTP (loopback tests only)");
+  auto* insecure =
+      app.add_flag("--insecure-http", cli.insecure_http, "serve plain HTTP (loopback tests only)");
   auto* collateral_dir = app.add_option("--collateral-dir", cli.collateral_dir,
                                         "Intel collateral folder (vectors/<tee>/<case> layout)");
   auto* collateral_time_opt = app.add_option(
@@ -313,11 +316,10 @@ int main(int argc, char** argv) {
   auto* deadline = app.add_option("--request-deadline", cli.request_deadline_seconds,
                                   "seconds a request may queue and run before 503 (1-600)")
                        ->check(CLI::Range(1, 600));
-  auto* per_source = app.add_option("--max-connections-per-source",
-                                    cli.max_connections_per_source,
+  auto* per_source = app.add_option("--max-connections-per-source", cli.max_connections_per_source,
                                     "connections one client address may hold (0 = automatic)");
-  auto* aad_issuer = app.add_option("--aad-issuer", cli.aad_issuer,
-                                    "issuer (iss) of management bearer tokens");
+  auto* aad_issuer =
+      app.add_option("--aad-issuer", cli.aad_issuer, "issuer (iss) of management bearer tokens");
   auto* aad_jwks = app.add_option("--aad-jwks", cli.aad_jwks,
                                   "JWK Set of the bearer-token issuer: FILE or https URL");
   auto* aad_audience = app.add_option("--aad-audience", cli.aad_audience,
@@ -349,8 +351,9 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--mode", init.mode, "aad or isolated")
       ->required()
       ->check(CLI::IsMember({"aad", "isolated"}));
-  init_cmd->add_option("--policy-signer", init.signer_files,
-                       "policy-management certificate (PEM); repeatable; isolated needs >= 1")
+  init_cmd
+      ->add_option("--policy-signer", init.signer_files,
+                   "policy-management certificate (PEM); repeatable; isolated needs >= 1")
       ->check(CLI::ExistingFile);
   attest::server::ProviderCommandOptions provider_options;
   attest::server::ProviderCommands provider_cmds =

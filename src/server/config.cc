@@ -226,9 +226,13 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   if (const toml::node* node = table.get("collateral"); node != nullptr) {
     const toml::table* t = node->as_table();
     if (t == nullptr) return Invalid("'collateral' must be a table ([collateral])");
-    static const std::set<std::string, std::less<>> kCollateralKeys = {
-        "pcs_url", "kds_url", "ca_file", "tcb_update", "evaluate_early", "bundle",
-        "refresh_interval_seconds"};
+    static const std::set<std::string, std::less<>> kCollateralKeys = {"pcs_url",
+                                                                       "kds_url",
+                                                                       "ca_file",
+                                                                       "tcb_update",
+                                                                       "evaluate_early",
+                                                                       "bundle",
+                                                                       "refresh_interval_seconds"};
     for (const auto& [key, value] : *t) {
       if (!kCollateralKeys.contains(key.str())) {
         return Invalid("unknown config key 'collateral." + std::string(key.str()) + "' in " + path);

@@ -64,9 +64,9 @@ int Create(const ProviderCommandOptions& options) {
     if (other.has_value() && other->host == route->host && other->port == route->port &&
         other->path_prefix == route->path_prefix && p.id != options.name) {
       return Fail(Status::FailedPrecondition(
-          reason::kProviderExists,
-          "provider '" + p.id + "' already has the base URL " + p.base_url +
-              "; each provider needs its own host (or path prefix)"));
+          reason::kProviderExists, "provider '" + p.id + "' already has the base URL " +
+                                       p.base_url +
+                                       "; each provider needs its own host (or path prefix)"));
     }
   }
   store::Provider provider{options.name, url->base, *mode, SystemClock::Get().Now()};
@@ -142,9 +142,10 @@ ProviderCommands AddProviderCommands(CLI::App& app, ProviderCommandOptions& opti
     cmd->add_option("--data-dir", options.data_dir, "data directory (SQLite store)");
     cmd->add_option("--store", options.store, "postgres:// URL of a shared store");
   };
-  commands.create = provider->add_subcommand(
-      "create", "create a provider; replicas serve it at its base URL within "
-                "provider_refresh_seconds");
+  commands.create =
+      provider->add_subcommand("create",
+                               "create a provider; replicas serve it at its base URL within "
+                               "provider_refresh_seconds");
   store_options(commands.create);
   commands.create->add_option("--name", options.name, "provider name (a-z, 0-9, -)")->required();
   commands.create

@@ -61,9 +61,10 @@ ProviderStack::ProviderStack(std::string id, std::string base_url, int64_t reten
 
 ProviderStack::~ProviderStack() = default;
 
-StatusOr<std::unique_ptr<ProviderStack>> ProviderStack::Create(
-    const ProviderDeployment& deployment, const std::string& provider_id,
-    const std::string& base_url, const std::string& key_dir) {
+StatusOr<std::unique_ptr<ProviderStack>> ProviderStack::Create(const ProviderDeployment& deployment,
+                                                               const std::string& provider_id,
+                                                               const std::string& base_url,
+                                                               const std::string& key_dir) {
   std::unique_ptr<ProviderStack> stack(
       new ProviderStack(provider_id, base_url, deployment.key_retention_seconds));
   ATTEST_RETURN_IF_ERROR(stack->Build(deployment, key_dir));

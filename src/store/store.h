@@ -37,7 +37,7 @@ struct Provider {
 
 // One entry of a policy's history: a set (PUT) or a reset (POST :reset).
 struct PolicyRecord {
-  int64_t sequence = 0;   // assigned by the store, increasing
+  int64_t sequence = 0;          // assigned by the store, increasing
   std::string attestation_type;  // REST spelling, e.g. "SgxEnclave"
   bool reset = false;
   std::string policy_text;  // UTF-8 text as uploaded (empty for a reset)
