@@ -305,6 +305,7 @@ inline constexpr std::string_view kAll[] = {
     kRequestHeadersTooLarge,
     kRouteNotFound,
     kServerBusy,
+    kUnknownProvider,
     kTlsCertUnusable,
     kTlsKeyUnusable,
     kUnsupportedApiVersion,

@@ -165,8 +165,9 @@ int Serve(ServerConfig config) {
                                           ? collateral::TcbUpdate::kEarly
                                           : collateral::TcbUpdate::kStandard;
   options.verifiers.dcap.evaluate_early = config.online_collateral.evaluate_early;
-  if (config.allow_missing_pck_crl)
+  if (config.allow_missing_pck_crl) {
     spdlog::warn("PCK CRL checks may be skipped when no CRL exists");
+  }
 
   // The server does not listen (so /ready is not true) until the store is open and the keys
   // are loaded; a replica started before its database waits for it.

@@ -255,7 +255,8 @@ TEST_P(StoreTest, DeletingAProviderRemovesItsRecordsAndNoOtherProvidersRecords) 
   for (const char* id : {"a", "b"}) {
     ASSERT_TRUE(store->AppendPolicy(id, Set(std::string("for-") + id)).ok());
     ASSERT_TRUE(store->PutKey(id, {std::string("kid-") + id, 1}).ok());
-    ASSERT_TRUE(store->AddTokenKey(id, {std::string("tk-") + id, {1}, {2}, 1, 1}, false).ok());
+    ASSERT_TRUE(
+        store->AddTokenKey(id, {std::string("tk-") + id, {1}, {2}, 1, 1}, false).has_value());
   }
   ASSERT_TRUE(store->DeleteProvider("a").ok());
   EXPECT_FALSE(store->GetProvider("a")->has_value());

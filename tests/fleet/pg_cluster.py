@@ -42,7 +42,7 @@ class Cluster:
             self._run("initdb", "-D", self.data, "-A", "trust", "-U", "attestd", "-E", "UTF8",
                       "--no-sync")
         else:
-            self._run("pg_basebackup", "-D", self.data, "-R", "-X", "stream", "-d",
+            self._run("pg_basebackup", "-D", self.data, "-R", "-X", "stream", "--checkpoint=fast", "-d",
                       f"host=127.0.0.1 port={standby_of.port} user=attestd "
                       f"application_name={application_name}")
 

@@ -3,8 +3,9 @@
 // SGX vector's quote against one URL -- HAProxy's -- again and again, with token validation
 // on (signature against /certs, exp, nbf, issuer = that URL), and prints one JSON line per
 // attempt:
-//   {"t": <ms since epoch at the answer>, "ok": true, "iss": ..., "kid": ..., "tag": ...}
-//   {"t": ..., "ok": false, "error": "..."}
+//   {"t0": <ms since epoch at the call>, "t": <ms at the answer>, "ok": true, "iss": ...,
+//    "kid": ..., "tag": <the x-ms-policy "tag" claim>}
+//   {"t0": ..., "t": ..., "ok": false, "error": "..."}
 // One client object for the whole run: it fetches /certs once and never again (the SDK
 // caches it, maa-service-behaviour.md §6), so tokens after a failover verify only if region
 // B signs with the same key. The SDK's own retries are off so that every failed attempt is
@@ -40,12 +41,13 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 while (!stop) {
   let line;
+  const t0 = Date.now();
   try {
     const res = await client.attestSgxEnclave(quote);
     const body = res.token.getBody();
-    line = { t: Date.now(), ok: true, iss: res.body.issuer, kid: res.token.keyId, tag: body["x-ms-policy"]?.tag };
+    line = { t0, t: Date.now(), ok: true, iss: res.body.issuer, kid: res.token.keyId, tag: body["x-ms-policy"]?.tag };
   } catch (e) {
-    line = { t: Date.now(), ok: false, error: String(e?.message ?? e).slice(0, 300) };
+    line = { t0, t: Date.now(), ok: false, error: String(e?.message ?? e).slice(0, 300) };
   }
   process.stdout.write(JSON.stringify(line) + "\n");
   if (!line.ok) await sleep(pauseMs);
