@@ -26,6 +26,7 @@ import os
 import queue
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -63,6 +64,19 @@ def wait_for(what, cond, tries=600, pause=0.1):
             return
         time.sleep(pause)
     raise RuntimeError(f"gave up waiting: {what}")
+
+
+def haproxy_command(path, command):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(5)
+        s.connect(path)
+        s.sendall((command + "\n").encode())
+        out = b""
+        while True:
+            data = s.recv(65536)
+            if not data:
+                return out.decode(errors="replace")
+            out += data
 
 
 class ClientLoop:
@@ -179,6 +193,12 @@ def main():
                                         base_url=base)
         check(all(replicas[n].ready() for n in ("b1", "b2")),
               "region B's replicas are ready on the standby before any failure")
+        doc = mc.policy_jws(mc.policy_text("on-the-standby"))
+        s, body = replicas["b1"].request("PUT", "/policies/SgxEnclave" + mc.API, doc, w)
+        reason = json.loads(body).get("error", {}).get("reason") if s != 200 else None
+        check(s == 503 and reason == "STORE_UNAVAILABLE",
+              f"a policy change on region B before the failover: 503 STORE_UNAVAILABLE "
+              f"(read-only standby) ({s} {reason})")
         kids = {n: json.loads(r.request("GET", "/certs")[1])["keys"][0]["kid"]
                 for n, r in replicas.items()}
         check(len(set(kids.values())) == 1, f"all four replicas publish the same key ({kids})")
@@ -233,6 +253,8 @@ def main():
         check(all(x["iss"] == base for x in early), "tokens before the failure: iss = HAProxy URL")
         client_kid = early[0]["kid"]
 
+        check(db_b.in_recovery() and watcher.poll() is None,
+              "the watcher has not promoted region B while region A's database answers")
         phase("region A killed")
         kill_ms = time.time() * 1000
         for name in ("a1", "a2"):
@@ -260,6 +282,18 @@ def main():
         wait_for("watcher done", lambda: watcher.poll() is not None, tries=1200)
         check(watcher.returncode == 0, "attestd-failover promoted region B and fenced A (exit 0)")
         check(not db_b.in_recovery(), "region B's database is the primary")
+        state = haproxy_command(sock, "show servers state attestd")
+        # Columns (HAProxy management guide, "show servers state"): be_id be_name srv_id
+        # srv_name srv_addr srv_op_state srv_admin_state ...; admin state bit 0x01 = forced
+        # maintenance.
+        admin = {}
+        for row in state.splitlines():
+            cols = row.split()
+            if len(cols) > 6 and cols[1] == "attestd":
+                admin[cols[3]] = int(cols[6])
+        check(all(admin.get(n, 0) & 1 for n in ("a1", "a2")) and
+              not any(admin.get(n, 1) & 1 for n in ("b1", "b2")),
+              f"region A's servers are fenced (maintenance) in HAProxy, B's are not ({admin})")
         wait_for("10 tokens after the failover",
                  lambda: len([x for x in client.snapshot() if x["ok"] and x["t"] > kill_ms]) >= 10,
                  tries=1200)
