@@ -156,6 +156,7 @@ inline constexpr char kRequestDeadlineExceeded[] = "REQUEST_DEADLINE_EXCEEDED";
 inline constexpr char kRequestHeadersTooLarge[] = "REQUEST_HEADERS_TOO_LARGE";
 inline constexpr char kRouteNotFound[] = "ROUTE_NOT_FOUND";
 inline constexpr char kServerBusy[] = "SERVER_BUSY";
+inline constexpr char kUnknownProvider[] = "UNKNOWN_PROVIDER";
 inline constexpr char kTlsCertUnusable[] = "TLS_CERT_UNUSABLE";
 inline constexpr char kTlsKeyUnusable[] = "TLS_KEY_UNUSABLE";
 inline constexpr char kUnsupportedApiVersion[] = "UNSUPPORTED_API_VERSION";
@@ -323,6 +324,7 @@ inline constexpr std::string_view kAll[] = {
     kRequestHeadersTooLarge,
     kRouteNotFound,
     kServerBusy,
+    kUnknownProvider,
     kTlsCertUnusable,
     kTlsKeyUnusable,
     kUnsupportedApiVersion,

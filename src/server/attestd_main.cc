@@ -1,13 +1,13 @@
 // attestd: the MAA-compatible attestation service (DESIGN.md). Wires configuration,
 // signing key, collateral, verifiers, policy, token issuer and the HTTP(S) server.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
-#include <filesystem>
-#include <memory>
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,12 +26,14 @@
 #include "crypto/x509.h"
 #include "server/collateral_setup.h"
 #include "server/config.h"
+#include "server/provider_command.h"
+#include "server/provider_stack.h"
 #include "server/tpm_setup.h"
 #include "service/attestation_service.h"
 #include "service/bearer_authenticator.h"
+#include "service/key_encryption.h"
 #include "service/management_jws.h"
 #include "service/policy_service.h"
-#include "service/key_encryption.h"
 #include "service/stored_policy_evaluator.h"
 #include "service/token_keys.h"
 #include "store/open_store.h"
@@ -111,52 +113,18 @@ int Init(const InitOptions& init) {
     return Fail(Status::InvalidArgument(
         reason::kConfigInvalid, "--mode isolated requires at least one --policy-signer CERT.pem"));
   }
-  std::vector<store::SignerRecord> signers;
-  for (const std::string& file : init.signer_files) {
-    auto pem = ReadFileText(file, 1 << 20);
-    if (!pem.has_value()) return Fail(pem.error().WithContext(file));
-    auto certs = crypto::Certificate::ParsePemChain(*pem);
-    if (!certs.has_value()) return Fail(certs.error().WithContext(file));
-    for (const crypto::Certificate& cert : *certs) {
-      signers.push_back({service::CertificateThumbprint(cert), cert.der(), "attestd init",
-                         SystemClock::Get().Now()});
-    }
-  }
+  auto signers = LoadSignerFiles(init.signer_files, "attestd init");
+  if (!signers.has_value()) return Fail(signers.error());
   if (Status s = EnsureDataDir(init.data_dir); !s.ok()) return Fail(s);
   auto db = store::OpenConfiguredStore(init.store, init.data_dir);
   if (!db.has_value()) return Fail(db.error());
   store::Provider provider{std::string(store::kDefaultProviderId), base_url, *mode,
                            SystemClock::Get().Now()};
-  if (Status s = (*db)->CreateProvider(provider, signers); !s.ok()) return Fail(s);
+  if (Status s = (*db)->CreateProvider(provider, *signers); !s.ok()) return Fail(s);
   std::printf("initialised provider '%s' (%s mode, %zu policy-management certificate(s)) at %s\n",
               provider.id.c_str(), std::string(store::ProviderModeName(*mode)).c_str(),
-              signers.size(), base_url.c_str());
+              signers->size(), base_url.c_str());
   return 0;
-}
-
-// Keys in the store: the first start of a provider stores its first key (the data
-// directory's key file when a single-node deployment left one, so its kid survives), then
-// every replica loads the provider's keys. The private key never touches the disk here.
-Status SetUpStoreKeys(store::Store& db, const service::TokenKeyOptions& options,
-                      const std::string& data_dir, token::KeyRing& ring) {
-  std::optional<token::SigningKey> legacy;
-  const std::string legacy_file = data_dir + "/" + std::string(token::SigningKey::kKeyFile);
-  if (std::filesystem::exists(legacy_file)) {
-    auto k = token::SigningKey::LoadOrCreate(data_dir, options.base_url);
-    if (!k.has_value()) return k.error();
-    legacy.emplace(std::move(*k));
-  }
-  auto added = service::EnsureFirstTokenKey(db, options, legacy ? &*legacy : nullptr,
-                                            SystemClock::Get().Now());
-  if (!added.has_value()) return added.error();
-  if (*added) {
-    spdlog::info("token keys: stored the provider's first key{}",
-                 legacy ? " (from " + legacy_file + ")" : "");
-  }
-  if (Status s = service::LoadTokenKeys(db, options, ring); !s.ok()) return s;
-  spdlog::info("token keys: {} published, signing with kid={}", ring.PublishedNow().size(),
-               ring.SigningKeyNow()->kid());
-  return Status::Ok();
 }
 
 int Serve(ServerConfig config) {
@@ -172,18 +140,10 @@ int Serve(ServerConfig config) {
   if (Status s = EnsureDataDir(config.data_dir); !s.ok()) return Fail(s);
 
   // Token-signing keys live in the store when a KEK is configured (shared by replicas,
-  // rotatable; see SetUpStoreKeys), else in the data directory's key file.
+  // rotatable), else in a key file per provider (the default provider's in data_dir).
   const char* kek_env = std::getenv(std::string(service::kKekEnvironmentVariable).c_str());
   const bool keys_in_store =
       !config.token_key_kek_file.empty() || (kek_env != nullptr && *kek_env != '\0');
-  std::optional<token::SigningKey> file_key;
-  if (!keys_in_store) {
-    auto key = token::SigningKey::LoadOrCreate(config.data_dir, config.base_url);
-    if (!key.has_value()) return Fail(key.error());
-    spdlog::info("token-signing key {} ({}) kid={}", key->created() ? "created" : "loaded",
-                 config.data_dir, key->kid());
-    file_key.emplace(std::move(*key));
-  }
 
   service::AttestationServiceOptions options;
   std::optional<FixedClock> collateral_clock;
@@ -193,10 +153,11 @@ int Serve(ServerConfig config) {
     collateral_clock.emplace(*t);
     options.verification_clock = &*collateral_clock;
     options.collateral_time_override = *t;
-    spdlog::warn("--collateral-time {}: evidence, collateral and certificates are judged at that "
-                 "time, not now; for re-verification and tests only. Tokens keep the real clock "
-                 "and carry x-attestd-collateral-time.",
-                 FormatRfc3339(*t));
+    spdlog::warn(
+        "--collateral-time {}: evidence, collateral and certificates are judged at that "
+        "time, not now; for re-verification and tests only. Tokens keep the real clock "
+        "and carry x-attestd-collateral-time.",
+        FormatRfc3339(*t));
   }
   auto collateral = CollateralSetup::Build(
       config, collateral_clock.has_value() ? static_cast<const Clock&>(*collateral_clock)
@@ -220,7 +181,9 @@ int Serve(ServerConfig config) {
                                           ? collateral::TcbUpdate::kEarly
                                           : collateral::TcbUpdate::kStandard;
   options.verifiers.dcap.evaluate_early = config.online_collateral.evaluate_early;
-  if (config.allow_missing_pck_crl) spdlog::warn("PCK CRL checks may be skipped when no CRL exists");
+  if (config.allow_missing_pck_crl) {
+    spdlog::warn("PCK CRL checks may be skipped when no CRL exists");
+  }
 
   // The server does not listen (so /ready is not true) until the store is open and the keys
   // are loaded; a replica started before its database waits for it.
@@ -238,27 +201,12 @@ int Serve(ServerConfig config) {
   const std::string provider_id(store::kDefaultProviderId);
   auto provider = db->GetProvider(provider_id);
   if (!provider.has_value()) return Fail(provider.error());
-  token::KeyRing ring(SystemClock::Get(), config.token_key_retention_seconds);
-  std::optional<service::TokenKeyRefresher> key_refresher;
-  std::shared_ptr<const token::SigningKey> startup_key;
+  std::optional<Bytes> kek;
   if (keys_in_store) {
-    auto kek = service::LoadKek(config.token_key_kek_file, kek_env);
-    if (!kek.has_value()) return Fail(kek.error());
-    service::TokenKeyOptions key_options{provider_id, config.base_url, std::move(*kek)};
-    if (Status s = SetUpStoreKeys(*db, key_options, config.data_dir, ring); !s.ok()) {
-      return Fail(s);
-    }
-    startup_key = ring.SigningKeyNow();
-    key_refresher.emplace(*db, key_options, ring,
-                          std::chrono::seconds(config.token_key_refresh_seconds),
-                          [](const Status& s) {
-                            spdlog::warn("token keys: reload failed: {}", s.ToString());
-                          });
-  } else if (Status s = db->PutKey(provider_id, {file_key->kid(), SystemClock::Get().Now()});
-             !s.ok()) {
-    return Fail(s);
+    auto loaded = service::LoadKek(config.token_key_kek_file, kek_env);
+    if (!loaded.has_value()) return Fail(loaded.error());
+    kek.emplace(std::move(*loaded));
   }
-  const token::SigningKey& current_key = keys_in_store ? *startup_key : *file_key;
   if (provider->has_value()) {
     spdlog::info("provider '{}': {} mode, initialised with base URL {}", provider_id,
                  store::ProviderModeName((*provider)->mode), (*provider)->base_url);
@@ -267,9 +215,10 @@ int Serve(ServerConfig config) {
                    config.base_url, (*provider)->base_url, config.base_url);
     }
   } else {
-    spdlog::warn("no provider initialised in {}: default policies only, policy management "
-                 "refused (run attestd init --mode aad|isolated)",
-                 config.data_dir);
+    spdlog::warn(
+        "no provider initialised in {}: default policies only, policy management "
+        "refused (run attestd init --mode aad|isolated)",
+        config.data_dir);
   }
   std::optional<service::BearerAuthenticator> authenticator;
   if (!config.aad_issuer.empty() || !config.aad_jwks.empty()) {
@@ -296,25 +245,33 @@ int Serve(ServerConfig config) {
     spdlog::warn("no aad_issuer/aad_jwks configured: every policy-management call answers 401");
   }
 
-  std::optional<token::TokenIssuer> issuer_storage;
-  if (keys_in_store) {
-    issuer_storage.emplace(ring, config.base_url, SystemClock::Get());
-  } else {
-    issuer_storage.emplace(*file_key, config.base_url, SystemClock::Get());
-  }
-  const token::TokenIssuer& issuer = *issuer_storage;
-  service::StoredPolicyEvaluator policy(*db, provider_id);
-  service::AttestationService attestation(std::move(options), policy, issuer);
-  service::PolicyService policies(*db, provider_id, issuer, SystemClock::Get());
   api::Metrics metrics;
   if (auto* online = (*collateral)->online(); online != nullptr) {
     metrics.AddSource([online] { return online->RenderPrometheus(); });
   }
-  api::ManagementRoutes management;
-  management.policies = &policies;
-  management.authenticator = authenticator.has_value() ? &*authenticator : nullptr;
-  api::ApiRouter router(config.base_url, attestation, current_key, metrics, management);
-  if (keys_in_store) router.SetKeyRing(&ring);
+  ProviderDeployment deployment;
+  deployment.db = db.get();
+  deployment.attestation = &options;
+  deployment.metrics = &metrics;
+  deployment.authenticator = authenticator.has_value() ? &*authenticator : nullptr;
+  deployment.kek = std::move(kek);
+  deployment.data_dir = config.data_dir;
+  deployment.key_retention_seconds = config.token_key_retention_seconds;
+  deployment.key_refresh = std::chrono::seconds(config.token_key_refresh_seconds);
+  // The default provider: the configuration's base URL, its key file in data_dir.
+  auto default_stack =
+      ProviderStack::Create(deployment, provider_id, config.base_url, config.data_dir);
+  if (!default_stack.has_value()) return Fail(default_stack.error());
+  std::shared_ptr<ProviderStack> default_provider(std::move(*default_stack));
+  spdlog::info("provider '{}': signing with kid={}", provider_id, default_provider->signing_kid());
+  api::ApiRouter& process_router = default_provider->router();
+  process_router.SetReady(false);  // the process's readiness: true once listening
+  api::ProviderRouter router(&process_router);
+  // Other providers (attestd provider create) are served at their own base URLs.
+  ProviderRegistry providers(deployment, router, default_provider,
+                             std::chrono::seconds(config.provider_refresh_seconds));
+  if (Status s = providers.Refresh(); !s.ok()) return Fail(s);
+  providers.Start();
 
   api::HttpServerOptions http;
   http.host = listen->host;
@@ -328,15 +285,15 @@ int Serve(ServerConfig config) {
   http.max_connections_per_source = config.max_connections_per_source;
   auto server = api::HttpServer::Create(
       http, [&router](const api::HttpRequest& r) { return router.Handle(r); },
-      &api::ApiRouter::RunsInline);
+      &api::ProviderRouter::RunsInline);
   if (!server.has_value()) return Fail(server.error());
   if (config.insecure_http) {
     spdlog::warn("--insecure-http: serving plain HTTP; use only on loopback for tests");
   }
   spdlog::info("attestd listening on {}:{} ({}), issuer {}", listen->host, (*server)->port(),
                config.insecure_http ? "http" : "https", config.base_url);
-  router.SetReady(true);
-  Status run = (*server)->Run([&router] { router.SetReady(false); });
+  process_router.SetReady(true);
+  Status run = (*server)->Run([&process_router] { process_router.SetReady(false); });
   if (!run.ok()) return Fail(run);
   spdlog::info("attestd stopped");
   return 0;
@@ -353,16 +310,16 @@ int main(int argc, char** argv) {
   std::string collateral_time;
   app.add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
   auto* listen = app.add_option("--listen", cli.listen, "HOST:PORT to listen on");
-  auto* store_url = app.add_option("--store", cli.store,
-                                   "postgres:// URL of the shared store (default: SQLite)");
+  auto* store_url =
+      app.add_option("--store", cli.store, "postgres:// URL of the shared store (default: SQLite)");
   auto* base_url = app.add_option("--base-url", cli.base_url, "public base URL (token issuer)");
   auto* data_dir = app.add_option("--data-dir", cli.data_dir, "directory for the signing key");
   auto* kek_file = app.add_option("--token-key-kek-file", cli.token_key_kek_file,
                                   "KEK (64 hex digits, mode 0600): token keys in the store");
   auto* tls_cert = app.add_option("--tls-cert", cli.tls_cert, "TLS certificate chain (PEM)");
   auto* tls_key = app.add_option("--tls-key", cli.tls_key, "TLS private key (PEM)");
-  auto* insecure = app.add_flag("--insecure-http", cli.insecure_http,
-                                "serve plain HTTP (loopback tests only)");
+  auto* insecure =
+      app.add_flag("--insecure-http", cli.insecure_http, "serve plain HTTP (loopback tests only)");
   auto* collateral_dir = app.add_option("--collateral-dir", cli.collateral_dir,
                                         "Intel collateral folder (vectors/<tee>/<case> layout)");
   auto* test_anchors = app.add_option("--test-trust-anchors", cli.test_trust_anchors,
@@ -378,11 +335,10 @@ int main(int argc, char** argv) {
   auto* deadline = app.add_option("--request-deadline", cli.request_deadline_seconds,
                                   "seconds a request may queue and run before 503 (1-600)")
                        ->check(CLI::Range(1, 600));
-  auto* per_source = app.add_option("--max-connections-per-source",
-                                    cli.max_connections_per_source,
+  auto* per_source = app.add_option("--max-connections-per-source", cli.max_connections_per_source,
                                     "connections one client address may hold (0 = automatic)");
-  auto* aad_issuer = app.add_option("--aad-issuer", cli.aad_issuer,
-                                    "issuer (iss) of management bearer tokens");
+  auto* aad_issuer =
+      app.add_option("--aad-issuer", cli.aad_issuer, "issuer (iss) of management bearer tokens");
   auto* aad_jwks = app.add_option("--aad-jwks", cli.aad_jwks,
                                   "JWK Set of the bearer-token issuer: FILE or https URL");
   auto* aad_audience = app.add_option("--aad-audience", cli.aad_audience,
@@ -414,9 +370,13 @@ int main(int argc, char** argv) {
   init_cmd->add_option("--mode", init.mode, "aad or isolated")
       ->required()
       ->check(CLI::IsMember({"aad", "isolated"}));
-  init_cmd->add_option("--policy-signer", init.signer_files,
-                       "policy-management certificate (PEM); repeatable; isolated needs >= 1")
+  init_cmd
+      ->add_option("--policy-signer", init.signer_files,
+                   "policy-management certificate (PEM); repeatable; isolated needs >= 1")
       ->check(CLI::ExistingFile);
+  attest::server::ProviderCommandOptions provider_options;
+  attest::server::ProviderCommands provider_cmds =
+      attest::server::AddProviderCommands(app, provider_options);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -424,6 +384,10 @@ int main(int argc, char** argv) {
   }
 
   if (init_cmd->parsed()) return attest::server::Init(init);
+  if (provider_cmds.create->parsed() || provider_cmds.list->parsed() ||
+      provider_cmds.remove->parsed()) {
+    return attest::server::RunProviderCommand(provider_cmds, provider_options);
+  }
 
   ServerConfig config;
   if (!config_file.empty()) {

@@ -171,7 +171,8 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
                                                             "policy_max_staleness_seconds",
                                                             "token_key_kek_file",
                                                             "token_key_retention_seconds",
-                                                            "token_key_refresh_seconds"};
+                                                            "token_key_refresh_seconds",
+                                                            "provider_refresh_seconds"};
   for (const auto& [key, node] : table) {
     if (!kKnown.contains(key.str())) {
       return Invalid("unknown config key '" + std::string(key.str()) + "' in " + path);
@@ -227,9 +228,13 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
   if (const toml::node* node = table.get("collateral"); node != nullptr) {
     const toml::table* t = node->as_table();
     if (t == nullptr) return Invalid("'collateral' must be a table ([collateral])");
-    static const std::set<std::string, std::less<>> kCollateralKeys = {
-        "pcs_url", "kds_url", "ca_file", "tcb_update", "evaluate_early", "bundle",
-        "refresh_interval_seconds"};
+    static const std::set<std::string, std::less<>> kCollateralKeys = {"pcs_url",
+                                                                       "kds_url",
+                                                                       "ca_file",
+                                                                       "tcb_update",
+                                                                       "evaluate_early",
+                                                                       "bundle",
+                                                                       "refresh_interval_seconds"};
     for (const auto& [key, value] : *t) {
       if (!kCollateralKeys.contains(key.str())) {
         return Invalid("unknown config key 'collateral." + std::string(key.str()) + "' in " + path);
@@ -275,6 +280,12 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
     return Invalid("token_key_refresh_seconds must be between 1 and 3600");
   }
   config.token_key_refresh_seconds = static_cast<unsigned>(key_refresh);
+  int64_t provider_refresh = config.provider_refresh_seconds;
+  CONFIG_RETURN_IF_ERROR(Read(table, "provider_refresh_seconds", provider_refresh));
+  if (provider_refresh < 1 || provider_refresh > 3600) {
+    return Invalid("provider_refresh_seconds must be between 1 and 3600");
+  }
+  config.provider_refresh_seconds = static_cast<unsigned>(provider_refresh);
   return Status::Ok();
 }
 

@@ -46,6 +46,8 @@
 //   token_key_kek_file = "/etc/attestd/kek"  # 64 hex digits, mode 0600; or env ATTESTD_KEK
 //   token_key_retention_seconds = 28800      # a replaced key stays in /certs this long
 //   token_key_refresh_seconds = 10           # keys rotated elsewhere are picked up within this
+// Several attestation providers (`attestd provider create`; docs/fleet.md):
+//   provider_refresh_seconds = 10            # providers created/deleted elsewhere: served within
 #pragma once
 
 #include <cstddef>
@@ -101,6 +103,7 @@ struct ServerConfig {
   std::string token_key_kek_file;
   int64_t token_key_retention_seconds = 28800;  // attestation token lifetime (8 h)
   unsigned token_key_refresh_seconds = 10;
+  unsigned provider_refresh_seconds = 10;
 };
 
 // Reads `path` into `config` (keys present in the file replace the defaults). Unknown keys

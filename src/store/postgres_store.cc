@@ -102,6 +102,38 @@ class PostgresStore final : public Store {
   explicit PostgresStore(std::unique_ptr<pg::Pool> pool) : pool_(std::move(pool)) {}
 
   Status Migrate() {
+    // A hot standby (region B of docs/failover.md) is read-only: it is served as it is when
+    // its schema is current, so that region's replicas are ready before a failover; one
+    // that lags behind waits (kUnavailable, retried by OpenConfiguredStore) for the primary's
+    // migration to replay.
+    bool standby = false;
+    ATTEST_RETURN_IF_ERROR(Read([&standby](Connection& c) -> Status {
+      PG_ASSIGN_OR_RETURN_STATUS(Result r, c.Exec("SELECT pg_is_in_recovery()::int4::int8"));
+      standby = r.Int(0, 0) != 0;
+      return Status::Ok();
+    }));
+    if (standby) {
+      return Read([](Connection& c) -> Status {
+        PG_ASSIGN_OR_RETURN_STATUS(
+            Result has_table,
+            c.Exec("SELECT (to_regclass('schema_migrations') IS NOT NULL)::int4::int8"));
+        int64_t current = 0;
+        if (has_table.Int(0, 0) != 0) {
+          PG_ASSIGN_OR_RETURN_STATUS(
+              Result r, c.Exec("SELECT COALESCE(MAX(version), 0)::int8 FROM schema_migrations"));
+          current = r.Int(0, 0);
+        }
+        const std::span<const Migration> migrations = PostgresMigrations();
+        PG_RETURN_IF_ERROR(CheckSchemaVersion(current, migrations));
+        if (current < LatestVersion(migrations)) {
+          return pg::Unavailable("the database is a standby at schema version " +
+                                 std::to_string(current) + "; this attestd needs version " +
+                                 std::to_string(LatestVersion(migrations)) +
+                                 " (start a replica on the primary first)");
+        }
+        return Status::Ok();
+      });
+    }
     return Transaction([](Connection& c) -> Status {
       // Replicas starting together: the first applies the migrations, the others wait here
       // and then find nothing left to do.
@@ -164,6 +196,40 @@ class PostgresStore final : public Store {
       return Status::Ok();
     }));
     return out;
+  }
+
+  StatusOr<std::vector<Provider>> ListProviders() override {
+    std::vector<Provider> out;
+    ATTEST_RETURN_IF_ERROR(Read([&](Connection& c) -> Status {
+      PG_ASSIGN_OR_RETURN_STATUS(
+          Result r, c.Exec("SELECT id, base_url, mode, created_at FROM providers ORDER BY id"));
+      out.clear();
+      for (int i = 0; i < r.Rows(); ++i) {
+        auto mode = ParseProviderMode(r.Text(i, 2));
+        if (!mode.has_value()) {
+          return pg::Unavailable("corrupt provider mode");
+        }
+        out.push_back({r.Text(i, 0), r.Text(i, 1), *mode, r.Int(i, 3)});
+      }
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Status DeleteProvider(std::string_view provider_id) override {
+    return Transaction([&](Connection& c) -> Status {
+      // The row lock orders the delete after any write of the provider in flight.
+      PG_RETURN_IF_ERROR(LockProvider(c, provider_id));
+      for (const char* sql : {"DELETE FROM policies WHERE provider_id = $1",
+                              "DELETE FROM policy_signers WHERE provider_id = $1",
+                              "DELETE FROM signing_keys WHERE provider_id = $1",
+                              "DELETE FROM token_keys WHERE provider_id = $1",
+                              "DELETE FROM providers WHERE id = $1"}) {
+        PG_ASSIGN_OR_RETURN_STATUS(Result r, c.Exec(sql, Params().Text(provider_id)));
+        (void)r;
+      }
+      return Status::Ok();
+    });
   }
 
   Status AppendPolicy(std::string_view provider_id, const PolicyRecord& p) override {

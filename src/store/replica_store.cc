@@ -49,6 +49,19 @@ StatusOr<std::optional<PolicyRecord>> ReplicaStore::CurrentPolicy(std::string_vi
   return read;
 }
 
+Status ReplicaStore::DeleteProvider(std::string_view provider_id) {
+  Status s = backing_->DeleteProvider(provider_id);
+  std::lock_guard lock(mu_);
+  for (auto& [key, held] : held_) {
+    if (key.first == provider_id) {
+      held.loaded = false;
+      held.policy.reset();
+      ++held.generation;  // a read in flight does not bring the policy back
+    }
+  }
+  return s;
+}
+
 uint64_t ReplicaStore::stale_answers() const {
   std::lock_guard lock(mu_);
   return stale_answers_;

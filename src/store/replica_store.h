@@ -47,6 +47,9 @@ class ReplicaStore final : public Store {
   StatusOr<std::optional<Provider>> GetProvider(std::string_view provider_id) override {
     return backing_->GetProvider(provider_id);
   }
+  StatusOr<std::vector<Provider>> ListProviders() override { return backing_->ListProviders(); }
+  // Also forgets the policies held for the provider.
+  Status DeleteProvider(std::string_view provider_id) override;
   Status AppendPolicy(std::string_view provider_id, const PolicyRecord& record) override;
   StatusOr<std::optional<PolicyRecord>> CurrentPolicy(std::string_view provider_id,
                                                       std::string_view type) override;

@@ -25,6 +25,13 @@ class SwitchableStore final : public Store {
     if (down) return Err(Outage());
     return inner_->GetProvider(id);
   }
+  StatusOr<std::vector<Provider>> ListProviders() override {
+    if (down) return Err(Outage());
+    return inner_->ListProviders();
+  }
+  Status DeleteProvider(std::string_view id) override {
+    return down ? Outage() : inner_->DeleteProvider(id);
+  }
   Status AppendPolicy(std::string_view id, const PolicyRecord& r) override {
     return down ? Outage() : inner_->AppendPolicy(id, r);
   }

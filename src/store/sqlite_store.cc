@@ -20,11 +20,10 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
 
-
 // ATTEST_RETURN_IF_ERROR for functions returning Status.
-#define STORE_RETURN_IF_ERROR(expr)         \
-  do {                                      \
-    ::attest::Status store_status_ = (expr); \
+#define STORE_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::attest::Status store_status_ = (expr);       \
     if (!store_status_.ok()) return store_status_; \
   } while (false)
 
@@ -158,6 +157,41 @@ class SqliteStore final : public Store {
     return std::optional<Provider>(std::move(p));
   }
 
+  StatusOr<std::vector<Provider>> ListProviders() override {
+    std::lock_guard lock(mu_);
+    Statement q(db_, "SELECT id, base_url, mode, created_at FROM providers ORDER BY id");
+    std::vector<Provider> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      auto mode = ParseProviderMode(q.Text(2));
+      if (!mode.has_value()) return Err(Unavailable(nullptr, "corrupt provider mode"));
+      out.push_back({q.Text(0), q.Text(1), *mode, q.Int(3)});
+    }
+    if (rc != SQLITE_DONE) return Err(Unavailable(db_, "reading providers"));
+    return out;
+  }
+
+  Status DeleteProvider(std::string_view provider_id) override {
+    std::lock_guard lock(mu_);
+    STORE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+    Status s = [&]() -> Status {
+      STORE_RETURN_IF_ERROR(ProviderExists(provider_id));
+      for (const char* sql : {"DELETE FROM policies WHERE provider_id = ?1",
+                              "DELETE FROM policy_signers WHERE provider_id = ?1",
+                              "DELETE FROM signing_keys WHERE provider_id = ?1",
+                              "DELETE FROM token_keys WHERE provider_id = ?1",
+                              "DELETE FROM providers WHERE id = ?1"}) {
+        Statement del(db_, sql);
+        del.Bind(1, provider_id);
+        if (del.Step() != SQLITE_DONE) {
+          return Unavailable(db_, "deleting the provider");
+        }
+      }
+      return Status::Ok();
+    }();
+    return Finish(std::move(s));
+  }
+
   Status AppendPolicy(std::string_view provider_id, const PolicyRecord& r) override {
     std::lock_guard lock(mu_);
     STORE_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
@@ -176,9 +210,10 @@ class SqliteStore final : public Store {
   StatusOr<std::optional<PolicyRecord>> CurrentPolicy(std::string_view provider_id,
                                                       std::string_view type) override {
     std::lock_guard lock(mu_);
-    Statement q(db_, std::string(kPolicyColumns + std::string(
-                                     " WHERE provider_id = ?1 AND attestation_type = ?2 "
-                                     "ORDER BY seq DESC LIMIT 1")).c_str());
+    Statement q(db_, std::string(kPolicyColumns +
+                                 std::string(" WHERE provider_id = ?1 AND attestation_type = ?2 "
+                                             "ORDER BY seq DESC LIMIT 1"))
+                         .c_str());
     q.Bind(1, provider_id).Bind(2, type);
     int rc = q.Step();
     if (rc == SQLITE_DONE) return std::optional<PolicyRecord>();
@@ -191,9 +226,10 @@ class SqliteStore final : public Store {
   StatusOr<std::vector<PolicyRecord>> PolicyHistory(std::string_view provider_id,
                                                     std::string_view type) override {
     std::lock_guard lock(mu_);
-    Statement q(db_, std::string(kPolicyColumns + std::string(
-                                     " WHERE provider_id = ?1 AND attestation_type = ?2 "
-                                     "ORDER BY seq ASC")).c_str());
+    Statement q(db_, std::string(kPolicyColumns +
+                                 std::string(" WHERE provider_id = ?1 AND attestation_type = ?2 "
+                                             "ORDER BY seq ASC"))
+                         .c_str());
     q.Bind(1, provider_id).Bind(2, type);
     std::vector<PolicyRecord> out;
     int rc;
@@ -219,8 +255,7 @@ class SqliteStore final : public Store {
     return *added;
   }
 
-  StatusOr<bool> RemoveSigner(std::string_view provider_id,
-                              std::string_view thumbprint) override {
+  StatusOr<bool> RemoveSigner(std::string_view provider_id, std::string_view thumbprint) override {
     std::lock_guard lock(mu_);
     ATTEST_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
     bool removed = false;
@@ -418,9 +453,9 @@ StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const std::string& data_dir) {
   ::fchmod(fd, 0600);
   ::close(fd);
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status s = Unavailable(db, "cannot open " + path);
     sqlite3_close_v2(db);

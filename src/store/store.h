@@ -37,7 +37,7 @@ struct Provider {
 
 // One entry of a policy's history: a set (PUT) or a reset (POST :reset).
 struct PolicyRecord {
-  int64_t sequence = 0;   // assigned by the store, increasing
+  int64_t sequence = 0;          // assigned by the store, increasing
   std::string attestation_type;  // REST spelling, e.g. "SgxEnclave"
   bool reset = false;
   std::string policy_text;  // UTF-8 text as uploaded (empty for a reset)
@@ -80,6 +80,12 @@ class Store {
   virtual Status CreateProvider(const Provider& provider,
                                 const std::vector<SignerRecord>& initial_signers) = 0;
   virtual StatusOr<std::optional<Provider>> GetProvider(std::string_view provider_id) = 0;
+  // Every provider, by id.
+  virtual StatusOr<std::vector<Provider>> ListProviders() = 0;
+  // Deletes the provider and every record keyed by it (policies with their history, signer
+  // certificates, key ids, token keys) in one transaction. kNotFound PROVIDER_NOT_FOUND when
+  // absent.
+  virtual Status DeleteProvider(std::string_view provider_id) = 0;
 
   // Appends a set or reset record (record.sequence is ignored).
   virtual Status AppendPolicy(std::string_view provider_id, const PolicyRecord& record) = 0;

@@ -230,6 +230,50 @@ TEST_P(StoreTest, ProvidersAreIsolated) {
   EXPECT_EQ(store->RemoveSigner("b", "BB").error().reason(), "LAST_SIGNER");
 }
 
+TEST_P(StoreTest, ListsProvidersById) {
+  auto store = Open();
+  EXPECT_TRUE(store->ListProviders()->empty());
+  ASSERT_TRUE(store->CreateProvider({"b", "https://b", ProviderMode::kAad, 2}, {}).ok());
+  ASSERT_TRUE(
+      store->CreateProvider({"a", "https://a/x", ProviderMode::kIsolated, 1}, {Signer("AA")}).ok());
+  auto listed = store->ListProviders();
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, "a");
+  EXPECT_EQ((*listed)[0].base_url, "https://a/x");
+  EXPECT_EQ((*listed)[0].mode, ProviderMode::kIsolated);
+  EXPECT_EQ((*listed)[1].id, "b");
+  EXPECT_EQ((*listed)[1].created_at, 2);
+}
+
+TEST_P(StoreTest, DeletingAProviderRemovesItsRecordsAndNoOtherProvidersRecords) {
+  auto store = Open();
+  ASSERT_TRUE(
+      store->CreateProvider({"a", "https://a", ProviderMode::kIsolated, 1}, {Signer("AA")}).ok());
+  ASSERT_TRUE(
+      store->CreateProvider({"b", "https://b", ProviderMode::kIsolated, 1}, {Signer("BB")}).ok());
+  for (const char* id : {"a", "b"}) {
+    ASSERT_TRUE(store->AppendPolicy(id, Set(std::string("for-") + id)).ok());
+    ASSERT_TRUE(store->PutKey(id, {std::string("kid-") + id, 1}).ok());
+    ASSERT_TRUE(
+        store->AddTokenKey(id, {std::string("tk-") + id, {1}, {2}, 1, 1}, false).has_value());
+  }
+  ASSERT_TRUE(store->DeleteProvider("a").ok());
+  EXPECT_FALSE(store->GetProvider("a")->has_value());
+  EXPECT_TRUE(store->PolicyHistory("a", "SgxEnclave")->empty());
+  EXPECT_TRUE(store->ListSigners("a")->empty());
+  EXPECT_TRUE(store->ListKeys("a")->empty());
+  EXPECT_TRUE(store->ListTokenKeys("a")->empty());
+  EXPECT_EQ((*store->CurrentPolicy("b", "SgxEnclave"))->policy_text, "for-b");
+  EXPECT_EQ(store->ListSigners("b")->size(), 1u);
+  EXPECT_EQ(store->ListKeys("b")->size(), 1u);
+  EXPECT_EQ(store->ListTokenKeys("b")->size(), 1u);
+  EXPECT_EQ(store->DeleteProvider("a").reason(), "PROVIDER_NOT_FOUND");
+  // The id can be used again, starting empty.
+  ASSERT_TRUE(store->CreateProvider({"a", "https://a2", ProviderMode::kAad, 3}, {}).ok());
+  EXPECT_FALSE((*store->CurrentPolicy("a", "SgxEnclave")).has_value());
+}
+
 TEST_P(StoreTest, EverythingSurvivesReopening) {
   {
     auto store = Open();

@@ -14,11 +14,12 @@ BASE_URL = "https://attestd.fleet.test"
 class Replica(mc.Server):
     """An attestd on its own loopback port and data directory, sharing `store_url`."""
 
-    def __init__(self, attestd, pki, data_dir, log_path, store_url, extra_args=(), wait=True):
+    def __init__(self, attestd, pki, data_dir, log_path, store_url, extra_args=(), wait=True,
+                 base_url=BASE_URL):
         self.port = mc.free_port()
-        self.base = BASE_URL
+        self.base = base_url
         self.ctx = __import__("ssl").create_default_context(cafile=pki.ca)
-        args = [attestd, "--listen", f"127.0.0.1:{self.port}", "--base-url", BASE_URL,
+        args = [attestd, "--listen", f"127.0.0.1:{self.port}", "--base-url", base_url,
                 "--data-dir", data_dir, "--store", store_url,
                 "--tls-cert", pki.tls_cert, "--tls-key", pki.tls_key,
                 "--aad-issuer", mc.ISSUER, "--aad-jwks", pki.jwks, "--aad-audience", mc.AUDIENCE,

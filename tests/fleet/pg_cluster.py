@@ -26,7 +26,11 @@ def free_port():
 
 
 class Cluster:
-    def __init__(self, bin_dir, port=None):
+    """`standby_of`: a streaming-replication hot standby of that (running) cluster, made with
+    pg_basebackup -R; it connects as `application_name` (the name synchronous replication
+    waits for)."""
+
+    def __init__(self, bin_dir, port=None, standby_of=None, application_name="standby"):
         self.bin = bin_dir
         self.dir = tempfile.mkdtemp(prefix="attestd-pg-")
         self.port = port or free_port()
@@ -34,7 +38,13 @@ class Cluster:
         if self.root:
             os.chown(self.dir, 65534, 65534)
         self.data = os.path.join(self.dir, "data")
-        self._run("initdb", "-D", self.data, "-A", "trust", "-U", "attestd", "-E", "UTF8", "--no-sync")
+        if standby_of is None:
+            self._run("initdb", "-D", self.data, "-A", "trust", "-U", "attestd", "-E", "UTF8",
+                      "--no-sync")
+        else:
+            self._run("pg_basebackup", "-D", self.data, "-R", "-X", "stream", "--checkpoint=fast", "-d",
+                      f"host=127.0.0.1 port={standby_of.port} user=attestd "
+                      f"application_name={application_name}")
 
     def _cmd(self, tool, *args):
         prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] if self.root else []
@@ -53,6 +63,9 @@ class Cluster:
                 "-c max_connections=200")
         self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "server.log"), "-w",
                   "-t", "60", "-o", opts, "start")
+
+    def in_recovery(self):
+        return self.psql("postgres", "SELECT pg_is_in_recovery()") == "t"
 
     def create_db(self, name="attestd"):
         self.psql("postgres", f'CREATE DATABASE "{name}"')

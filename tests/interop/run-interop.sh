@@ -57,25 +57,10 @@ if ! command -v openssl >/dev/null 2>&1; then
   exit 1
 fi
 
-# --- dependencies: npm ci only when missing or stale -------------------------------------
-stamp_want="$(sha256sum "${here}/package-lock.json" | cut -d' ' -f1) node-${node_version%%.*}"
-stamp_file="${here}/node_modules/.attestd-interop-stamp"
-install_deps() {
-  if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp_want" ]; then
-    return 0
-  fi
-  echo "run-interop: npm ci (node_modules missing or stale)"
-  (cd "$here" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error) || return 1
-  echo "$stamp_want" > "$stamp_file"
-}
-# Serialised: several build trees may run this test at the same time on one source tree.
-exec 9>"${here}/node_modules.lock"
-flock 9
-if ! install_deps; then
-  echo "FAIL: npm ci failed in ${here} (is the npm registry reachable?)" >&2
+# --- dependencies: npm ci only when missing or stale (ensure-deps.sh) ----------------------
+if ! "${here}/ensure-deps.sh"; then
   exit 1
 fi
-flock -u 9
 
 # --- test PKI (openssl CLI) ---------------------------------------------------------------
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/attestd-interop-XXXXXX")"
