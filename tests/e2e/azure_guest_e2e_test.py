@@ -11,33 +11,24 @@ tpm2-tools / PyJWT.
 """
 import argparse
 import base64
-import hashlib
 import json
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 
 SKIP = 77
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mgmt"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from swtpm_common import Swtpm, agile_log  # noqa: E402
 try:
     import jwt  # PyJWT
     import mgmt_common as mc
+    from mgmt_common import FAILURES, check
 except ImportError as e:
     print(f"SKIP: needs python3-jwt and python3-cryptography ({e})")
     sys.exit(SKIP)
-
-FAILURES = []
-
-
-def check(cond, what):
-    print(f"  {'ok  ' if cond else 'FAIL'} {what}")
-    if not cond:
-        FAILURES.append(what)
-    return cond
-
 
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
@@ -50,16 +41,6 @@ def unb64(text: str) -> bytes:
 
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-def agile_log(events):
-    """A crypto-agile TCG log (sha256 bank) with Spec ID header; events = [(pcr, type, data)]."""
-    spec = b"Spec ID Event03\0" + struct.pack("<IBBBBI", 0, 0, 2, 0, 2, 1) + struct.pack("<HH", 0x0B, 32) + b"\0"
-    log = struct.pack("<II20sI", 0, 3, bytes(20), len(spec)) + spec
-    for pcr, typ, data in events:
-        log += struct.pack("<III", pcr, typ, 1) + struct.pack("<H", 0x0B) + hashlib.sha256(data).digest()
-        log += struct.pack("<I", len(data)) + data
-    return log
 
 
 class Guest:
@@ -110,16 +91,8 @@ def main():
             return SKIP
 
     tmp = tempfile.mkdtemp(prefix="attestd-azureguest-e2e-")
-    swtpm_dir = os.path.join(tmp, "swtpm")
-    os.mkdir(swtpm_dir)
-    sock = os.path.join(swtpm_dir, "sock")
-    pid_file = os.path.join(swtpm_dir, "pid")
-    subprocess.run(["swtpm", "socket", "--tpm2", "--tpmstate", f"dir={swtpm_dir}",
-                    "--server", f"type=unixio,path={sock}", "--ctrl", f"type=unixio,path={sock}.ctrl",
-                    "--flags", "not-need-init,startup-clear", "--daemon", "--pid", f"file={pid_file}"],
-                   check=True)
-    tcti = f"swtpm:path={sock}"
-    env = dict(os.environ, TPM2TOOLS_TCTI=tcti)
+    tpm = Swtpm(tmp)
+    tcti = tpm.tcti
     server = None
     try:
         sim = os.path.join(tmp, "sim")
@@ -132,8 +105,7 @@ def main():
         # Boot measurements with a matching log: PCR 4 gets two events.
         events = [(4, 0x80000003, b"\\EFI\\BOOT\\BOOTX64.EFI"), (4, 0x80000003, b"\\EFI\\debian\\grubx64.efi")]
         for pcr, _, data in events:
-            subprocess.run(["tpm2_pcrextend", f"{pcr}:sha256={hashlib.sha256(data).hexdigest()}"],
-                           env=env, check=True, capture_output=True)
+            tpm.extend(pcr, data)
         log_path = os.path.join(tmp, "eventlog.bin")
         with open(log_path, "wb") as f:
             f.write(agile_log(events))
@@ -232,8 +204,7 @@ def main():
         expect_refusal(server, "PCR values the quote does not vouch for", bad, "TPM_PCR_DIGEST_MISMATCH")
 
         # After the PCRs move, the TPM refuses to unseal for a key bound to the old values.
-        subprocess.run(["tpm2_pcrextend", f"4:sha256={hashlib.sha256(b'late').hexdigest()}"],
-                       env=env, check=True, capture_output=True)
+        tpm.extend(4, b"late")
         p = guest.run(endpoint=server.base)
         check(p.returncode != 0, "after PCR 4 moves, the stale TCG log is refused")
 
@@ -247,11 +218,7 @@ def main():
     finally:
         if server is not None:
             server.stop()
-        try:
-            with open(pid_file) as f:
-                os.kill(int(f.read().strip()), 15)
-        except (OSError, ValueError):
-            pass
+        tpm.stop()
         if FAILURES:
             for log in ("attestd.log", "attestd-prod.log"):
                 path = os.path.join(tmp, log)

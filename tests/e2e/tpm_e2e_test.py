@@ -11,29 +11,21 @@ import hashlib
 import json
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 
 SKIP = 77
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "mgmt"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from swtpm_common import Swtpm, agile_log  # noqa: E402
 try:
     import jwt  # PyJWT
     import mgmt_common as mc
+    from mgmt_common import FAILURES, check
 except ImportError as e:
     print(f"SKIP: needs python3-jwt and python3-cryptography ({e})")
     sys.exit(SKIP)
-
-FAILURES = []
-
-
-def check(cond, what):
-    print(f"  {'ok  ' if cond else 'FAIL'} {what}")
-    if not cond:
-        FAILURES.append(what)
-    return cond
-
 
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
@@ -41,16 +33,6 @@ def b64url(data: bytes) -> str:
 
 def unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def agile_log(events):
-    """A crypto-agile TCG log (sha256 bank) with Spec ID header; events = [(pcr, type, data)]."""
-    spec = b"Spec ID Event03\0" + struct.pack("<IBBBBI", 0, 0, 2, 0, 2, 1) + struct.pack("<HH", 0x0B, 32) + b"\0"
-    log = struct.pack("<II20sI", 0, 3, bytes(20), len(spec)) + spec
-    for pcr, typ, data in events:
-        log += struct.pack("<III", pcr, typ, 1) + struct.pack("<H", 0x0B) + hashlib.sha256(data).digest()
-        log += struct.pack("<I", len(data)) + data
-    return log
 
 
 def main():
@@ -64,24 +46,15 @@ def main():
             return SKIP
 
     tmp = tempfile.mkdtemp(prefix="attestd-tpm-e2e-")
-    swtpm_dir = os.path.join(tmp, "swtpm")
-    os.mkdir(swtpm_dir)
-    sock = os.path.join(swtpm_dir, "sock")
-    pid_file = os.path.join(swtpm_dir, "pid")
-    subprocess.run(["swtpm", "socket", "--tpm2", "--tpmstate", f"dir={swtpm_dir}",
-                    "--server", f"type=unixio,path={sock}", "--ctrl", f"type=unixio,path={sock}.ctrl",
-                    "--flags", "not-need-init,startup-clear", "--daemon", "--pid", f"file={pid_file}"],
-                   check=True)
-    tcti = f"swtpm:path={sock}"
-    env = dict(os.environ, TPM2TOOLS_TCTI=tcti)
+    tpm = Swtpm(tmp)
+    tcti, env = tpm.tcti, tpm.env
     server = None
     try:
         # Measurements with a matching event log: PCR 8 gets two events, PCR 9 one.
         events = [(8, 0x0D, b"grub_cmd: linux /vmlinuz"), (8, 0x0D, b"grub_cmd: initrd /initrd"),
                   (9, 0x0D, b"/boot/vmlinuz")]
         for pcr, _, data in events:
-            subprocess.run(["tpm2_pcrextend", f"{pcr}:sha256={hashlib.sha256(data).hexdigest()}"],
-                           env=env, check=True, capture_output=True)
+            tpm.extend(pcr, data)
         log_path = os.path.join(tmp, "eventlog.bin")
         with open(log_path, "wb") as f:
             f.write(agile_log(events))
@@ -196,10 +169,7 @@ def main():
     finally:
         if server is not None:
             server.stop()
-        try:
-            os.kill(int(open(pid_file).read().strip()), 15)
-        except (OSError, ValueError):
-            pass
+        tpm.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{len(FAILURES)} failure(s)")
     return 1 if FAILURES else 0
