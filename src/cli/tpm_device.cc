@@ -124,7 +124,9 @@ StatusOr<std::pair<Bytes, Bytes>> TpmDevice::Quote(ByteSpan nonce,
   TPM2B_DATA qualifying{};
   if (nonce.size() > sizeof qualifying.buffer) return Err(Status::Internal("nonce too long"));
   qualifying.size = static_cast<uint16_t>(nonce.size());
-  std::memcpy(qualifying.buffer, nonce.data(), nonce.size());
+  if (!nonce.empty()) {  // Azure guests quote with empty qualifying data
+    std::memcpy(qualifying.buffer, nonce.data(), nonce.size());
+  }
   TPMT_SIG_SCHEME scheme{};
   scheme.scheme = TPM2_ALG_NULL;  // the AK's own scheme
   TPML_PCR_SELECTION sel = Sha256Selection(pcrs);
@@ -321,7 +323,9 @@ StatusOr<Bytes> TpmDevice::DecryptWithEphemeralKey(const std::vector<uint32_t>& 
     return Err(Status::InvalidArgument("SEALED_ANSWER_INVALID", "EncryptedInnerKey is too long"));
   }
   cipher.size = static_cast<uint16_t>(ciphertext.size());
-  std::memcpy(cipher.buffer, ciphertext.data(), ciphertext.size());
+  if (!ciphertext.empty()) {
+    std::memcpy(cipher.buffer, ciphertext.data(), ciphertext.size());
+  }
   ESYS_TR session = ESYS_TR_NONE;
   auto policy = PolicyPcrSession(&session, TPM2_SE_POLICY, pcrs);
   if (!policy) {

@@ -46,7 +46,9 @@ TpmTestKey TpmTestKey::Generate(Kind kind, uint16_t scheme, uint16_t hash, uint3
   pub.objectAttributes = attributes;
   Check(auth_policy.size() <= sizeof pub.authPolicy.buffer, "auth policy size");
   pub.authPolicy.size = static_cast<uint16_t>(auth_policy.size());
-  std::memcpy(pub.authPolicy.buffer, auth_policy.data(), auth_policy.size());
+  if (!auth_policy.empty()) {
+    std::memcpy(pub.authPolicy.buffer, auth_policy.data(), auth_policy.size());
+  }
   if (kind == Kind::kRsa2048) {
     key = EVP_RSA_gen(2048);
     Check(key != nullptr, "RSA gen");
@@ -183,7 +185,9 @@ Bytes BuildQuote(const TpmQuoteSpec& spec) {
   a.qualifiedSigner.name[0] = 0x00;
   a.qualifiedSigner.name[1] = 0x0b;
   a.extraData.size = static_cast<uint16_t>(spec.nonce.size());
-  std::memcpy(a.extraData.buffer, spec.nonce.data(), spec.nonce.size());
+  if (!spec.nonce.empty()) {  // memcpy from an empty vector's null data() is undefined
+    std::memcpy(a.extraData.buffer, spec.nonce.data(), spec.nonce.size());
+  }
   a.clockInfo.clock = 123456;
   a.clockInfo.safe = 1;
   a.firmwareVersion = 0x2019102300163636;
