@@ -424,7 +424,6 @@ StatusOr<DcapVerdict> QuoteVerifier::VerifyQuote(
   if (coll->pck_crl()) expiry = std::min(expiry, coll->pck_crl()->next_update());
   v.collateral_expiration = expiry;
   v.collateral_hashes = coll->hashes();
-  v.quote_hash = HexEncode(crypto::Sha256(quote.raw));
   return v;
 }
 

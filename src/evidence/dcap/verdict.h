@@ -41,7 +41,6 @@ struct DcapVerdict {
   UnixTime collateral_expiration = 0;
   size_t trailing_bytes = 0;
   CollateralHashes collateral_hashes;
-  std::string quote_hash;
 
   // The same quote judged by Intel's early TCB info set (DcapOptions::evaluate_early): its
   // status and advisories, or why it could not be judged (`error`, a failure reason).

@@ -3,6 +3,7 @@
 #include "base/encoding.h"
 #include "base/reasons.h"
 #include "claims/claim_names.h"
+#include "crypto/digest.h"
 #include "evidence/binding.h"
 #include "evidence/dcap/dcap_claims.h"
 #include "evidence/dcap/quote.h"
@@ -11,8 +12,9 @@
 namespace attest::evidence {
 namespace {
 
-void AddSgxClaims(const dcap::SgxReportBody& body, const dcap::DcapVerdict& verdict,
+void AddSgxClaims(const dcap::Quote& quote, const dcap::DcapVerdict& verdict,
                   claims::ClaimSet& out) {
+  const dcap::SgxReportBody& body = *quote.sgx_body;
   using namespace attest::claims;
   out.Add(kAttestationType, "sgx");
   out.Add(kSgxIsDebuggable, body.debug());
@@ -32,7 +34,7 @@ void AddSgxClaims(const dcap::SgxReportBody& body, const dcap::DcapVerdict& verd
   out.Add(kSgxCollateral, nlohmann::json{{"qeidcertshash", h.qeidcertshash},
                                          {"qeidcrlhash", h.qeidcrlhash},
                                          {"qeidhash", h.qeidhash},
-                                         {"quotehash", verdict.quote_hash},
+                                         {"quotehash", HexEncode(crypto::Sha256(quote.raw))},
                                          {"tcbinfocertshash", h.tcbinfocertshash},
                                          {"tcbinfocrlhash", h.tcbinfocrlhash},
                                          {"tcbinfohash", h.tcbinfohash}});
@@ -55,7 +57,8 @@ StatusOr<claims::ClaimSet> VerifySgxQuote(
   ATTEST_RETURN_IF_ERROR(CheckInitTimeDataBinding(evidence.init_time_data,
                                                   quote.sgx_body->config_id, "CONFIGID"));
   claims::ClaimSet out;
-  AddSgxClaims(*quote.sgx_body, verdict, out);
+  out.Reserve(48);  // the TEE's claims, the TCB verdict's, and the service's
+  AddSgxClaims(quote, verdict, out);
   return out;
 }
 

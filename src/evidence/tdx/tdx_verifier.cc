@@ -72,6 +72,7 @@ StatusOr<claims::ClaimSet> TdxVerifier::Verify(const Evidence& evidence,
   ATTEST_RETURN_IF_ERROR(
       CheckInitTimeDataBinding(evidence.init_time_data, quote.td_body->mrconfigid, "MRCONFIGID"));
   claims::ClaimSet out;
+  out.Reserve(48);  // the TEE's claims, the TCB verdict's, and the service's
   AddTdxClaims(*quote.td_body, verdict, out);
   // An Azure TDX CVM's platform attestation (maa-real-clients.md §2): the runtime data is the
   // HCL variable data; the default policy turns this into "azure-compliant-cvm".
