@@ -1,6 +1,7 @@
 #include "crypto/digest.h"
 
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
 #include <openssl/sha.h>
 
 namespace attest::crypto {
@@ -38,6 +39,27 @@ Bytes Sha2Digest(Sha2 alg, ByteSpan data) {
       SHA512(data.data(), data.size(), out.data());
       break;
   }
+  return out;
+}
+
+StatusOr<Bytes> HkdfSha256(ByteSpan ikm, ByteSpan salt, std::string_view info, size_t length) {
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr);
+  Bytes out(length);
+  size_t out_len = length;
+  // OpenSSL wants non-null buffers even when empty.
+  static const unsigned char kEmpty = 0;
+  bool ok = ctx != nullptr && EVP_PKEY_derive_init(ctx) > 0 &&
+            EVP_PKEY_CTX_set_hkdf_md(ctx, EVP_sha256()) > 0 &&
+            EVP_PKEY_CTX_set1_hkdf_salt(ctx, salt.empty() ? &kEmpty : salt.data(),
+                                        static_cast<int>(salt.size())) > 0 &&
+            EVP_PKEY_CTX_set1_hkdf_key(ctx, ikm.empty() ? &kEmpty : ikm.data(),
+                                       static_cast<int>(ikm.size())) > 0 &&
+            EVP_PKEY_CTX_add1_hkdf_info(
+                ctx, info.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(info.data()),
+                static_cast<int>(info.size())) > 0 &&
+            EVP_PKEY_derive(ctx, out.data(), &out_len) > 0 && out_len == length;
+  EVP_PKEY_CTX_free(ctx);
+  if (!ok) return Err(Status::Internal("HKDF-SHA256 failed"));
   return out;
 }
 

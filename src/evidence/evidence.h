@@ -44,6 +44,10 @@ struct VerifyContext {
   const Clock& clock;
   collateral::CollateralProvider& collateral;
   const TrustAnchors& anchors;
+  // The attestd provider (MAA instance) serving the request; empty for the default one.
+  // Multi-round protocols bind their state to it, so one provider's context is refused by
+  // another that shares the sealing key.
+  std::string_view attestation_provider = {};
 };
 
 // Largest evidence blob any verifier accepts (real quotes are 4.6-8 KiB).

@@ -168,7 +168,10 @@ int Serve(ServerConfig config) {
   }
   options.collateral = (*collateral)->provider();
   options.verifiers.dcap.allow_missing_pck_crl = config.allow_missing_pck_crl;
-  if (Status s = ConfigureTpm(config, options.verifiers.tpm); !s.ok()) return Fail(s);
+  const bool tpm_key_from_kek = keys_in_store && config.tpm_context_key.empty();
+  if (Status s = ConfigureTpm(config, tpm_key_from_kek, options.verifiers.tpm); !s.ok()) {
+    return Fail(s);
+  }
   if (!config.test_trust_anchors.empty()) {
     if (Status s = AddTestTrustAnchors(config.test_trust_anchors, options.verifiers.anchors);
         !s.ok()) {
@@ -255,6 +258,7 @@ int Serve(ServerConfig config) {
   deployment.metrics = &metrics;
   deployment.authenticator = authenticator.has_value() ? &*authenticator : nullptr;
   deployment.kek = std::move(kek);
+  deployment.tpm_context_key_from_kek = tpm_key_from_kek;
   deployment.data_dir = config.data_dir;
   deployment.key_retention_seconds = config.token_key_retention_seconds;
   deployment.key_refresh = std::chrono::seconds(config.token_key_refresh_seconds);

@@ -33,7 +33,9 @@
 //   aad_tpm_role = ""                                   # /attest/Tpm; "" = any valid bearer
 // TPM attestation (/attest/Tpm, evidence/tpm/):
 //   tpm_context_key = "<data_dir>/tpm-context.key"  # service_context AEAD key (created 0600);
-//                                                   # replicas sharing it accept each other's
+//                                                   # replicas sharing it accept each other's.
+//                                                   # Unset with a KEK: derived from the KEK
+//                                                   # per provider (every replica agrees)
 //   tpm_ak_roots = "ak-roots.pem"                   # EK/AK CA roots (DER or PEM bundle)
 //   tpm_trusted_aks = "aks.pem"                     # registered AK public keys (PEM SPKI)
 //   tpm_trust_ak_as_presented = false               # trust any AK (aikValidated stays false)

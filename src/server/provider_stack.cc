@@ -13,6 +13,7 @@
 #include "base/strings.h"
 #include "base/time.h"
 #include "client/endpoint_url.h"
+#include "evidence/tpm/service_context.h"
 
 namespace attest::server {
 namespace {
@@ -99,8 +100,15 @@ Status ProviderStack::Build(const ProviderDeployment& deployment, const std::str
     issuer_.emplace(*file_key_, base_url_, SystemClock::Get());
   }
   policy_ = std::make_unique<service::StoredPolicyEvaluator>(db, id_);
+  service::AttestationServiceOptions attestation_options = *deployment.attestation;
+  attestation_options.provider_id = id_;
+  if (deployment.tpm_context_key_from_kek && deployment.kek.has_value()) {
+    ATTEST_ASSIGN_OR_RETURN(std::unique_ptr<evidence::tpm::ContextKeySource> context_key,
+                            evidence::tpm::DeriveContextKey(*deployment.kek, id_));
+    attestation_options.verifiers.tpm.context_key = std::move(context_key);
+  }
   attestation_ =
-      std::make_unique<service::AttestationService>(*deployment.attestation, *policy_, *issuer_);
+      std::make_unique<service::AttestationService>(std::move(attestation_options), *policy_, *issuer_);
   policies_ = std::make_unique<service::PolicyService>(db, id_, *issuer_, SystemClock::Get());
   api::ManagementRoutes management;
   management.policies = policies_.get();

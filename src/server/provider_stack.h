@@ -43,6 +43,8 @@ struct ProviderDeployment {
   api::Metrics* metrics = nullptr;
   const service::BearerAuthenticator* authenticator = nullptr;
   std::optional<Bytes> kek;  // set: token keys in the store (shared, rotatable)
+  // Each provider's TPM service_context key is derived from `kek` (no tpm_context_key set).
+  bool tpm_context_key_from_kek = false;
   std::string data_dir;      // key files of providers when no KEK is configured
   int64_t key_retention_seconds = 28800;
   std::chrono::seconds key_refresh{10};

@@ -19,12 +19,16 @@ Status ConfigError(std::string message) {
 
 }  // namespace
 
-Status ConfigureTpm(const ServerConfig& config, evidence::tpm::TpmOptions& tpm) {
+Status ConfigureTpm(const ServerConfig& config, bool key_from_kek, evidence::tpm::TpmOptions& tpm) {
   std::string key_path =
       config.tpm_context_key.empty() ? config.data_dir + "/tpm-context.key" : config.tpm_context_key;
-  auto key = evidence::tpm::LoadOrCreateContextKeyFile(key_path);
-  if (!key.has_value()) return key.error();
-  tpm.context_key = std::shared_ptr<const evidence::tpm::ContextKeySource>(std::move(*key));
+  if (key_from_kek) {
+    key_path = "derived from the KEK per provider";
+  } else {
+    auto key = evidence::tpm::LoadOrCreateContextKeyFile(key_path);
+    if (!key.has_value()) return key.error();
+    tpm.context_key = std::shared_ptr<const evidence::tpm::ContextKeySource>(std::move(*key));
+  }
   if (!config.tpm_ak_roots.empty()) {
     auto data = ReadFileBytes(config.tpm_ak_roots, kMaxFile);
     if (!data.has_value()) return data.error().WithContext("tpm_ak_roots");

@@ -100,7 +100,7 @@ StatusOr<AttestationService::ProtocolOutcome> AttestationService::AdvanceProtoco
   collateral::OfflineDirProvider none("/nonexistent");
   evidence::VerifyContext context{*options_.verification_clock,
                                   collateral != nullptr ? *collateral : none,
-                                  options_.verifiers.anchors};
+                                  options_.verifiers.anchors, options_.provider_id};
   ATTEST_ASSIGN_OR_RETURN(evidence::AttestationProtocol::Step step,
                           it->second->Advance(message, context));
   ProtocolOutcome out;

@@ -51,6 +51,9 @@ struct AttestationServiceOptions {
   evidence::VerifierConfig verifiers;
   // Replaces the verifiers built from the registry (tests).
   std::function<const evidence::Verifier*(evidence::AttestationType)> find_verifier;
+  // The provider (MAA instance) this service answers for; multi-round protocol state is
+  // bound to it (evidence::VerifyContext::attestation_provider).
+  std::string provider_id;
 };
 
 class AttestationService {

@@ -52,3 +52,60 @@ def init_provider(attestd, data_dir, store_url, mode="aad", signer_pems=()):
     for p in signer_pems:
         args += ["--policy-signer", p]
     return subprocess.run(args, capture_output=True, text=True)
+
+
+def verifies(server, token, issuer=BASE_URL):
+    """True when `token` verifies against `server`'s /certs: its kid is listed, the RS256
+    signature checks with that certificate's key, and iss is `issuer`."""
+    import base64
+    import json
+    import jwt
+    from cryptography import x509
+    s, body = server.request("GET", "/certs")
+    if s != 200:
+        return False
+    kid = jwt.get_unverified_header(token)["kid"]
+    for k in json.loads(body)["keys"]:
+        if k["kid"] == kid:
+            cert = x509.load_der_x509_certificate(base64.b64decode(k["x5c"][0]))
+            try:
+                jwt.decode(token, cert.public_key(), algorithms=["RS256"],
+                           options={"verify_aud": False}, issuer=issuer)
+                return True
+            except jwt.InvalidTokenError:
+                return False
+    return False
+
+
+def tpm_context(server, bearer, headers=None):
+    """Round 1 of /attest/Tpm at `server`: the sealed service_context, or None."""
+    import base64
+    import json
+    msg = json.dumps({"payload": {"type": "aikcert"}}).encode()
+    s, body = server.request("POST", "/attest/Tpm" + mc.API, json.dumps({"data": mc.b64url(msg)}),
+                             {"Authorization": bearer, "Content-Type": "application/json",
+                              **(headers or {})})
+    if s != 200:
+        return None
+    data = json.loads(body)["data"]
+    reply = json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
+    return reply["payload"]["service_context"]
+
+
+def tpm_context_reason(server, context, bearer, headers=None):
+    """Round 2 at `server` with `context` in an attReqV2 that stops right after the context
+    check (no request_key): the failure reason. TPM_PROTOCOL_MESSAGE_MALFORMED means the
+    context was accepted (and is now used); TPM_CONTEXT_INVALID that it was not."""
+    import json
+    header = mc.b64url(json.dumps({"alg": "PS256", "typ": "attReqV2"}).encode())
+    payload = mc.b64url(json.dumps({"att_data": {}, "service_context": context}).encode())
+    jws = f"{header}.{payload}.{mc.b64url(b'not a signature')}"
+    msg = json.dumps({"payload": {"request": jws}}).encode()
+    s, body = server.request("POST", "/attest/Tpm" + mc.API, json.dumps({"data": mc.b64url(msg)}),
+                             {"Authorization": bearer, "Content-Type": "application/json",
+                              **(headers or {})})
+    try:
+        err = json.loads(body).get("error", {})
+    except ValueError:
+        err = {}
+    return s, err.get("reason", ""), err.get("message", "")

@@ -14,7 +14,6 @@ Signed tokens come from policy-management results (no evidence vectors needed).
 Exit codes: 0 pass, 1 fail, 77 skipped.
 """
 import argparse
-import base64
 import json
 import os
 import shutil
@@ -28,7 +27,7 @@ try:
     from fleet_common import mc
     import jwt
     import pg_cluster
-    from cryptography import x509
+    from cryptography import x509  # noqa: F401  (fc.verifies needs it)
 except ImportError as e:  # pragma: no cover
     print(f"SKIP: needs python3-jwt and python3-cryptography ({e})")
     sys.exit(77)
@@ -46,22 +45,6 @@ def check(cond, what):
 def kids(server):
     s, body = server.request("GET", "/certs")
     return [k["kid"] for k in json.loads(body)["keys"]] if s == 200 else []
-
-
-def verifies(server, token):
-    """True when `token` verifies against `server`'s /certs (kid match, RS256, issuer)."""
-    s, body = server.request("GET", "/certs")
-    kid = jwt.get_unverified_header(token)["kid"]
-    for k in json.loads(body)["keys"]:
-        if k["kid"] == kid:
-            cert = x509.load_der_x509_certificate(base64.b64decode(k["x5c"][0]))
-            try:
-                jwt.decode(token, cert.public_key(), algorithms=["RS256"],
-                           options={"verify_aud": False}, issuer=fc.BASE_URL)
-                return True
-            except jwt.InvalidTokenError:
-                return False
-    return False
 
 
 def main():
@@ -122,7 +105,16 @@ def main():
         t_old = token_from(a, "before")
         check(t_old is not None and jwt.get_unverified_header(t_old)["kid"] == k1[0],
               "a token signed by the first key")
-        check(verifies(b, t_old), "A's token verifies against B's /certs")
+        check(fc.verifies(b, t_old), "A's token verifies against B's /certs")
+
+        print("TPM service_context across replicas (its key derived from the KEK)")
+        tb = pki.bearer(roles=())
+        ctx = fc.tpm_context(a, tb)
+        s, reason, message = fc.tpm_context_reason(b, ctx, tb) if ctx else (0, "", "")
+        check(s == 400 and reason == "TPM_PROTOCOL_MESSAGE_MALFORMED" and "request_key" in message,
+              f"A's service_context accepted by B, round 2 goes on to request_key ({s} {reason})")
+        check(not any(os.path.exists(os.path.join(tmp, r, "tpm-context.key")) for r in ("a", "b")),
+              "no tpm-context.key file: nothing to copy between replicas")
 
         print("rotation")
         overlap = 6
@@ -161,8 +153,8 @@ def main():
         check(t_new is not None and jwt.get_unverified_header(t_new)["kid"] == k2,
               "after the overlap both replicas sign with the new key")
         check(k1[0] in kids(a) and k1[0] in kids(b), "the old key stays listed on both")
-        check(verifies(a, t_old) and verifies(b, t_old), "a token of the old key still verifies")
-        check(verifies(a, t_new), "a token of the new key verifies")
+        check(fc.verifies(a, t_old) and fc.verifies(b, t_old), "a token of the old key still verifies")
+        check(fc.verifies(a, t_new), "a token of the new key verifies")
 
         r = subprocess.run([args.attestctl, "keys", "list", "--store", db.url()],
                            capture_output=True, text=True)

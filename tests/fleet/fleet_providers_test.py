@@ -25,7 +25,7 @@ import tempfile
 import time
 
 try:
-    import fleet_common as fc  # noqa: F401  (puts mgmt_common on the path)
+    import fleet_common as fc
     from fleet_common import mc
     import jwt
     from cryptography import x509
@@ -187,6 +187,18 @@ def run(attestd, tmp, backend, store_url, quote, extra):
             check(s == 200, f"{backend}: attestation at provider {name}: 200")
         s, tokens["t"] = attest(default_host, "/tenant-t")
         check(s == 200, f"{backend}: attestation at provider t (path prefix): 200")
+
+        print("TPM service_context isolation")
+        tb = pki.bearer(roles=())
+        ctx = fc.tpm_context(server, tb, {"Host": hosts["a"]})
+        check(ctx is not None, f"{backend}: /attest/Tpm round 1 at provider a")
+        s, reason, _ = fc.tpm_context_reason(server, ctx, tb, {"Host": hosts["b"]})
+        check(s == 400 and reason == "TPM_CONTEXT_INVALID",
+              f"{backend}: a's service_context at provider b: 400 TPM_CONTEXT_INVALID ({s} {reason})")
+        s, reason, message = fc.tpm_context_reason(server, ctx, tb, {"Host": hosts["a"]})
+        check(s == 400 and reason == "TPM_PROTOCOL_MESSAGE_MALFORMED" and "request_key" in message,
+              f"{backend}: a's service_context at a: accepted, round 2 goes on to request_key "
+              f"({s} {reason} {message})")
         certs = {n: certs_of(server, h)[1] for n, h in hosts.items()}
         certs["t"] = json.loads(server.request("GET", "/tenant-t/certs",
                                                headers={"Host": default_host})[1])["keys"]

@@ -8,6 +8,7 @@
 #include "base/encoding.h"
 #include "base/file.h"
 #include "crypto/aes_gcm.h"
+#include "crypto/digest.h"
 #include "crypto/openssl_ptr.h"
 
 namespace attest::evidence::tpm {
@@ -41,6 +42,16 @@ StatusOr<std::unique_ptr<ContextKeySource>> LoadOrCreateContextKeyFile(const std
     return Err(Status::Unavailable("CONTEXT_KEY_UNAVAILABLE",
                                    "TPM context key " + path + " is not a 32-byte file"));
   }
+  return std::unique_ptr<ContextKeySource>(new FixedContextKey(std::move(*key)));
+}
+
+StatusOr<std::unique_ptr<ContextKeySource>> DeriveContextKey(ByteSpan kek,
+                                                             std::string_view provider_id) {
+  std::string info = "attestd tpm service_context v1";
+  info.push_back('\0');
+  info.append(provider_id);
+  auto key = crypto::HkdfSha256(kek, {}, info, 32);
+  if (!key) return Err(Status::Unavailable("CONTEXT_KEY_UNAVAILABLE", key.error().message()));
   return std::unique_ptr<ContextKeySource>(new FixedContextKey(std::move(*key)));
 }
 

@@ -40,9 +40,15 @@ class FixedContextKey final : public ContextKeySource {
 // CONTEXT_KEY_UNAVAILABLE.
 StatusOr<std::unique_ptr<ContextKeySource>> LoadOrCreateContextKeyFile(const std::string& path);
 
+// The sealing key of one attestd provider, derived (HKDF-SHA256) from the fleet's key-encryption
+// key: every replica holding the KEK derives the same key, with nothing stored, and each
+// provider gets its own. Reason on failure: CONTEXT_KEY_UNAVAILABLE.
+StatusOr<std::unique_ptr<ContextKeySource>> DeriveContextKey(ByteSpan kek,
+                                                             std::string_view provider_id);
+
 struct ServiceContext {
   Bytes challenge;
-  std::string provider;  // the attestation type ("Tpm"); a context of another use is refused
+  std::string provider;  // its use: "Tpm", or "Tpm@<attestd provider>"; another use is refused
   UnixTime expiry = 0;
   Bytes id;              // 16 random bytes: the single-use identity
 };

@@ -16,6 +16,17 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kProvider = "Tpm";
+
+// What a context is bound to: the protocol, and the attestd provider that issued it.
+std::string ContextUse(const VerifyContext& context) {
+  std::string use(kProvider);
+  if (!context.attestation_provider.empty()) {
+    use += '@';
+    use += context.attestation_provider;
+  }
+  return use;
+}
+
 constexpr size_t kMaxJsonDepth = 32;
 constexpr size_t kMaxLogs = 8;
 
@@ -122,7 +133,7 @@ StatusOr<AttestationProtocol::Step> TpmProtocol::Advance(ByteSpan message,
     if (!type->is_string() || type->get<std::string>() != "aikcert") {
       return Err(Malformed("payload.type must be \"aikcert\""));
     }
-    ATTEST_ASSIGN_OR_RETURN(auto issued, sealer_->Issue(kChallengeSize, std::string(kProvider),
+    ATTEST_ASSIGN_OR_RETURN(auto issued, sealer_->Issue(kChallengeSize, ContextUse(context),
                                                         context.clock.Now()));
     json reply = {{"payload",
                    {{"challenge", Base64UrlEncode(issued.first.challenge)},
@@ -161,7 +172,7 @@ StatusOr<AttestationProtocol::Step> TpmProtocol::VerifyRequest(std::string_view 
   auto sc = body.find("service_context");
   if (sc == body.end() || !sc->is_string()) return Err(Malformed("request has no service_context"));
   ATTEST_ASSIGN_OR_RETURN(ServiceContext ctx,
-                          sealer_->Open(sc->get<std::string>(), kProvider, context.clock.Now()));
+                          sealer_->Open(sc->get<std::string>(), ContextUse(context), context.clock.Now()));
   // Possession of request_key: it signs the JWS.
   auto rk = body.find("request_key");
   if (rk == body.end() || !rk->is_object() || !rk->contains("jwk")) {

@@ -33,7 +33,7 @@ struct World {
   StatusOr<AttestationProtocol::Step> Advance(const json& msg, UnixTime now = kNow) const {
     FixedClock clock(now);
     collateral::OfflineDirProvider none("/nonexistent");
-    VerifyContext ctx{clock, none, config.anchors};
+    VerifyContext ctx{clock, none, config.anchors, attestation_provider};
     return protocol->Advance(ToBytes(msg.dump()), ctx);
   }
 
@@ -79,6 +79,7 @@ struct World {
   }
 
   VerifierConfig config;
+  std::string attestation_provider;  // the attestd provider serving the requests
   std::unique_ptr<TpmProtocol> protocol;
   TpmTestKey ak;
   EVP_PKEY* request_key;
@@ -122,6 +123,30 @@ TEST(TpmProtocolTest, ReplicasSharingTheKeyAcceptEachOthersContexts) {
   auto [challenge, context] = a.Init();
   b.ak = a.ak;
   auto step = b.Advance(a.Request(challenge, context, challenge));
+  EXPECT_TRUE(step) << step.error().ToString();
+}
+
+// Providers of one deployment share the sealing key; a context one issued is refused by
+// another (issue 12: provider isolation), and accepted by the same provider on any replica.
+TEST(TpmProtocolTest, ContextsAreBoundToTheAttestdProvider) {
+  auto key = std::make_shared<FixedContextKey>(Bytes(32, 10));
+  World a(key);
+  a.attestation_provider = "tenant-a";
+  World b(key);
+  b.attestation_provider = "tenant-b";
+  b.ak = a.ak;
+  auto [challenge, context] = a.Init();
+  json msg = a.Request(challenge, context, challenge);
+  auto foreign = b.Advance(msg);
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().reason(), "TPM_CONTEXT_INVALID");
+  World defaults(key);
+  defaults.ak = a.ak;
+  EXPECT_EQ(defaults.Advance(msg).error().reason(), "TPM_CONTEXT_INVALID");
+  World a_replica(key);
+  a_replica.attestation_provider = "tenant-a";
+  a_replica.ak = a.ak;
+  auto step = a_replica.Advance(msg);
   EXPECT_TRUE(step) << step.error().ToString();
 }
 
