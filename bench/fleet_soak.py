@@ -7,7 +7,9 @@ the connection goes to the next replica (as a load balancer would), and only a r
 replica answered counts as failed.
 
 Reports throughput, p50/p99 latency, failed requests, non-200 answers, lost policy writes
-(acknowledged PUTs missing from the store) and each replica's RSS at start and end.
+(acknowledged PUTs missing from the store), tokens that stop verifying (a sample of the issued
+tokens, every one checked at the end against every replica's /certs) and each replica's RSS at
+start and end.
 A benchmark, not a test: `make bench-fleet` (not part of `make test`).
 
   bench/fleet_soak.py --attestd build/src/server/attestd [--replicas 2] [--clients 8]
@@ -18,7 +20,6 @@ import http.client
 import json
 import os
 import ssl
-import subprocess
 import sys
 import tempfile
 import threading
@@ -90,6 +91,7 @@ def main():
         stop = threading.Event()
         lock = threading.Lock()
         latencies, failed, non200 = [], [0], {}
+        tokens = []  # a sample: every 200th token of each client, at most 2,000
 
         def client(n):
             conns = {}
@@ -106,12 +108,14 @@ def main():
                         c.request("POST", "/attest/SgxEnclave" + mc.API, body=body,
                                   headers={"Content-Type": "application/json"})
                         resp = c.getresponse()
-                        resp.read()
+                        data = resp.read()
                         answered = True
                         with lock:
                             latencies.append(time.monotonic() - t0)
                             if resp.status != 200:
                                 non200[resp.status] = non200.get(resp.status, 0) + 1
+                            elif (i - n) % 200 == 0 and len(tokens) < 2000:
+                                tokens.append(json.loads(data)["token"])
                         break
                     except (OSError, http.client.HTTPException):
                         conns.pop(port, None)
@@ -158,6 +162,8 @@ def main():
             t.join()
         elapsed = time.monotonic() - begin
         rss_end = [rss_kib(r.proc.pid) for r in replicas]
+        # Every sampled token must still verify, on every replica (the keys are shared).
+        unverified = sum(1 for t in tokens if not all(fc.verifies(r, t) for r in replicas))
         rows = db.psql("attestd", "SELECT convert_from(policy_text, 'UTF8') FROM policies")
         lost = [t for t in acked if f'value="{t}"' not in rows]
         latencies.sort()
@@ -170,6 +176,7 @@ def main():
             "p50_ms": round(pct(0.50), 1), "p99_ms": round(pct(0.99), 1),
             "failed_requests": failed[0], "non_200": non200,
             "policy_writes_acknowledged": len(acked), "policy_writes_lost": len(lost),
+            "tokens_sampled": len(tokens), "tokens_not_verifying": unverified,
             "rss_kib_start": rss_start, "rss_kib_end": rss_end,
             "note": "replica 0 was restarted: its RSS is the new process's" if killed_at else "",
         }, indent=1))
