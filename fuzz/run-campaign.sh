@@ -30,7 +30,8 @@ if [ ${#targets[@]} -eq 0 ]; then
   targets=(quote_parse_fuzz collateral_json_fuzz sgx_verifier_fuzz pck_extension_fuzz
            oe_evidence_fuzz attest_request_fuzz policy_fuzz jmespath_fuzz bearer_token_fuzz
            management_jws_fuzz toml_config_fuzz snp_report_fuzz snp_document_fuzz uvm_cose_fuzz
-           hcl_report_fuzz hcl_variable_data_fuzz)
+           hcl_report_fuzz hcl_variable_data_fuzz tpm_structures_fuzz tpm_eventlog_fuzz
+           tpm_protocol_fuzz azure_guest_fuzz)
 fi
 
 # Per-target libFuzzer options: dictionary and input size (quotes and collateral are KBs).
@@ -49,6 +50,9 @@ options_for() {
     uvm_cose_fuzz) echo "-max_len=16384" ;;
     hcl_report_fuzz) echo "-max_len=8192" ;;
     hcl_variable_data_fuzz) echo "-max_len=8192 -dict=$here/dict/json.dict" ;;
+    tpm_structures_fuzz) echo "-max_len=4096" ;;
+    tpm_eventlog_fuzz) echo "-max_len=16384" ;;
+    tpm_protocol_fuzz|azure_guest_fuzz) echo "-max_len=16384 -dict=$here/dict/json.dict" ;;
   esac
 }
 
