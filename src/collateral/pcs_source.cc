@@ -253,27 +253,12 @@ StatusOr<std::string> PcsSource::UrlFor(std::string_view key) const {
 StatusOr<CollateralItem> PcsSource::Fetch(const std::string& key) {
   ATTEST_ASSIGN_OR_RETURN(std::string url, UrlFor(key));
   const std::string what = Describe(key);
-  ATTEST_ASSIGN_OR_RETURN(HttpsResponse r, client_.Get(url));
-  if (r.status == 404) {
-    return Err(Status::NotFound("COLLATERAL_MISSING",
-                                what + " is not published by the collateral source"));
-  }
-  if (r.status != 200) {
-    return Err(Status::Unavailable(
-        "COLLATERAL_SOURCE_ERROR",
-        "the collateral source answered HTTP " + std::to_string(r.status) + " for " + what));
-  }
-  CollateralItem item;
-  item.key = key;
-  item.url = url;
-  item.body = std::move(r.body);
-  for (auto& [name, value] : r.headers) {
-    if (name.ends_with("-issuer-chain") || name == "content-type" || name == "request-id" ||
-        name == "warning" || name == "last-modified") {
-      item.headers.emplace_back(name, value);
-    }
-  }
-  item.fetched_at = SystemClock::Get().Now();
+  ATTEST_ASSIGN_OR_RETURN(CollateralItem item,
+                          client_.FetchItem(key, url, what, [](std::string_view name) {
+                            return name.ends_with("-issuer-chain") || name == "content-type" ||
+                                   name == "request-id" || name == "warning" ||
+                                   name == "last-modified";
+                          }));
   return Check(std::move(item));
 }
 

@@ -147,4 +147,28 @@ int64_t VendorClient::ThrottledFor(const std::string& host) const {
   return std::max<int64_t>(0, it->second.blocked_until - clock_.Now());
 }
 
+StatusOr<CollateralItem> VendorClient::FetchItem(
+    const std::string& key, const std::string& url, const std::string& what,
+    const std::function<bool(std::string_view)>& keep_header) {
+  ATTEST_ASSIGN_OR_RETURN(HttpsResponse r, Get(url));
+  if (r.status == 404) {
+    return Err(Status::NotFound("COLLATERAL_MISSING",
+                                what + " is not published by the collateral source"));
+  }
+  if (r.status != 200) {
+    return Err(Status::Unavailable(
+        "COLLATERAL_SOURCE_ERROR",
+        "the collateral source answered HTTP " + std::to_string(r.status) + " for " + what));
+  }
+  CollateralItem item;
+  item.key = key;
+  item.url = url;
+  item.body = std::move(r.body);
+  for (auto& [name, value] : r.headers) {
+    if (keep_header(name)) item.headers.emplace_back(name, value);
+  }
+  item.fetched_at = SystemClock::Get().Now();
+  return item;
+}
+
 }  // namespace attest::collateral

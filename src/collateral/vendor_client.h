@@ -7,11 +7,13 @@
 // throttling. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 
 #include "base/time.h"
+#include "collateral/collateral_item.h"
 #include "collateral/https_getter.h"
 
 namespace attest::collateral {
@@ -36,6 +38,14 @@ class VendorClient {
   // Any HTTP answer but 429 (and a 503 with Retry-After) is returned for the source to
   // interpret. Those, throttled hosts and transport failures are UNAVAILABLE.
   StatusOr<HttpsResponse> Get(const std::string& url);
+
+  // GETs `url` as the collateral item `key` (`what` names it in errors): the body exactly as
+  // served, the headers `keep_header` selects (names lower case), the fetch time. 404 is
+  // NOT_FOUND COLLATERAL_MISSING, any other answer but 200 UNAVAILABLE
+  // COLLATERAL_SOURCE_ERROR. The item is not checked: that is the source's job.
+  StatusOr<CollateralItem> FetchItem(const std::string& key, const std::string& url,
+                                     const std::string& what,
+                                     const std::function<bool(std::string_view)>& keep_header);
 
   // The host part of an https URL ("host[:port]").
   static std::string HostOf(const std::string& url);
