@@ -4,8 +4,19 @@
 
 namespace attest::claims {
 
+Issuer::Issuer(std::string_view name) {
+  if (name == kIssuerAttestationService) {
+    view_ = kIssuerAttestationService;
+  } else if (name == kIssuerAttestationPolicy) {
+    view_ = kIssuerAttestationPolicy;
+  } else {
+    owned_ = std::make_shared<const std::string>(name);
+    view_ = *owned_;
+  }
+}
+
 void ClaimSet::Add(std::string_view type, nlohmann::json value, std::string_view issuer) {
-  claims_.push_back(Claim{std::string(type), std::move(value), std::string(issuer)});
+  claims_.push_back(Claim{std::string(type), std::move(value), Issuer(issuer)});
 }
 
 void ClaimSet::Set(std::string_view type, nlohmann::json value, std::string_view issuer) {

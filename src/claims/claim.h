@@ -5,7 +5,9 @@
 // several claims of one type (the policy language allows it). Thread-compatible.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,11 +16,34 @@ namespace attest::claims {
 
 // The issuer of every claim a verifier produces (MAA's incoming-claim issuer).
 inline constexpr std::string_view kIssuerAttestationService = "AttestationService";
+// The issuer of every claim a policy adds or issues.
+inline constexpr std::string_view kIssuerAttestationPolicy = "AttestationPolicy";
+
+// A claim's issuer. The two names MAA uses (kIssuerAttestationService for what verifiers and
+// the service produce, "AttestationPolicy" for what a policy issues) are held by reference,
+// so the ~40 claims of a verification allocate nothing for their issuer; any other name is
+// kept in a shared string. Copies are cheap; compares by name.
+class Issuer {
+ public:
+  Issuer() : view_(kIssuerAttestationService) {}
+  Issuer(std::string_view name);  // NOLINT(google-explicit-constructor): names convert
+  operator std::string_view() const { return view_; }  // NOLINT(google-explicit-constructor)
+  std::string_view view() const { return view_; }
+  std::string str() const { return std::string(view_); }
+
+  friend bool operator==(const Issuer& a, const Issuer& b) { return a.view_ == b.view_; }
+  friend bool operator==(const Issuer& a, std::string_view b) { return a.view_ == b; }
+  friend std::ostream& operator<<(std::ostream& os, const Issuer& i) { return os << i.view_; }
+
+ private:
+  std::shared_ptr<const std::string> owned_;  // set only for names other than the two
+  std::string_view view_;
+};
 
 struct Claim {
   std::string type;
   nlohmann::json value;
-  std::string issuer = std::string(kIssuerAttestationService);
+  Issuer issuer;
 
   bool operator==(const Claim&) const = default;
 };

@@ -184,7 +184,10 @@ std::optional<ByteSpan> Certificate::ExtensionValue(std::string_view oid) const 
 // --- Crl ---
 
 Crl::Crl(const Crl& other)
-    : der_(other.der_), this_update_(other.this_update_), next_update_(other.next_update_) {
+    : der_(other.der_),
+      this_update_(other.this_update_),
+      next_update_(other.next_update_),
+      issuer_cn_(other.issuer_cn_) {
   X509_CRL_up_ref(other.crl_.get());
   crl_.reset(other.crl_.get());
 }
@@ -236,13 +239,12 @@ StatusOr<Crl> Crl::Parse(ByteSpan data) {
   c.this_update_ = *tu;
   c.next_update_ = *nu;
   c.crl_ = std::move(crl);
+  c.issuer_cn_ = CommonNameOf(c.issuer());
   c.der_ = std::make_shared<const Bytes>(std::move(der));
   return c;
 }
 
 X509_NAME* Crl::issuer() const { return X509_CRL_get_issuer(crl_.get()); }
-std::string Crl::IssuerCommonName() const { return CommonNameOf(issuer()); }
-
 bool Crl::HasCrlNumber() const {
   return X509_CRL_get_ext_by_NID(crl_.get(), NID_crl_number, -1) >= 0;
 }

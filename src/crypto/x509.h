@@ -80,7 +80,8 @@ class Crl {
   X509_CRL* get() const { return crl_.get(); }
   const Bytes& der() const { return *der_; }
   X509_NAME* issuer() const;
-  std::string IssuerCommonName() const;
+  // Read once at parse time: the PCK CRL check asks for it on every verification.
+  const std::string& IssuerCommonName() const { return issuer_cn_; }
   UnixTime this_update() const { return this_update_; }
   // nextUpdate; CRLs without one are rejected at parse time.
   UnixTime next_update() const { return next_update_; }
@@ -96,6 +97,7 @@ class Crl {
   std::shared_ptr<const Bytes> der_;
   UnixTime this_update_ = 0;
   UnixTime next_update_ = 0;
+  std::string issuer_cn_;
 };
 
 // Converts an ASN1_TIME to Unix seconds.

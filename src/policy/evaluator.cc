@@ -146,7 +146,7 @@ class Evaluator {
           scratch = claim.type;
           break;
         case ClaimProperty::kIssuer:
-          scratch = claim.issuer;
+          scratch = claim.issuer.str();
           break;
         case ClaimProperty::kValueType:
           scratch = ValueTypeName(claim.value);
@@ -191,7 +191,7 @@ class Evaluator {
               out.items.emplace_back(ic.claim.type);
               break;
             case ClaimProperty::kIssuer:
-              out.items.emplace_back(ic.claim.issuer);
+              out.items.emplace_back(ic.claim.issuer.str());
               break;
             case ClaimProperty::kValueType:
               out.items.emplace_back(ValueTypeName(ic.claim.value));
@@ -283,7 +283,7 @@ class Evaluator {
                                      "the policy added more claims than the limit of " +
                                          std::to_string(budget_.limits.max_claims));
     }
-    std::string issuer(kIssuerAttestationPolicy);
+    const claims::Issuer issuer(kIssuerAttestationPolicy);
     if (action.kind == ActionKind::kIssue || action.kind == ActionKind::kIssueProperty) {
       if (result_.issued.size() + result_.properties.size() >= budget_.limits.max_issued_claims) {
         return Status::InvalidArgument(std::string(kPolicyLimitExceeded),
@@ -304,7 +304,7 @@ class Evaluator {
     }
     // add, issue and issueproperty all feed later rules (spec §3 "incoming").
     incoming_.push_back(IncomingClaim{
-        claims::Claim{std::move(type), std::move(value), std::move(issuer)}, read_only});
+        claims::Claim{std::move(type), std::move(value), issuer}, read_only});
     return Status::Ok();
   }
 

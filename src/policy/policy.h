@@ -34,7 +34,7 @@ inline constexpr std::string_view kPolicyEvaluationError = reason::kPolicyEvalua
 inline constexpr std::string_view kPolicyLimitExceeded = reason::kPolicyLimitExceeded;
 
 // Issuer of claims a policy creates with add/issue/issueproperty (spec §3, §4 item 7).
-inline constexpr std::string_view kIssuerAttestationPolicy = "AttestationPolicy";
+inline constexpr std::string_view kIssuerAttestationPolicy = claims::kIssuerAttestationPolicy;
 
 struct CompileLimits {
   size_t max_policy_bytes = 256 * 1024;

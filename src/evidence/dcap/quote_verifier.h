@@ -85,9 +85,15 @@ class QuoteVerifier {
   mutable std::unordered_map<const void*, ContentKeyEntry> content_keys_;
   // PCK chains by the exact certification data (hashing it would cost more than the lookup);
   // each remembers the root key it was checked against.
+  // Keys are whole PCK certification data (3-5 KiB); hashing all of it on every lookup is a
+  // measurable part of a cached verification. The first KiB (the leaf, which differs per
+  // platform) and the length pick the bucket; equality still compares every byte. Only
+  // verified chains are stored, so crafted collisions cannot crowd a bucket.
   struct TransparentHash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    size_t operator()(std::string_view s) const {
+      return std::hash<std::string_view>{}(s.substr(0, 1024)) ^ (s.size() * 0x9e3779b97f4a7c15ULL);
+    }
   };
   struct ChainEntry {
     std::string root_spki;

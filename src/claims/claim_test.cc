@@ -1,0 +1,44 @@
+#include "claims/claim.h"
+
+#include <gtest/gtest.h>
+
+namespace attest::claims {
+namespace {
+
+TEST(IssuerTest, KnownNamesAreHeldByReferenceOthersAreOwned) {
+  std::string service(kIssuerAttestationService);
+  std::string policy(kIssuerAttestationPolicy);
+  Issuer a(service), p(policy);
+  EXPECT_EQ(a.view().data(), kIssuerAttestationService.data());
+  EXPECT_EQ(p.view().data(), kIssuerAttestationPolicy.data());
+  EXPECT_EQ(Issuer().view(), kIssuerAttestationService);
+
+  Issuer copy;
+  {
+    std::string other = "SomeOtherIssuer";
+    Issuer o(other);
+    EXPECT_NE(o.view().data(), other.data());
+    copy = o;
+    other.assign("overwritten-----");
+  }
+  EXPECT_EQ(copy, std::string_view("SomeOtherIssuer"));
+  EXPECT_EQ(copy.str(), "SomeOtherIssuer");
+  EXPECT_FALSE(copy == a);
+}
+
+TEST(ClaimSetTest, AddKeepsTheIssuerByName) {
+  ClaimSet set;
+  set.Add("a", 1);
+  set.Add("b", 2, kIssuerAttestationPolicy);
+  std::string custom = "Custom";
+  set.Add("c", 3, custom);
+  custom.clear();
+  ClaimSet copy = set;
+  EXPECT_EQ(copy.claims()[0].issuer, kIssuerAttestationService);
+  EXPECT_EQ(copy.claims()[1].issuer, kIssuerAttestationPolicy);
+  EXPECT_EQ(copy.claims()[2].issuer, std::string_view("Custom"));
+  EXPECT_EQ(copy.claims(), set.claims());
+}
+
+}  // namespace
+}  // namespace attest::claims
