@@ -54,18 +54,28 @@ def init_provider(attestd, data_dir, store_url, mode="aad", signer_pems=()):
     return subprocess.run(args, capture_output=True, text=True)
 
 
+def certs(server):
+    """`server`'s /certs keys, or None."""
+    import json
+    s, body = server.request("GET", "/certs")
+    return json.loads(body)["keys"] if s == 200 else None
+
+
 def verifies(server, token, issuer=BASE_URL):
     """True when `token` verifies against `server`'s /certs: its kid is listed, the RS256
     signature checks with that certificate's key, and iss is `issuer`."""
+    return verifies_with(certs(server), token, issuer)
+
+
+def verifies_with(keys, token, issuer=BASE_URL):
+    """True when `token` verifies with one of `keys` (a /certs "keys" list), as verifies()."""
     import base64
-    import json
     import jwt
     from cryptography import x509
-    s, body = server.request("GET", "/certs")
-    if s != 200:
+    if keys is None:
         return False
     kid = jwt.get_unverified_header(token)["kid"]
-    for k in json.loads(body)["keys"]:
+    for k in keys:
         if k["kid"] == kid:
             cert = x509.load_der_x509_certificate(base64.b64decode(k["x5c"][0]))
             try:
