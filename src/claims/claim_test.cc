@@ -2,15 +2,24 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+
 namespace attest::claims {
 namespace {
 
 TEST(IssuerTest, KnownNamesAreHeldByReferenceOthersAreOwned) {
-  std::string service(kIssuerAttestationService);
-  std::string policy(kIssuerAttestationPolicy);
-  Issuer a(service), p(policy);
-  EXPECT_EQ(a.view().data(), kIssuerAttestationService.data());
-  EXPECT_EQ(p.view().data(), kIssuerAttestationPolicy.data());
+  // Known names refer to static storage (which copy of the literal is the compiler's
+  // business), never to the caller's buffer: they outlive it.
+  auto service = std::make_unique<std::string>(kIssuerAttestationService);
+  auto policy = std::make_unique<std::string>(kIssuerAttestationPolicy);
+  Issuer a(*service), p(*policy);
+  EXPECT_NE(a.view().data(), service->data());
+  EXPECT_NE(p.view().data(), policy->data());
+  service.reset();
+  policy.reset();
+  EXPECT_EQ(a, kIssuerAttestationService);
+  EXPECT_EQ(p, kIssuerAttestationPolicy);
   EXPECT_EQ(Issuer().view(), kIssuerAttestationService);
 
   Issuer copy;
