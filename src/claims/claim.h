@@ -27,6 +27,9 @@ class Issuer {
  public:
   Issuer() : view_(kIssuerAttestationService) {}
   Issuer(std::string_view name);  // NOLINT(google-explicit-constructor): names convert
+  // Copy only: a moved-from Issuer would keep a view into the string its successor owns.
+  Issuer(const Issuer&) = default;
+  Issuer& operator=(const Issuer&) = default;
   operator std::string_view() const { return view_; }  // NOLINT(google-explicit-constructor)
   std::string_view view() const { return view_; }
   std::string str() const { return std::string(view_); }
