@@ -145,4 +145,40 @@ StatusOr<Bytes> Base64AnyDecode(std::string_view text) {
   return Base64Decode(text);
 }
 
+std::string Utf16LeToUtf8(ByteSpan data) {
+  std::string out;
+  out.reserve(data.size() / 2);
+  auto put = [&out](uint32_t c) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  };
+  for (size_t i = 0; i + 1 < data.size(); i += 2) {
+    uint32_t c = data[i] | (static_cast<uint32_t>(data[i + 1]) << 8);
+    if (c == 0) break;
+    if (c >= 0xD800 && c <= 0xDBFF && i + 3 < data.size()) {
+      uint32_t low = data[i + 2] | (static_cast<uint32_t>(data[i + 3]) << 8);
+      if (low >= 0xDC00 && low <= 0xDFFF) {
+        put(0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00));
+        i += 2;
+        continue;
+      }
+    }
+    put(c >= 0xD800 && c <= 0xDFFF ? 0xFFFD : c);
+  }
+  return out;
+}
+
 }  // namespace attest

@@ -25,4 +25,8 @@ StatusOr<Bytes> Base64Decode(std::string_view text);
 // library sends base64), padding optional; one text may not mix the two alphabets.
 StatusOr<Bytes> Base64AnyDecode(std::string_view text);
 
+// UTF-16LE to UTF-8. Unpaired surrogates become U+FFFD; a trailing odd byte is ignored.
+// Stops at the first NUL code unit (Windows and UEFI strings are often NUL-terminated).
+std::string Utf16LeToUtf8(ByteSpan data);
+
 }  // namespace attest

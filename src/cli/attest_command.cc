@@ -164,7 +164,7 @@ void RegisterAttestCommand(CLI::App& app, int* exit_code) {
                 "Do not validate the returned token against /certs");
   auto tpm = AddTpmAttestOptions(cmd);
   auto guest = AddAzureGuestAttestOptions(cmd);
-  cmd->callback([flags, nonce, tpm, guest, exit_code] {
+  cmd->callback([cmd, flags, nonce, tpm, guest, exit_code] {
     if (IsAzureGuestType(flags->type)) {
       guest->endpoint = flags->endpoint;
       guest->ca_file = flags->ca_file;
@@ -179,6 +179,7 @@ void RegisterAttestCommand(CLI::App& app, int* exit_code) {
     if (IsTpmAttestType(flags->type)) {
       tpm->endpoint = flags->endpoint;
       tpm->ca_file = flags->ca_file;
+      if (cmd->get_option("--pcrs")->count() > 0) tpm->pcrs = guest->pcrs;
       *exit_code = RunTpmAttest(*tpm);
       return;
     }

@@ -125,6 +125,8 @@ void OsRelease(std::string& distro, uint32_t& major, uint32_t& minor) {
   }
 }
 
+}  // namespace
+
 StatusOr<std::vector<uint32_t>> ParsePcrList(const std::string& text) {
   std::vector<uint32_t> out;
   std::stringstream s(text);
@@ -140,8 +142,6 @@ StatusOr<std::vector<uint32_t>> ParsePcrList(const std::string& text) {
   return out;
 }
 
-}  // namespace
-
 bool IsAzureGuestType(std::string_view type) {
   return type == "AzureGuest" || type == "azureguest" || type == "azure-guest";
 }
@@ -150,7 +150,7 @@ std::shared_ptr<AzureGuestArgs> AddAzureGuestAttestOptions(CLI::App* attest) {
   auto a = std::make_shared<AzureGuestArgs>();
   attest->add_option("--client-payload", a->client_payload,
                      "AzureGuest: KEY=VALUE into ClientPayload (repeatable)");
-  attest->add_option("--pcrs", a->pcrs, "AzureGuest: PCRs to quote (default 0,1,2,3,4,5,6,7)");
+  attest->add_option("--pcrs", a->pcrs, "AzureGuest, Tpm: PCRs to quote (default AzureGuest 0-7, Tpm 0-23)");
   attest->add_flag("--unbound-key", a->unbound_key,
                    "AzureGuest: ephemeral key without the PCR policy (servers must refuse it)");
   return a;

@@ -17,6 +17,7 @@
 // Prints the token (JWT) on stdout; errors as `attestctl attest`. --dump-dir writes the
 // protocol messages and the quote material (quote.msg, quote.sig, pcrs.bin, ak.pem,
 // nonce.hex, pcrs.json, ak.tpmt) for independent checks.
+#include <algorithm>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <tss2/tss2_esys.h>
@@ -128,6 +129,14 @@ int RunTpmAttest(const TpmAttestArgs& a) {
   if (!http) return Fail(http.error(), 2);
   Exchange exchange(**http, *url, bearer);
 
+  std::vector<uint32_t> selection = AllPcrs();
+  if (!a.pcrs.empty()) {
+    auto listed = ParsePcrList(a.pcrs);
+    if (!listed) return Fail(listed.error().WithContext("--pcrs"), 2);
+    selection = std::move(*listed);
+    std::sort(selection.begin(), selection.end());
+    selection.erase(std::unique(selection.begin(), selection.end()), selection.end());
+  }
   TpmDevice tpm;
   if (Status s = tpm.Open(a.tcti); !s.ok()) return Fail(s, 1);
   if (Status s = tpm.CreateAk(); !s.ok()) return Fail(s, 1);
@@ -147,9 +156,9 @@ int RunTpmAttest(const TpmAttestArgs& a) {
   }
 
   // The quote over the challenge, and the PCR values it covers.
-  auto quote = tpm.Quote(*challenge, AllPcrs());
+  auto quote = tpm.Quote(*challenge, selection);
   if (!quote) return Fail(quote.error(), 1);
-  auto pcrs = tpm.ReadPcrs(AllPcrs());
+  auto pcrs = tpm.ReadPcrs(selection);
   if (!pcrs) return Fail(pcrs.error(), 1);
   json values = json::array();
   Bytes concatenated;

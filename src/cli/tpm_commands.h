@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
+
 namespace attest::cli {
 
 struct TpmVerifyArgs {
@@ -42,7 +44,11 @@ struct TpmAttestArgs {
   std::string challenge;        // round 1's answer given: round 1 is skipped
   std::string service_context;
   bool print_request = false;   // print the round-2 message instead of sending it
+  std::string pcrs;             // `attest`'s --pcrs when given; empty: all 24
 };
+
+// "0,1,7" -> {0, 1, 7}; USAGE unless a non-empty comma-separated list of 0-23.
+StatusOr<std::vector<uint32_t>> ParsePcrList(const std::string& text);
 
 // True for the --type names of MAA's TPM protocol ("Tpm").
 bool IsTpmAttestType(std::string_view type);

@@ -1,6 +1,7 @@
 #include "crypto/x509.h"
 
 #include <openssl/asn1.h>
+#include <openssl/bio.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -137,6 +138,19 @@ StatusOr<std::vector<Certificate>> Certificate::ParsePemChain(std::string_view t
 
 std::string Certificate::SubjectCommonName() const { return CommonNameOf(subject()); }
 std::string Certificate::IssuerCommonName() const { return CommonNameOf(issuer()); }
+
+std::string Certificate::SubjectText() const {
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio == nullptr) return "";
+  std::string out;
+  if (X509_NAME_print_ex(bio, subject(), 0, XN_FLAG_RFC2253) >= 0) {
+    char* data = nullptr;
+    long n = BIO_get_mem_data(bio, &data);
+    if (n > 0 && data != nullptr) out.assign(data, static_cast<size_t>(n));
+  }
+  BIO_free(bio);
+  return out;
+}
 X509_NAME* Certificate::subject() const { return X509_get_subject_name(x509_.get()); }
 X509_NAME* Certificate::issuer() const { return X509_get_issuer_name(x509_.get()); }
 

@@ -36,6 +36,9 @@ class Certificate {
   const Bytes& der() const { return *der_; }
   std::string SubjectCommonName() const;
   std::string IssuerCommonName() const;
+  // The subject DN in RFC 2253 form ("CN=...,O=...,C=..."), ASCII: bytes above 0x7F and
+  // control characters are escaped (\\XX), so the text is always valid JSON string content.
+  std::string SubjectText() const;
   X509_NAME* subject() const;
   X509_NAME* issuer() const;
   // True when this certificate's issuer DN equals `issuer`'s subject DN.

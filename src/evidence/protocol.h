@@ -18,6 +18,7 @@
 // (bearer, {"data": ...} wrapper, CloudError bodies). First user: evidence/tpm/tpm_protocol.h.
 #pragma once
 
+#include <functional>
 #include <optional>
 
 #include "base/bytes.h"
@@ -34,6 +35,10 @@ class AttestationProtocol {
   struct Step {
     std::optional<Bytes> reply;
     std::optional<claims::ClaimSet> claims;
+    // With `claims`: a check of the verified evidence against what the policy's
+    // configuration rules set (e.g. Tpm's required_pcr_mask), run after the policy is
+    // evaluated and before a token is issued. Errors refuse the attestation.
+    std::function<Status(const claims::ClaimSet& properties)> check_configuration;
   };
 
   virtual ~AttestationProtocol() = default;

@@ -111,13 +111,15 @@ StatusOr<AttestationService::ProtocolOutcome> AttestationService::AdvanceProtoco
   if (!step.claims.has_value()) return Err(Status::Internal("protocol step without outcome"));
   AttestationRequest request;
   request.type = type;
-  ATTEST_ASSIGN_OR_RETURN(nlohmann::json body, BuildTokenClaims(request, std::move(*step.claims)));
+  ATTEST_ASSIGN_OR_RETURN(nlohmann::json body, BuildTokenClaims(request, std::move(*step.claims),
+                                                                step.check_configuration));
   ATTEST_ASSIGN_OR_RETURN(out.token, issuer_.IssueAttestationToken(std::move(body)));
   return out;
 }
 
-StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationRequest& request,
-                                                              claims::ClaimSet incoming) const {
+StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(
+    const AttestationRequest& request, claims::ClaimSet incoming,
+    const std::function<Status(const claims::ClaimSet&)>& check_configuration) const {
   namespace c = claims;
   const evidence::AttestationTypeDescriptor* type = evidence::FindDescriptor(request.type);
   if (type == nullptr) return Err(evidence::UnsupportedType(request.type));
@@ -137,6 +139,7 @@ StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(const AttestationR
                                            ? "A Deny claim was issued, authorization failed."
                                            : decision.deny_message));
   }
+  if (check_configuration) ATTEST_RETURN_IF_ERROR(check_configuration(decision.properties));
 
   c::ClaimSet out = std::move(incoming);
   out.Set(c::kVer, "1.0");

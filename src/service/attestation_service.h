@@ -77,8 +77,11 @@ class AttestationService {
   StatusOr<ProtocolOutcome> AdvanceProtocol(evidence::AttestationType type, ByteSpan message) const;
 
   // The token claim object for already-verified incoming claims (exposed for tests).
-  StatusOr<nlohmann::json> BuildTokenClaims(const AttestationRequest& request,
-                                            claims::ClaimSet incoming) const;
+  // `check_configuration`, when set, judges the evidence against the policy's configuration
+  // rules once the policy has permitted it (AttestationProtocol::Step).
+  StatusOr<nlohmann::json> BuildTokenClaims(
+      const AttestationRequest& request, claims::ClaimSet incoming,
+      const std::function<Status(const claims::ClaimSet&)>& check_configuration = {}) const;
 
  private:
   const evidence::Verifier* FindVerifier(evidence::AttestationType type) const;

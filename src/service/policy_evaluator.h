@@ -29,6 +29,8 @@ struct PolicyDecision {
   std::string policy_text;
   // JWK of the policy signer when the policy in force was uploaded signed (x-ms-policy-signer).
   std::optional<nlohmann::json> signer;
+  // What configuration rules set (issueproperty), e.g. required_pcr_mask for Tpm.
+  claims::ClaimSet properties;
 };
 
 // Implementations must be thread-safe.

@@ -16,6 +16,7 @@ StatusOr<PolicyDecision> EvaluateCompiled(const policy::CompiledPolicy& compiled
   decision.permitted = result.permitted;
   decision.deny_message = std::move(result.deny_message);
   decision.issued = std::move(result.issued);
+  decision.properties = std::move(result.properties);
   decision.policy_text = compiled.text();
   decision.signer = std::move(signer);
   return decision;

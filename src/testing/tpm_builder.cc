@@ -276,15 +276,24 @@ Bytes BuildLegacyEventLog(const std::vector<TestEvent>& events) {
   return log;
 }
 
-Bytes SecureBootVariable(Bytes value) {
-  Bytes v = {0x61, 0xdf, 0xe4, 0x8b, 0xca, 0x93, 0xd2, 0x11,
-             0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c};
-  const char16_t name[] = u"SecureBoot";
-  PutLe64(v, 10);
+Bytes UefiVariableData(const Bytes& guid, std::u16string_view name, const Bytes& value) {
+  Bytes v = guid;
+  PutLe64(v, name.size());
   PutLe64(v, value.size());
-  for (int i = 0; i < 10; ++i) PutLe16(v, static_cast<uint16_t>(name[i]));
+  for (char16_t c : name) PutLe16(v, static_cast<uint16_t>(c));
   v.insert(v.end(), value.begin(), value.end());
   return v;
+}
+
+Bytes SecureBootVariable(Bytes value) {
+  return UefiVariableData({0x61, 0xdf, 0xe4, 0x8b, 0xca, 0x93, 0xd2, 0x11, 0xaa, 0x0d, 0x00, 0xe0,
+                           0x98, 0x03, 0x2b, 0x8c},
+                          u"SecureBoot", value);
+}
+
+Bytes ImageSecurityDatabaseGuid() {
+  return {0xcb, 0xb2, 0x19, 0xd7, 0x3a, 0x3d, 0x96, 0x45,
+          0xa3, 0xbc, 0xda, 0xd0, 0x0e, 0x67, 0x65, 0x6f};
 }
 
 }  // namespace attest::testing

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <openssl/evp.h>
@@ -68,7 +69,11 @@ struct TestEvent {
 Bytes BuildAgileEventLog(const std::vector<uint16_t>& banks, const std::vector<TestEvent>& events,
                          int startup_locality = -1);
 Bytes BuildLegacyEventLog(const std::vector<TestEvent>& events);
+// UEFI_VARIABLE_DATA: the 16 GUID bytes as stored, the name, the value.
+Bytes UefiVariableData(const Bytes& guid, std::u16string_view name, const Bytes& value);
 // UEFI_VARIABLE_DATA for the SecureBoot variable (EFI global GUID) with `value`.
 Bytes SecureBootVariable(Bytes value);
+// The stored bytes of EFI_IMAGE_SECURITY_DATABASE_GUID (db, dbx).
+Bytes ImageSecurityDatabaseGuid();
 
 }  // namespace attest::testing

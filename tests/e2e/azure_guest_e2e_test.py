@@ -14,6 +14,7 @@ import base64
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -202,6 +203,40 @@ def main():
         bad["TpmInfo"]["PCRs"][7]["Digest"] = b64(bytes(32))
         bad["TpmInfo"]["PCRs"][4]["Digest"] = b64(bytes([1] * 32))
         expect_refusal(server, "PCR values the quote does not vouch for", bad, "TPM_PCR_DIGEST_MISMATCH")
+
+        # A Windows guest's boot properties: a SIPA trust boundary (test signing on, debugging
+        # off, an ELAM driver, HVCI policy 3) measured into PCR 12 and quoted with 0-7.
+        def sipa(t, v):
+            return struct.pack("<II", t, len(v)) + v
+        boundary = sipa(0x40010001, sipa(0x00040001, b"\0") + sipa(0x00050001, b"\0")
+                        + sipa(0x00050002, b"\1") + sipa(0x00050003, b"\1") + sipa(0x00050021, b"\0")
+                        + sipa(0x000A0007, struct.pack("<Q", 3))
+                        + sipa(0x40010002, sipa(0x00090001, "Windows Defender\0".encode("utf-16-le"))))
+        tpm.extend(12, boundary)
+        win_events = events + [(12, 6, boundary)]
+        win_log = os.path.join(tmp, "eventlog-windows.bin")
+        with open(win_log, "wb") as f:
+            f.write(agile_log(win_events))
+        win_guest = Guest(args.attestctl, tcti, os.path.join(sim, "vcek_chain.pem"), pki.ca, win_log)
+        p = win_guest.run(endpoint=server.base, extra=["--pcrs", "0,1,2,3,4,5,6,7,12"])
+        check(p.returncode == 0, f"Windows boot events in PCR 12: attest exits 0 ({p.stderr.strip()[:300]})")
+        win = jwt.decode(p.stdout.strip(), options={"verify_signature": False}) if p.returncode == 0 else {}
+        want = {"x-ms-azurevm-bootdebug-enabled": False, "x-ms-azurevm-kerneldebug-enabled": False,
+                "x-ms-azurevm-testsigning-enabled": True, "x-ms-azurevm-flightsigning-enabled": False,
+                "x-ms-azurevm-signingdisabled": False, "x-ms-azurevm-debuggersdisabled": True,
+                "x-ms-azurevm-elam-enabled": True, "x-ms-azurevm-hvci-policy": 3}
+        got = {k: win.get(k) for k in want}
+        check(got == want, f"x-ms-azurevm-* booleans derived from the trust boundary ({got})")
+        check("x-ms-azurevm-hypervisordebug-enabled" not in win,
+              "a property the log does not record is not invented (hypervisordebug)")
+        check(win.get("x-attestd-azurevm", {}).get("windows-boot") == "sipa", "verdict: windows-boot sipa")
+        # The same log with PCR 12 left out of the quote: its events were never checked against
+        # the TPM, so nothing is derived from them.
+        p = win_guest.run(endpoint=server.base)
+        unq = jwt.decode(p.stdout.strip(), options={"verify_signature": False}) if p.returncode == 0 else {}
+        check(p.returncode == 0 and "x-ms-azurevm-testsigning-enabled" not in unq
+              and "not quoted" in unq.get("x-attestd-azurevm", {}).get("windows-boot", ""),
+              f"PCR 12 not quoted: no booleans, the verdict says why ({unq.get('x-attestd-azurevm')})")
 
         # After the PCRs move, the TPM refuses to unseal for a key bound to the old values.
         tpm.extend(4, b"late")

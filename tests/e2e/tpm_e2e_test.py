@@ -65,7 +65,11 @@ def main():
             f.write("tpm_trust_ak_as_presented = true\n")
         data_dir = os.path.join(tmp, "data")
         os.mkdir(data_dir)
-        server = mc.Server(args.attestd, pki, data_dir, os.path.join(tmp, "attestd.log"),
+        # AAD mode, so the test can set a Tpm policy below with a bearer.
+        port = mc.free_port()
+        r = mc.init_provider(args.attestd, data_dir, f"https://127.0.0.1:{port}", "aad", [])
+        check(r.returncode == 0, f"attestd init --mode aad ({r.stderr.strip()[:200]})")
+        server = mc.Server(args.attestd, pki, data_dir, os.path.join(tmp, "attestd.log"), port=port,
                            extra_args=["--config", cfg])
         check(os.stat(os.path.join(data_dir, "tpm-context.key")).st_mode & 0o777 == 0o600,
               "service_context key created 0600 beside the signing key")
@@ -149,6 +153,28 @@ def main():
         err = json.loads(body or b"{}").get("error", {})
         check(status == 400 and err.get("reason") == "TPM_CONTEXT_REPLAYED",
               f"replayed round 2 refused with TPM_CONTEXT_REPLAYED ({status} {err})")
+
+        # required_pcr_mask (maa-service-behaviour.md §5.4 step 4): the default asks for every
+        # PCR; the policy's configuration rule sets another mask.
+        def attest_pcrs(pcr_list):
+            return subprocess.run([args.attestctl, "attest", "--type", "Tpm", "--endpoint", server.base,
+                                   "--tcti", tcti, "--bearer", "@" + bearer_file, "--ca", pki.ca,
+                                   "--eventlog", log_path, "--pcrs", pcr_list],
+                                  capture_output=True, text=True, timeout=300)
+        first8 = ",".join(str(i) for i in range(8))
+        p = attest_pcrs(first8)
+        check(p.returncode != 0 and "TPM_REQUIRED_PCRS_MISSING" in p.stderr and "PCR 8 " in p.stderr,
+              f"default mask: a quote of PCRs 0-7 is refused, naming PCR 8 ({p.stderr.strip()[:200]})")
+        policy = ('version=1.2; configurationrules{ => issueproperty(type="required_pcr_mask", value=255); };'
+                  ' authorizationrules{ => permit(); }; issuancerules{ };')
+        status, _ = server.request("PUT", "/policies/Tpm?api-version=2022-08-01", body=mc.policy_jws(policy),
+                                   headers={"Authorization": pki.bearer()})
+        check(status == 200, f"PUT a Tpm policy with required_pcr_mask = 0xFF ({status})")
+        p = attest_pcrs(first8)
+        check(p.returncode == 0, f"under that policy a quote of PCRs 0-7 is accepted ({p.stderr.strip()[:200]})")
+        p = attest_pcrs("0,1,2,7")
+        check(p.returncode != 0 and "TPM_REQUIRED_PCRS_MISSING" in p.stderr and "PCR 3 " in p.stderr,
+              f"... and a quote of PCRs 0-2,7 is refused, naming PCR 3 ({p.stderr.strip()[:200]})")
 
         # Round 1 without a bearer: 401; with padded standard base64: the reply uses it too.
         r1 = json.dumps({"payload": {"type": "aikcert"}, "metadata": {"os_ver": "x"}}).encode()

@@ -16,6 +16,7 @@
 #include "base/time.h"
 #include "crypto/x509.h"
 #include "evidence/tpm/ak_trust.h"
+#include "evidence/tpm/event_decode.h"
 #include "evidence/tpm/event_log.h"
 #include "evidence/tpm/pcr_values_json.h"
 #include "evidence/tpm/quote_verifier.h"
@@ -184,6 +185,125 @@ TEST(TpmVectorClaimsTest, SecureBootStateOfRealLogs) {
     ASSERT_NE(sb, nullptr) << w.name;
     EXPECT_EQ(sb->get<bool>(), w.enabled) << w.name;
   }
+}
+
+// The Windows log (GCE Shielded VM, legacy SHA-1 format): its SIPA trust boundaries in PCRs
+// 12-14 decode, and the properties MAA's policy-1.0 claims are derived from read as the raw
+// bytes say (BOOTDEBUGGING 00, SAFEMODE 00, WINPE 00, CODEINTEGRITY 01, VSM_LAUNCH_TYPE 0,
+// an ELAM aggregation naming "Windows Defender"; read independently with a Python walk of
+// the log when this test was written).
+TEST(TpmVectorClaimsTest, WindowsBootStateOfTheRealWindowsLog) {
+  std::string dir = TpmDir() + "/go-attestation-windows-gce-sha1";
+  if (!FileExists(dir + "/eventlog.bin")) GTEST_SKIP() << "no TPM vectors";
+  Bytes log_bytes = ReadFileBytes(dir + "/eventlog.bin", 1 << 24).value();  // the log views it
+  auto log = ParseEventLog(log_bytes);
+  ASSERT_TRUE(log);
+  PcrValues pcrs;
+  ASSERT_TRUE(ParsePcrValuesJson(ReadFileText(dir + "/pcrs_sha1.json", 1 << 20).value(), pcrs).ok());
+  ASSERT_TRUE(CompareReplay(ReplayEventLog(*log).value(), pcrs).ok());
+
+  WindowsBootState state = VerifiedWindowsBootState(*log, pcrs);
+  ASSERT_TRUE(state.present) << state.reason;
+  EXPECT_EQ(state.boot_debugging, false);
+  EXPECT_EQ(state.kernel_debug, false);
+  EXPECT_EQ(state.test_signing, false);
+  EXPECT_EQ(state.flight_signing, false);
+  EXPECT_EQ(state.safe_mode, false);
+  EXPECT_EQ(state.winpe, false);
+  EXPECT_EQ(state.code_integrity, true);
+  EXPECT_EQ(state.vsm_launch_type, 0u);
+  EXPECT_TRUE(state.elam_measured);
+
+  AkPublic none;
+  claims::ClaimSet c = TpmClaims(none, AkTrustMode::kAsPresented, pcrs, &*log);
+  for (const char* name : {"bootDebuggingDisabled", "notSafeMode", "notWinPE"}) {
+    ASSERT_NE(c.FindValue(name), nullptr) << name;
+    EXPECT_EQ(*c.FindValue(name), true) << name;
+  }
+  ASSERT_NE(c.FindValue("vbsEnabled"), nullptr);
+  EXPECT_EQ(*c.FindValue("vbsEnabled"), false);
+  EXPECT_EQ(c.FindValue("iommuEnabled"), nullptr);  // the log records no VBS IOMMU requirement
+
+  // The policy-1.2 model: PCR 12's first event is a trust boundary with the same values, and
+  // PCR 13's loaded modules carry their paths.
+  const json* events = c.FindValue("events");
+  ASSERT_NE(events, nullptr);
+  const json* boundary = nullptr;
+  const json* modules = nullptr;
+  for (const json& e : (*events)["Events"]) {
+    if (e["EventTypeString"] != "EV_EVENT_TAG") continue;
+    const json& p = e["ProcessedData"];
+    if (e["PcrIndex"] == 12 && boundary == nullptr) boundary = &p["EVENT_TRUSTBOUNDARY"];
+    if (e["PcrIndex"] == 13 && modules == nullptr && p["EVENT_TRUSTBOUNDARY"].contains("EVENT_LOADEDMODULE_AGGREGATION")) {
+      modules = &p["EVENT_TRUSTBOUNDARY"]["EVENT_LOADEDMODULE_AGGREGATION"];
+    }
+    EXPECT_EQ(e.value("DataMatchesDigest", false), true);
+  }
+  ASSERT_NE(boundary, nullptr);
+  EXPECT_EQ((*boundary)["EVENT_BOOTDEBUGGING"], false);
+  EXPECT_EQ((*boundary)["EVENT_CODEINTEGRITY"], true);
+  EXPECT_EQ((*boundary)["EVENT_TESTSIGNING"], false);
+  EXPECT_EQ((*boundary)["EVENT_BOOTCOUNTER"], 4);
+  ASSERT_NE(modules, nullptr);
+  ASSERT_TRUE(modules->is_array());
+  EXPECT_EQ((*modules)[0]["EVENT_FILEPATH"].get<std::string>().rfind("\\Windows\\system32\\", 0), 0u)
+      << (*modules)[0].dump();
+  EXPECT_EQ((*modules)[0]["EVENT_IMAGEVALIDATED"], true);
+
+  // PCR 12 left out of the quote: its events were never checked against the TPM, so nothing
+  // is derived from them.
+  PcrValues without12 = pcrs;
+  without12[kAlgSha1].erase(12);
+  WindowsBootState unquoted = VerifiedWindowsBootState(*log, without12);
+  EXPECT_FALSE(unquoted.present);
+  EXPECT_EQ(unquoted.reason, "PCR 12 holds Windows boot events but was not quoted");
+  claims::ClaimSet c2 = TpmClaims(none, AkTrustMode::kAsPresented, without12, &*log);
+  EXPECT_EQ(c2.FindValue("bootDebuggingDisabled"), nullptr);
+  ASSERT_NE(c2.FindValue("x-attestd-tpm-windows-boot-reason"), nullptr);
+}
+
+// spec/tpm.md §12 step 3 on a real GCE log: PK, KEK, db and dbx decode into the certificates
+// and hash counts an independent walk with `openssl x509` found.
+TEST(TpmVectorClaimsTest, SecureBootDatabasesOfARealLog) {
+  std::string dir = TpmDir() + "/eventlog-gce-ubuntu2404-sevsnp";
+  if (!FileExists(dir + "/eventlog.bin")) GTEST_SKIP() << "no TPM vectors";
+  Bytes log_bytes = ReadFileBytes(dir + "/eventlog.bin", 1 << 24).value();  // the log views it
+  auto log = ParseEventLog(log_bytes);
+  ASSERT_TRUE(log);
+  json db = SecureBootDatabases(*log, kAlgSha256);
+  ASSERT_EQ(db["pk"]["certificates"].size(), 1u) << db.dump();
+  EXPECT_EQ(db["pk"]["certificates"][0]["Subject"], "CN=newpk");
+  EXPECT_EQ(db["pk"]["certificates"][0]["Sha256"].get<std::string>().substr(0, 16), "d1d217acf60ba4e4");
+  ASSERT_EQ(db["kek"]["certificates"].size(), 1u);
+  EXPECT_EQ(db["kek"]["certificates"][0]["Subject"],
+            "CN=Microsoft Corporation KEK CA 2011,O=Microsoft Corporation,L=Redmond,ST=Washington,C=US");
+  ASSERT_EQ(db["db"]["certificates"].size(), 2u);
+  EXPECT_EQ(db["db"]["certificates"][1]["Subject"],
+            "CN=Microsoft Windows Production PCA 2011,O=Microsoft Corporation,L=Redmond,ST=Washington,C=US");
+  EXPECT_EQ(db["db"]["sha256_hashes"], 0);
+  EXPECT_EQ(db["dbx"]["certificates"].size(), 0u);
+  EXPECT_EQ(db["dbx"]["sha256_hashes"], 371);
+  EXPECT_EQ(db["dbx"]["sha256"].get<std::string>().substr(0, 16), "920e358e0fa61c06");
+
+  // The same in the token claims, and the dbx entries in the policy-1.2 event model.
+  PcrValues pcrs;
+  ASSERT_TRUE(ParsePcrValuesJson(
+                  ReadFileText(dir + "/expected_pcrs_sha256.json", 1 << 20).value(), pcrs).ok());
+  AkPublic none;
+  claims::ClaimSet c = TpmClaims(none, AkTrustMode::kAsPresented, pcrs, &*log);
+  ASSERT_NE(c.FindValue("x-attestd-tpm-secureboot-databases"), nullptr);
+  EXPECT_EQ((*c.FindValue("x-attestd-tpm-secureboot-databases"))["dbx"]["sha256_hashes"], 371);
+  size_t dbx_entries = 0;
+  for (const json& e : (*c.FindValue("events"))["Events"]) {
+    const json& p = e["ProcessedData"];
+    if (p.value("UnicodeName", "") != "dbx") continue;
+    for (const json& list : p["SignatureLists"]) {
+      EXPECT_EQ(list["SignatureType"], "SHA256");
+      dbx_entries += list["Signatures"].size();
+      EXPECT_EQ(list["Signatures"][0]["Data"].get<std::string>().size(), 64u);
+    }
+  }
+  EXPECT_EQ(dbx_entries, 371u);
 }
 
 }  // namespace

@@ -164,6 +164,35 @@ StatusOr<claims::ClaimSet> AzureGuestVerifier::Verify(const Evidence& evidence,
   out.Set("x-ms-azurevm-osversion-major", req.os_version_major);
   out.Set("x-ms-azurevm-osversion-minor", req.os_version_minor);
   out.Set("x-ms-azurevm-is-windows", req.os_type == "Windows");
+  if (log.has_value()) {
+    // The Windows boot properties, from the SIPA trust boundaries of the replayed log
+    // (tpm/sipa.h). MAA's derivation is not published; attestd's reading is in docs/claims.md.
+    // Each claim is emitted only when the log records what it is derived from.
+    tpm::WindowsBootState win = tpm::VerifiedWindowsBootState(*log, pcrs);
+    if (win.present) {
+      auto set = [&out](const char* name, const std::optional<bool>& v) {
+        if (v.has_value()) out.Set(name, *v);
+      };
+      set("x-ms-azurevm-bootdebug-enabled", win.boot_debugging);
+      set("x-ms-azurevm-kerneldebug-enabled", win.kernel_debug);
+      set("x-ms-azurevm-hypervisordebug-enabled", win.hypervisor_debug);
+      set("x-ms-azurevm-testsigning-enabled", win.test_signing);
+      set("x-ms-azurevm-flightsigning-enabled", win.flight_signing);
+      if (win.boot_debugging && win.kernel_debug) {
+        out.Set("x-ms-azurevm-debuggersdisabled",
+                !*win.boot_debugging && !*win.kernel_debug && !win.hypervisor_debug.value_or(false));
+      }
+      if (win.test_signing) {
+        out.Set("x-ms-azurevm-signingdisabled",
+                !*win.test_signing && !win.flight_signing.value_or(false));
+      }
+      out.Set("x-ms-azurevm-elam-enabled", win.elam_measured);
+      out.Set("x-ms-azurevm-hvci-policy", win.hvci_policy.value_or(0));
+      verdict["windows-boot"] = "sipa";
+    } else if (!win.reason.empty()) {
+      verdict["windows-boot"] = win.reason;
+    }
+  }
   nlohmann::json payload = nlohmann::json::object();
   for (const auto& [name, value] : req.client_payload) payload[name] = value;
   ATTEST_ASSIGN_OR_RETURN(nlohmann::json jwk, crypto::PublicJwk(sealing.key.get()));

@@ -1,10 +1,15 @@
 #include "evidence/tpm/event_decode.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <string>
 
 #include "base/byte_reader.h"
 #include "base/encoding.h"
+#include "crypto/digest.h"
+#include "crypto/x509.h"
+#include "evidence/tpm/sipa.h"
 
 namespace attest::evidence::tpm {
 namespace {
@@ -74,26 +79,6 @@ std::string GuidText(ByteSpan g) {
   return buf;
 }
 
-// UTF-16LE to UTF-8 (BMP; surrogates become U+FFFD: variable names are ASCII in practice).
-std::string Utf16LeToUtf8(ByteSpan b) {
-  std::string out;
-  for (size_t i = 0; i + 1 < b.size(); i += 2) {
-    uint32_t c = b[i] | (b[i + 1] << 8);
-    if (c >= 0xD800 && c <= 0xDFFF) c = 0xFFFD;
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
-}
-
 struct UefiVariable {
   std::string guid;
   std::string name;
@@ -116,6 +101,76 @@ std::optional<UefiVariable> ParseUefiVariable(ByteSpan data) {
   return UefiVariable{GuidText(*guid), Utf16LeToUtf8(*name), *value};
 }
 
+// EFI_IMAGE_SECURITY_DATABASE_GUID, the namespace of db and dbx (spec/tpm.md §12).
+constexpr char kImageSecurityDatabase[] = "D719B2CB-3D3A-4596-A3BC-DAD00E67656F";
+constexpr char kCertX509Guid[] = "A5C059A1-94E4-4AA7-87B5-AB155C2BF072";
+constexpr char kCertSha256Guid[] = "C1C41626-504C-4092-ACA9-41F936934328";
+constexpr size_t kMaxSignatures = 8192;  // dbx holds a few hundred today
+
+// The Secure Boot key databases: PK and KEK (global variables), db and dbx.
+bool IsKeyDatabase(const UefiVariable& v) {
+  if (v.guid == kEfiGlobalVariable) return v.name == "PK" || v.name == "KEK";
+  if (v.guid == kImageSecurityDatabase) return v.name == "db" || v.name == "dbx";
+  return false;
+}
+
+nlohmann::json CertificateJson(ByteSpan der) {
+  auto cert = crypto::Certificate::FromDer(der);
+  if (!cert) return nlohmann::json::object();
+  return {{"Subject", cert->SubjectText()}, {"Sha256", HexEncode(crypto::Sha256(der))}};
+}
+
+// EFI_SIGNATURE_DATA of an authority event: owner GUID then the certificate. Some shims omit
+// the owner (spec/tpm.md §9); the certificate is then the whole value.
+nlohmann::json AuthorityJson(ByteSpan value) {
+  if (value.size() > 16) {
+    nlohmann::json j = CertificateJson(value.subspan(16));
+    if (!j.empty()) {
+      j["SignatureOwner"] = GuidText(value.first(16));
+      return j;
+    }
+  }
+  return CertificateJson(value);
+}
+
+// EFI_SIGNATURE_LISTs (spec/tpm.md §12 step 3): {SignatureType GUID, ListSize u32,
+// HeaderSize u32, SignatureSize u32, header, SignatureSize-byte entries of owner GUID +
+// data}. nullopt when a size does not fit.
+std::optional<nlohmann::json> SignatureListsJson(ByteSpan data) {
+  nlohmann::json lists = nlohmann::json::array();
+  size_t pos = 0;
+  size_t signatures = 0;
+  while (pos < data.size()) {
+    if (data.size() - pos < 28) return std::nullopt;
+    ByteSpan type = data.subspan(pos, 16);
+    uint32_t list_size = LoadLe32(data, pos + 16);
+    uint32_t header_size = LoadLe32(data, pos + 20);
+    uint32_t sig_size = LoadLe32(data, pos + 24);
+    if (list_size < 28 || list_size > data.size() - pos || header_size > list_size - 28 ||
+        sig_size < 16 || (list_size - 28 - header_size) % sig_size != 0) {
+      return std::nullopt;
+    }
+    std::string type_text = GuidText(type);
+    const char* kind = type_text == kCertX509Guid     ? "X509"
+                       : type_text == kCertSha256Guid ? "SHA256"
+                                                      : nullptr;
+    nlohmann::json entries = nlohmann::json::array();
+    for (size_t at = pos + 28 + header_size; at < pos + list_size; at += sig_size) {
+      if (++signatures > kMaxSignatures) return std::nullopt;
+      ByteSpan entry = data.subspan(at, sig_size);
+      nlohmann::json e = type_text == kCertX509Guid ? CertificateJson(entry.subspan(16))
+                                                    : nlohmann::json::object();
+      e["SignatureOwner"] = GuidText(entry.first(16));
+      if (type_text != kCertX509Guid) e["Data"] = HexEncode(entry.subspan(16));
+      entries.push_back(std::move(e));
+    }
+    lists.push_back({{"SignatureType", kind != nullptr ? std::string(kind) : type_text},
+                     {"Signatures", std::move(entries)}});
+    pos += list_size;
+  }
+  return lists;
+}
+
 bool Printable(ByteSpan b) {
   for (uint8_t c : b) {
     if (c != 0 && (c < 0x20 || c > 0x7E)) return false;
@@ -131,17 +186,16 @@ std::string AsciiText(ByteSpan b) {
 
 // spec/tpm.md §9: for these types the digest is H(event data).
 bool DigestIsHashOfData(uint32_t type) {
-  return type == kEvSeparator || type == kEvAction || type == kEvEfiAction ||
+  return type == kEvSeparator || type == kEvAction || type == kEvEfiAction || type == kEvEventTag ||
          type == kEvEfiVariableDriverConfig || type == kEvEfiVariableAuthority;
-}
-
-bool DataMatchesDigest(const TcgEvent& e, uint16_t bank) {
-  ByteSpan d = e.Digest(bank);
-  return !d.empty() && ConstantTimeEquals(Hash(bank, e.data), d);
 }
 
 nlohmann::json ProcessedData(const TcgEvent& e) {
   nlohmann::json p = nlohmann::json::object();
+  if (e.type == kEvEventTag && IsSipaPcr(e.pcr)) {
+    // Windows boot measurements: {"EVENT_TRUSTBOUNDARY":{...}} (spec/maa-policy-language.md §7.4).
+    if (auto items = ParseSipa(e.data); items && IsWindowsSipa(*items)) return SipaToJson(*items);
+  }
   switch (e.type) {
     case kEvEfiVariableDriverConfig:
     case kEvEfiVariableBoot:
@@ -150,6 +204,12 @@ nlohmann::json ProcessedData(const TcgEvent& e) {
         p["VariableGuid"] = v->guid;
         p["UnicodeName"] = v->name;
         p["VariableData"] = Base64UrlEncode(v->data);
+        if (e.type == kEvEfiVariableAuthority) {
+          nlohmann::json cert = AuthorityJson(v->data);
+          if (!cert.empty()) p["Certificate"] = std::move(cert);
+        } else if (IsKeyDatabase(*v)) {
+          if (auto lists = SignatureListsJson(v->data)) p["SignatureLists"] = std::move(*lists);
+        }
       }
       break;
     case kEvSeparator:
@@ -192,6 +252,11 @@ nlohmann::json ProcessedData(const TcgEvent& e) {
 
 }  // namespace
 
+bool EventDataMatchesDigest(const TcgEvent& e, uint16_t bank) {
+  ByteSpan d = e.Digest(bank);
+  return !d.empty() && ConstantTimeEquals(Hash(bank, e.data), d);
+}
+
 std::string EventTypeName(uint32_t type) {
   for (const NamedType& t : kTypes) {
     if (t.value == type) return t.name;
@@ -216,7 +281,7 @@ nlohmann::json DecodeEvents(const EventLog& log, uint16_t bank) {
     }
     j["Digests"] = std::move(digests);
     j["ProcessedData"] = ProcessedData(e);
-    if (DigestIsHashOfData(e.type)) j["DataMatchesDigest"] = DataMatchesDigest(e, bank);
+    if (DigestIsHashOfData(e.type)) j["DataMatchesDigest"] = EventDataMatchesDigest(e, bank);
     events.push_back(std::move(j));
   }
   return {{"Events", std::move(events)}};
@@ -239,7 +304,7 @@ SecureBootState ExtractSecureBoot(const EventLog& log, uint16_t bank) {
     auto v = ParseUefiVariable(e.data);
     if (!v) return {false, "a PCR 7 variable event does not parse"};
     // spec/tpm.md §9: the digest must be H(data), or the unsigned data could be swapped.
-    if (!DataMatchesDigest(e, bank)) return {false, "a PCR 7 variable event's data does not match its digest"};
+    if (!EventDataMatchesDigest(e, bank)) return {false, "a PCR 7 variable event's data does not match its digest"};
     if (separator_seen) return {false, "a Secure Boot variable is measured after the PCR 7 separator"};
     if (v->guid == kEfiGlobalVariable && v->name == "SecureBoot") {
       ++secure_boot_events;
@@ -253,6 +318,53 @@ SecureBootState ExtractSecureBoot(const EventLog& log, uint16_t bank) {
   }
   if (!value_on) return {false, "the SecureBoot variable is not 1"};
   return {true, ""};
+}
+
+nlohmann::json SecureBootDatabases(const EventLog& log, uint16_t bank) {
+  nlohmann::json out = nlohmann::json::object();
+  nlohmann::json authorities = nlohmann::json::array();
+  bool separator_seen = false;
+  for (const TcgEvent& e : log.events) {
+    if (e.pcr != 7) continue;
+    if (e.type == kEvSeparator) separator_seen = true;
+    if (e.type != kEvEfiVariableDriverConfig && e.type != kEvEfiVariableAuthority) continue;
+    if (!EventDataMatchesDigest(e, bank)) continue;  // its data is not what was measured
+    auto v = ParseUefiVariable(e.data);
+    if (!v) continue;
+    if (e.type == kEvEfiVariableAuthority) {
+      nlohmann::json cert = AuthorityJson(v->data);
+      if (!cert.empty()) authorities.push_back(std::move(cert));
+      continue;
+    }
+    if (separator_seen || !IsKeyDatabase(*v)) continue;
+    std::string key = v->name;
+    std::transform(key.begin(), key.end(), key.begin(), ::tolower);
+    if (out.contains(key)) {
+      out[key] = {{"error", "measured more than once"}};
+      continue;
+    }
+    std::optional<nlohmann::json> lists = SignatureListsJson(v->data);
+    if (!lists) {
+      out[key] = {{"error", "not a well-formed EFI_SIGNATURE_LIST"}};
+      continue;
+    }
+    nlohmann::json certs = nlohmann::json::array();
+    size_t hashes = 0;
+    for (const nlohmann::json& list : *lists) {
+      for (const nlohmann::json& sig : list["Signatures"]) {
+        if (list["SignatureType"] == "X509") {
+          certs.push_back({{"Subject", sig.value("Subject", "")}, {"Sha256", sig.value("Sha256", "")}});
+        } else if (list["SignatureType"] == "SHA256") {
+          ++hashes;
+        }
+      }
+    }
+    out[key] = {{"certificates", std::move(certs)},
+                {"sha256_hashes", hashes},
+                {"sha256", HexEncode(crypto::Sha256(v->data))}};
+  }
+  if (!authorities.empty()) out["authorities"] = std::move(authorities);
+  return out;
 }
 
 }  // namespace attest::evidence::tpm

@@ -14,6 +14,10 @@
 
 namespace attest::evidence::tpm {
 
+// Whether the event's digest in `bank` is H(its data) (spec/tpm.md §9): only then can the
+// unsigned event data be believed.
+bool EventDataMatchesDigest(const TcgEvent& e, uint16_t bank);
+
 // "EV_SEPARATOR", "EV_EFI_VARIABLE_DRIVER_CONFIG", ...; "EV_UNKNOWN_0x..." otherwise.
 std::string EventTypeName(uint32_t type);
 
@@ -30,5 +34,13 @@ struct SecureBootState {
 
 // spec/tpm.md §12 steps 1-2, with digests checked in `bank`.
 SecureBootState ExtractSecureBoot(const EventLog& log, uint16_t bank);
+
+// spec/tpm.md §12 steps 3-4: the Secure Boot key databases measured into PCR 7 before its
+// separator, and the certificates that authorised boot images, as
+// {"pk"|"kek"|"db"|"dbx": {"certificates":[{"Subject","Sha256"}], "sha256_hashes": n,
+// "sha256": hex of the whole variable value}, "authorities":[{"Subject","Sha256",...}]}.
+// Only events whose digest in `bank` is H(data) are read; a database measured twice or not
+// parsing is {"error": "..."}.
+nlohmann::json SecureBootDatabases(const EventLog& log, uint16_t bank);
 
 }  // namespace attest::evidence::tpm

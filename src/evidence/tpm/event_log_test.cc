@@ -125,6 +125,60 @@ TEST(EventLogTest, DecodesVariableSeparatorAndActionEvents) {
   EXPECT_EQ(j[4]["ProcessedData"]["String"], "Calling EFI Application from Boot Option");
 }
 
+// An EFI_SIGNATURE_LIST of SHA-256 entries (spec/tpm.md §12 step 3).
+Bytes Sha256List(size_t entries, uint32_t list_size_delta = 0) {
+  // EFI_CERT_SHA256_GUID C1C41626-504C-4092-ACA9-41F936934328, as stored.
+  Bytes list = {0x26, 0x16, 0xc4, 0xc1, 0x4c, 0x50, 0x92, 0x40,
+                0xac, 0xa9, 0x41, 0xf9, 0x36, 0x93, 0x43, 0x28};
+  uint32_t size = static_cast<uint32_t>(28 + entries * 48) + list_size_delta;
+  for (uint32_t v : {size, 0u, 48u}) {
+    for (int i = 0; i < 4; ++i) list.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  for (size_t e = 0; e < entries; ++e) {
+    list.insert(list.end(), 16, 0x77);                        // owner
+    list.insert(list.end(), 32, static_cast<uint8_t>(e + 1));  // hash
+  }
+  return list;
+}
+
+TEST(EventLogTest, DecodesKeyDatabasesAndLeavesMalformedListsUndecoded) {
+  Bytes dbx = testing::UefiVariableData(testing::ImageSecurityDatabaseGuid(), u"dbx", Sha256List(3));
+  Bytes db = testing::UefiVariableData(testing::ImageSecurityDatabaseGuid(), u"db", Sha256List(2, 1));
+  auto parsed = ParseEventLog(testing::BuildAgileEventLog(
+      {kAlgSha256}, {{7, 0x80000001, testing::SecureBootVariable({1})}, {7, 0x80000001, db},
+                     {7, 0x80000001, dbx}, {7, 4, Bytes(4, 0)}}));
+  ASSERT_TRUE(parsed);
+  nlohmann::json events = DecodeEvents(*parsed, kAlgSha256)["Events"];
+  const nlohmann::json& lists = events[3]["ProcessedData"]["SignatureLists"];
+  ASSERT_EQ(lists.size(), 1u);
+  EXPECT_EQ(lists[0]["SignatureType"], "SHA256");
+  ASSERT_EQ(lists[0]["Signatures"].size(), 3u);
+  std::string threes;
+  for (int i = 0; i < 32; ++i) threes += "03";
+  EXPECT_EQ(lists[0]["Signatures"][2]["Data"], threes);
+  EXPECT_EQ(lists[0]["Signatures"][2]["SignatureOwner"], "77777777-7777-7777-7777-777777777777");
+  // db's list claims one byte more than the variable holds: not decoded, still shown raw.
+  EXPECT_FALSE(events[2]["ProcessedData"].contains("SignatureLists"));
+  EXPECT_TRUE(events[2]["ProcessedData"].contains("VariableData"));
+
+  nlohmann::json summary = SecureBootDatabases(*parsed, kAlgSha256);
+  EXPECT_EQ(summary["dbx"]["sha256_hashes"], 3);
+  EXPECT_EQ(summary["db"]["error"], "not a well-formed EFI_SIGNATURE_LIST");
+  EXPECT_FALSE(summary.contains("pk"));
+}
+
+TEST(EventLogTest, KeyDatabasesMeasuredTwiceOrAfterTheSeparatorAreNotBelieved) {
+  Bytes dbx = testing::UefiVariableData(testing::ImageSecurityDatabaseGuid(), u"dbx", Sha256List(1));
+  Bytes late = testing::UefiVariableData(testing::ImageSecurityDatabaseGuid(), u"db", Sha256List(1));
+  auto parsed = ParseEventLog(testing::BuildAgileEventLog(
+      {kAlgSha256}, {{7, 0x80000001, dbx}, {7, 0x80000001, dbx}, {7, 4, Bytes(4, 0)},
+                     {7, 0x80000001, late}}));
+  ASSERT_TRUE(parsed);
+  nlohmann::json summary = SecureBootDatabases(*parsed, kAlgSha256);
+  EXPECT_EQ(summary["dbx"]["error"], "measured more than once");
+  EXPECT_FALSE(summary.contains("db"));
+}
+
 TEST(EventLogTest, RejectsLyingSizesTruncationAndBadHeaders) {
   Bytes log = testing::BuildAgileEventLog({kAlgSha256}, BootEvents({1}));
   // The last event's eventSize (4 bytes before its 4-byte data "drtm") claims 2^32-1.

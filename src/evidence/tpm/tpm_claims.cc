@@ -34,6 +34,23 @@ bool PcrHasEvents(const EventLog& log, uint32_t pcr) {
 
 }  // namespace
 
+WindowsBootState VerifiedWindowsBootState(const EventLog& log, const PcrValues& pcrs) {
+  std::optional<uint16_t> bank = DecodeBank(log, pcrs);
+  if (!bank) return {};
+  WindowsBootState state = ExtractWindowsBootState(log, *bank);
+  if (!state.present) return state;
+  const auto& quoted = pcrs.at(*bank);
+  for (uint32_t pcr : {12u, 13u, 14u, 19u, 20u}) {
+    if (PcrHasEvents(log, pcr) && !quoted.contains(pcr)) {
+      WindowsBootState unverified;
+      unverified.reason = "PCR " + std::to_string(pcr) +
+                          " holds Windows boot events but was not quoted";
+      return unverified;
+    }
+  }
+  return state;
+}
+
 claims::ClaimSet TpmClaims(const AkPublic& ak, AkTrustMode trust, const PcrValues& pcrs,
                            const EventLog* log) {
   claims::ClaimSet c;
@@ -67,6 +84,21 @@ claims::ClaimSet TpmClaims(const AkPublic& ak, AkTrustMode trust, const PcrValue
         SecureBootState sb = ExtractSecureBoot(*log, *bank);
         c.Add("secureBootEnabled", sb.enabled);
         if (!sb.enabled) c.Add("x-ms-tpm-secure-boot-reason", sb.reason);
+        c.Add("x-attestd-tpm-secureboot-databases", SecureBootDatabases(*log, *bank));
+      }
+      // spec/maa-policy-language.md §7.2's Windows properties, from the SIPA trust
+      // boundaries (sipa.h; attestd's reading is in docs/claims.md). Each is emitted only
+      // when the log records what it is derived from.
+      WindowsBootState win = VerifiedWindowsBootState(*log, pcrs);
+      if (win.present) {
+        if (win.boot_debugging) c.Add("bootDebuggingDisabled", !*win.boot_debugging);
+        if (win.safe_mode) c.Add("notSafeMode", !*win.safe_mode);
+        if (win.winpe) c.Add("notWinPE", !*win.winpe);
+        if (win.vsm_launch_type) c.Add("vbsEnabled", *win.vsm_launch_type != 0);
+        if (win.vbs_iommu_required) c.Add("iommuEnabled", *win.vbs_iommu_required);
+        if (win.code_integrity) c.Add("x-attestd-tpm-code-integrity", *win.code_integrity);
+      } else if (!win.reason.empty()) {
+        c.Add("x-attestd-tpm-windows-boot-reason", win.reason);
       }
     }
   }

@@ -8,6 +8,7 @@
 #include "evidence/tpm/ak_trust.h"
 #include "evidence/tpm/event_log.h"
 #include "evidence/tpm/quote_verifier.h"
+#include "evidence/tpm/sipa.h"
 
 namespace attest::evidence::tpm {
 
@@ -15,5 +16,10 @@ namespace attest::evidence::tpm {
 // `log`: a parsed event log that CompareReplay accepted against `pcrs`, or nullptr.
 claims::ClaimSet TpmClaims(const AkPublic& ak, AkTrustMode trust, const PcrValues& pcrs,
                            const EventLog* log);
+
+// The Windows boot state of a log CompareReplay accepted against `pcrs` (sipa.h), read in the
+// bank the log is judged in. Unusable (present == false, `reason` set) when a PCR holding
+// Windows boot events was not quoted, so its events were never checked against the TPM.
+WindowsBootState VerifiedWindowsBootState(const EventLog& log, const PcrValues& pcrs);
 
 }  // namespace attest::evidence::tpm

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
+#include "base/reasons.h"
 #include "crypto/jwk.h"
 #include "crypto/jws.h"
 #include "evidence/tpm/event_log.h"
@@ -226,16 +227,10 @@ StatusOr<AttestationProtocol::Step> TpmProtocol::VerifyRequest(std::string_view 
   qo.allow_sha1_signatures = options_.allow_sha1_signatures;
   // Steps 1-5 of spec/tpm.md §6 with the challenge as qualifying data.
   ATTEST_ASSIGN_OR_RETURN(Quote verified, VerifyQuote(quote, signature, ak, ctx.challenge, &pcrs, qo));
-  for (uint32_t i = 0; i < 24; ++i) {
-    if (!((options_.required_pcr_mask >> i) & 1)) continue;
-    bool quoted = false;
-    for (const PcrSelection& s : verified.selections) {
-      quoted = quoted || std::find(s.pcrs.begin(), s.pcrs.end(), i) != s.pcrs.end();
-    }
-    if (!quoted) {
-      return Err(Status::InvalidEvidence("TPM_REQUIRED_PCRS_MISSING",
-                                         "PCR " + std::to_string(i) +
-                                             " of the required PCR mask is not quoted"));
+  uint32_t quoted_mask = 0;
+  for (const PcrSelection& s : verified.selections) {
+    for (uint32_t pcr : s.pcrs) {
+      if (pcr < 24) quoted_mask |= 1u << pcr;
     }
   }
   // Step 6: TCG logs replay to the quoted PCRs.
@@ -266,7 +261,36 @@ StatusOr<AttestationProtocol::Step> TpmProtocol::VerifyRequest(std::string_view 
   }
   Step step;
   step.claims = std::move(out);
+  // spec/maa-service-behaviour.md §5.4 step 4: every PCR of required_pcr_mask is quoted. The
+  // policy's configuration rule sets the mask; without one the deployment's (MAA: 0xFFFFFF).
+  step.check_configuration = [quoted_mask, fallback = options_.required_pcr_mask](
+                                 const claims::ClaimSet& properties) -> Status {
+    ATTEST_ASSIGN_OR_RETURN(uint32_t mask, RequiredPcrMask(properties, fallback));
+    return CheckRequiredPcrs(quoted_mask, mask);
+  };
   return step;
+}
+
+StatusOr<uint32_t> RequiredPcrMask(const claims::ClaimSet& properties, uint32_t fallback) {
+  const nlohmann::json* v = properties.FindValue("required_pcr_mask");
+  if (v == nullptr) return fallback;
+  if (!v->is_number_integer() || v->get<int64_t>() < 0 || v->get<int64_t>() > 0xFFFFFF) {
+    return Err(Status::InvalidArgument(reason::kPolicyEvaluationError,
+                                       "configuration rule required_pcr_mask must be an integer "
+                                       "from 0 to 0xFFFFFF"));
+  }
+  return static_cast<uint32_t>(v->get<int64_t>());
+}
+
+Status CheckRequiredPcrs(uint32_t quoted_mask, uint32_t required_mask) {
+  for (uint32_t i = 0; i < 24; ++i) {
+    if (((required_mask >> i) & 1) && !((quoted_mask >> i) & 1)) {
+      return Status::InvalidEvidence("TPM_REQUIRED_PCRS_MISSING",
+                                     "PCR " + std::to_string(i) +
+                                         " of the required PCR mask is not quoted");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace attest::evidence::tpm

@@ -33,6 +33,13 @@ inline constexpr std::string_view kTpmClaimsSupported[] = {
 inline constexpr size_t kMaxProtocolMessageSize = 4 * 1024 * 1024;
 inline constexpr size_t kChallengeSize = 16;  // observed MAA challenge size
 
+// The PCR mask in force: the policy's required_pcr_mask configuration rule when it sets one,
+// else `fallback` (the deployment's). Errors: POLICY_EVALUATION_ERROR for a value that is not
+// an integer in [0, 0xFFFFFF].
+StatusOr<uint32_t> RequiredPcrMask(const claims::ClaimSet& properties, uint32_t fallback);
+// TPM_REQUIRED_PCRS_MISSING naming the first PCR of `required_mask` not in `quoted_mask`.
+Status CheckRequiredPcrs(uint32_t quoted_mask, uint32_t required_mask);
+
 class TpmProtocol final : public AttestationProtocol {
  public:
   explicit TpmProtocol(const VerifierConfig& config);

@@ -179,10 +179,26 @@ TEST(TpmProtocolTest, RefusesBadRequests) {
   }
   {
     auto [challenge, context] = w.Init();
-    EXPECT_EQ(w.Advance(w.Request(challenge, context, challenge, "attReqV2", nullptr, 8))
-                  .error()
-                  .reason(),
-              "TPM_REQUIRED_PCRS_MISSING");
+    // A quote of PCRs 0-7 only: refused under the default mask (every PCR), accepted when
+    // the policy's configuration rule asks for PCRs 0-7 (required_pcr_mask, §5.4 step 4).
+    auto step = w.Advance(w.Request(challenge, context, challenge, "attReqV2", nullptr, 8));
+    ASSERT_TRUE(step) << step.error().ToString();
+    ASSERT_TRUE(step->check_configuration);
+    EXPECT_EQ(step->check_configuration(claims::ClaimSet()).reason(), "TPM_REQUIRED_PCRS_MISSING");
+    EXPECT_EQ(step->check_configuration(claims::ClaimSet()).message(),
+              "PCR 8 of the required PCR mask is not quoted");
+    claims::ClaimSet first8;
+    first8.Add("required_pcr_mask", 0xFF);
+    EXPECT_TRUE(step->check_configuration(first8).ok());
+    claims::ClaimSet first9;
+    first9.Add("required_pcr_mask", 0x1FF);
+    EXPECT_EQ(step->check_configuration(first9).reason(), "TPM_REQUIRED_PCRS_MISSING");
+    claims::ClaimSet wrong;
+    wrong.Add("required_pcr_mask", "0xFF");
+    EXPECT_EQ(step->check_configuration(wrong).reason(), "POLICY_EVALUATION_ERROR");
+    claims::ClaimSet too_big;
+    too_big.Add("required_pcr_mask", 0x1000000);
+    EXPECT_EQ(step->check_configuration(too_big).reason(), "POLICY_EVALUATION_ERROR");
   }
   for (const json& bad : {json::object(), json{{"payload", 1}}, json{{"payload", {{"type", "x"}}}},
                           json{{"payload", {{"request", "not.a.jws"}}}}}) {
