@@ -26,6 +26,10 @@ void ClaimSet::Set(std::string_view type, nlohmann::json value, std::string_view
   Add(owned, std::move(value), issuer);
 }
 
+void ClaimSet::Remove(std::string_view type) {
+  std::erase_if(claims_, [type](const Claim& c) { return c.type == type; });
+}
+
 void ClaimSet::Append(const ClaimSet& other) {
   claims_.insert(claims_.end(), other.claims_.begin(), other.claims_.end());
 }

@@ -61,6 +61,8 @@ class ClaimSet {
   void Set(std::string_view type, nlohmann::json value,
            std::string_view issuer = kIssuerAttestationService);
   void Append(const ClaimSet& other);
+  // Drops every claim of `type`.
+  void Remove(std::string_view type);
   // Room for `n` claims: a verifier that knows its count saves the vector's regrowth.
   void Reserve(size_t n) { claims_.reserve(n); }
 

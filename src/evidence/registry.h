@@ -50,6 +50,14 @@ struct AttestationTypeDescriptor {
   ProtocolFactory make_protocol = nullptr;
   // Applied to the token before it is answered; nullptr: the token is answered as issued.
   AnswerSealer seal_answer = nullptr;
+  // Verifier claims MAA's own documented policies re-issue into the token (the TPM samples:
+  // `c:[type=="aikValidated", issuer=="AttestationService"] => issue(type="aikValidated",
+  // value=c.value)`). A policy may issue these: with the verifier's value when it produced
+  // one (another value is still refused at evaluation), freely when it did not.
+  std::span<const std::string_view> reissuable_claims;
+  // Incoming claims policies read that the token does not carry (MAA: the TPM event model is
+  // a policy input; a real boot log's model is 100-150 KiB of JSON).
+  std::span<const std::string_view> policy_only_claims;
 
   // MAA's wire vocabulary of the type (base/attestation_type.h): REST and CLI names, the
   // evidence member, the accepted api-versions.

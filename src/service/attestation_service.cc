@@ -142,6 +142,7 @@ StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(
   if (check_configuration) ATTEST_RETURN_IF_ERROR(check_configuration(decision.properties));
 
   c::ClaimSet out = std::move(incoming);
+  for (std::string_view name : type->policy_only_claims) out.Remove(name);
   out.Set(c::kVer, "1.0");
   out.Set(c::kPolicyHash, policy::PolicyHash(decision.policy_text));
   if (decision.signer.has_value()) out.Set(c::kPolicySigner, *decision.signer);
@@ -196,7 +197,10 @@ StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(
                 "' is produced by the verifier or the service; a policy cannot replace it"));
       }
     }
-    for (const c::Claim& claim : decision.issued.claims()) out.Set(claim.type, claim.value);
+    // A type issued several times (a set, e.g. JsonToClaimValue of an array) is one JSON
+    // array in the token, as under x-ms-policy for SGX.
+    nlohmann::json issued = decision.issued.ToJsonObject();
+    for (auto& [name, value] : issued.items()) out.Set(name, std::move(value));
   }
 
   if (options_.collateral_time_override.has_value()) {

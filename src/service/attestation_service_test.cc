@@ -327,6 +327,71 @@ TEST_F(AttestationServiceTest, TdxPolicyCannotReplaceVerifierClaimsWhenEvaluated
             "policy cannot issue it with another value (issue a new name)");
 }
 
+// MAA's TPM policies issue the verifier's inputs into the token themselves
+// (`c:[type=="aikValidated", issuer=="AttestationService"] => issue(type="aikValidated",
+// value=c.value)`): attestd accepts such a policy, keeps refusing another value, and lets a
+// policy issue one the verifier did not produce.
+TEST_F(AttestationServiceTest, TpmPolicyMayReissueMaaTpmInputsWithTheVerifiersValue) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.type = AttestationType::kTpm;
+  claims::ClaimSet incoming;
+  incoming.Add("aikValidated", false);
+  incoming.Add("secureBootEnabled", true);
+  incoming.Add("x-ms-tpm-ak-trust", "as-presented");
+  incoming.Add("events", {{"Events", {{{"PcrIndex", 7}}, {{"PcrIndex", 8}}}}});
+  req.draft_policy =
+      "version=1.2; authorizationrules{=> permit();}; issuancerules{\n"
+      "c:[type==\"aikValidated\", issuer==\"AttestationService\"] => issue(type=\"aikValidated\", value=c.value);\n"
+      "c:[type==\"events\"] => issue(type=\"eventCount\", value=JsonToClaimValue(JmesPath(c.value, \"length(Events)\")));\n"
+      "c:[type==\"secureBootEnabled\"] => issue(type=\"secureBootEnabled\", value=true);\n"
+      "=> issue(type=\"bootDebuggingDisabled\", value=true);};";
+  auto body = service.BuildTokenClaims(req, incoming);
+  ASSERT_TRUE(body.has_value()) << body.error().ToString();
+  EXPECT_EQ((*body)["aikValidated"], false);
+  EXPECT_EQ((*body)["secureBootEnabled"], true);
+  EXPECT_EQ((*body)["bootDebuggingDisabled"], true);  // the verifier produced none
+  // The event model is a policy input only (registry.h, policy_only_claims).
+  EXPECT_EQ((*body)["eventCount"], 2);
+  EXPECT_FALSE(body->contains("events"));
+
+  req.draft_policy =
+      "version=1.2; authorizationrules{=> permit();}; issuancerules{\n"
+      "=> issue(type=\"secureBootEnabled\", value=false);};";
+  auto forged = service.BuildTokenClaims(req, incoming);
+  ASSERT_FALSE(forged.has_value());
+  EXPECT_EQ(forged.error().reason(), "POLICY_EVALUATION_ERROR");
+
+  // attestd's own verdict claims stay reserved when the policy is set.
+  req.draft_policy =
+      "version=1.2; authorizationrules{=> permit();}; issuancerules{\n"
+      "=> issue(type=\"x-ms-tpm-ak-trust\", value=\"certificate\");};";
+  auto verdict = service.BuildTokenClaims(req, incoming);
+  ASSERT_FALSE(verdict.has_value());
+  EXPECT_EQ(verdict.error().reason(), "POLICY_TYPE_ERROR");
+}
+
+// A protocol's configuration check sees what the policy's configuration rules set, and its
+// refusal stops the token.
+TEST_F(AttestationServiceTest, ConfigurationCheckSeesThePolicysConfigurationRules) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.type = AttestationType::kTpm;
+  req.draft_policy =
+      "version=1.2; configurationrules{ => issueproperty(type=\"required_pcr_mask\", value=255); };"
+      " authorizationrules{=> permit();}; issuancerules{};";
+  std::optional<claims::ClaimSet> seen;
+  auto body = service.BuildTokenClaims(req, claims::ClaimSet(), [&](const claims::ClaimSet& p) {
+    seen = p;
+    return Status::InvalidEvidence("TPM_REQUIRED_PCRS_MISSING", "PCR 3 of the required PCR mask is not quoted");
+  });
+  ASSERT_FALSE(body.has_value());
+  EXPECT_EQ(body.error().reason(), "TPM_REQUIRED_PCRS_MISSING");
+  ASSERT_TRUE(seen.has_value());
+  ASSERT_NE(seen->FindValue("required_pcr_mask"), nullptr);
+  EXPECT_EQ(*seen->FindValue("required_pcr_mask"), 255);
+}
+
 TEST_F(AttestationServiceTest, TdxPolicyMayIssueNewNamesAndComplianceStatus) {
   AttestationService service(Options(), default_policy_, issuer_);
   AttestationRequest req;

@@ -1,5 +1,7 @@
 #include "service/policy_evaluator.h"
 
+#include <algorithm>
+
 #include "base/reasons.h"
 #include "claims/claim_names.h"
 #include "evidence/registry.h"
@@ -51,7 +53,8 @@ policy::ReservedClaims TokenReservedClaims(evidence::AttestationType type,
     add(name);
   }
   for (std::string_view name : descriptor->claims_supported) {
-    add(name);
+    const auto& free = descriptor->reissuable_claims;
+    if (std::find(free.begin(), free.end(), name) == free.end()) add(name);
   }
   if (type == evidence::AttestationType::kTdxVm) {
     for (std::string_view name : kTdxClaims) {

@@ -154,18 +154,23 @@ std::optional<nlohmann::json> SignatureListsJson(ByteSpan data) {
     const char* kind = type_text == kCertX509Guid     ? "X509"
                        : type_text == kCertSha256Guid ? "SHA256"
                                                       : nullptr;
+    // Certificates are listed; hash lists (dbx holds hundreds of entries) only counted: their
+    // bytes are in VariableData, and listing them would double the events claim's size.
+    nlohmann::json list = {{"SignatureType", kind != nullptr ? std::string(kind) : type_text}};
     nlohmann::json entries = nlohmann::json::array();
+    size_t count = 0;
     for (size_t at = pos + 28 + header_size; at < pos + list_size; at += sig_size) {
       if (++signatures > kMaxSignatures) return std::nullopt;
+      ++count;
+      if (type_text != kCertX509Guid) continue;
       ByteSpan entry = data.subspan(at, sig_size);
-      nlohmann::json e = type_text == kCertX509Guid ? CertificateJson(entry.subspan(16))
-                                                    : nlohmann::json::object();
+      nlohmann::json e = CertificateJson(entry.subspan(16));
       e["SignatureOwner"] = GuidText(entry.first(16));
-      if (type_text != kCertX509Guid) e["Data"] = HexEncode(entry.subspan(16));
       entries.push_back(std::move(e));
     }
-    lists.push_back({{"SignatureType", kind != nullptr ? std::string(kind) : type_text},
-                     {"Signatures", std::move(entries)}});
+    list["SignatureCount"] = count;
+    if (type_text == kCertX509Guid) list["Signatures"] = std::move(entries);
+    lists.push_back(std::move(list));
     pos += list_size;
   }
   return lists;
@@ -266,11 +271,13 @@ std::string EventTypeName(uint32_t type) {
   return buf;
 }
 
-nlohmann::json DecodeEvents(const EventLog& log, uint16_t bank) {
+nlohmann::json DecodeEvents(const EventLog& log, uint16_t bank, uint32_t pcr_mask) {
   nlohmann::json events = nlohmann::json::array();
   size_t seq = 0;
   for (const TcgEvent& e : log.events) {
-    nlohmann::json j = {{"EventSeq", seq++},
+    const size_t index = seq++;
+    if (pcr_mask != kAllPcrEvents && (e.pcr >= 24 || ((pcr_mask >> e.pcr) & 1) == 0)) continue;
+    nlohmann::json j = {{"EventSeq", index},
                         {"PcrIndex", e.pcr},
                         {"EventType", e.type},
                         {"EventTypeString", EventTypeName(e.type)}};
@@ -351,12 +358,12 @@ nlohmann::json SecureBootDatabases(const EventLog& log, uint16_t bank) {
     nlohmann::json certs = nlohmann::json::array();
     size_t hashes = 0;
     for (const nlohmann::json& list : *lists) {
-      for (const nlohmann::json& sig : list["Signatures"]) {
-        if (list["SignatureType"] == "X509") {
+      if (list["SignatureType"] == "X509") {
+        for (const nlohmann::json& sig : list["Signatures"]) {
           certs.push_back({{"Subject", sig.value("Subject", "")}, {"Sha256", sig.value("Sha256", "")}});
-        } else if (list["SignatureType"] == "SHA256") {
-          ++hashes;
         }
+      } else if (list["SignatureType"] == "SHA256") {
+        hashes += list["SignatureCount"].get<size_t>();
       }
     }
     out[key] = {{"certificates", std::move(certs)},

@@ -23,8 +23,11 @@ std::string EventTypeName(uint32_t type);
 
 // {"Events":[{"EventSeq","PcrIndex","EventType","EventTypeString","Digests":{"sha256":hex,..},
 // "ProcessedData":{...}}]}. Events whose data is interpreted carry "DataMatchesDigest" where
-// the digest is H(data) (spec/tpm.md §9), checked in `bank`.
-nlohmann::json DecodeEvents(const EventLog& log, uint16_t bank);
+// the digest is H(data) (spec/tpm.md §9), checked in `bank`. Only events of the PCRs in
+// `pcr_mask` (bit n: PCR n) are listed, so a verifier can show policies exactly the events
+// whose replay was checked against the quote; EventSeq stays the event's index in the log.
+inline constexpr uint32_t kAllPcrEvents = 0xFFFFFFFF;
+nlohmann::json DecodeEvents(const EventLog& log, uint16_t bank, uint32_t pcr_mask = kAllPcrEvents);
 
 struct SecureBootState {
   bool enabled = false;

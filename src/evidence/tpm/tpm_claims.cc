@@ -77,7 +77,12 @@ claims::ClaimSet TpmClaims(const AkPublic& ak, AkTrustMode trust, const PcrValue
   if (log != nullptr) {
     std::optional<uint16_t> bank = DecodeBank(*log, pcrs);
     if (bank) {
-      c.Add("events", DecodeEvents(*log, *bank));
+      // Only the events of quoted PCRs: CompareReplay checked exactly those against the TPM.
+      uint32_t quoted_mask = 0;
+      for (const auto& [index, value] : pcrs.at(*bank)) {
+        if (index < 24) quoted_mask |= 1u << index;
+      }
+      c.Add("events", DecodeEvents(*log, *bank, quoted_mask));
       // spec/tpm.md §12 precondition: PCR 7 replayed (CompareReplay passed and it has events).
       const auto& quoted = pcrs.at(*bank);
       if (quoted.contains(7) && PcrHasEvents(*log, 7)) {

@@ -29,6 +29,16 @@ inline constexpr std::string_view kTpmClaimsSupported[] = {
     "x-ms-tpm-ak-trust", "x-ms-tpm-request-key", "cnf", "rp_data",
 };
 
+// MAA's TPM policy inputs (spec/maa-policy-language.md §7.2) that its sample policies issue
+// into the token themselves (registry.h, reissuable_claims).
+inline constexpr std::string_view kTpmReissuableClaims[] = {
+    "aikValidated", "aikPubHash",  "tpmVersion", "secureBootEnabled", "bootDebuggingDisabled",
+    "notSafeMode",  "notWinPE",    "vbsEnabled", "iommuEnabled",
+};
+
+// Policy inputs that stay out of the token (registry.h, policy_only_claims).
+inline constexpr std::string_view kTpmPolicyOnlyClaims[] = {"events"};
+
 // Largest protocol message accepted (a request with a Windows log is a few hundred KiB).
 inline constexpr size_t kMaxProtocolMessageSize = 4 * 1024 * 1024;
 inline constexpr size_t kChallengeSize = 16;  // observed MAA challenge size
