@@ -84,11 +84,13 @@ StatusOr<std::string> AttestationService::Attest(const AttestationRequest& reque
   evidence::VerifyContext context{*options_.verification_clock, *options_.collateral,
                                   options_.verifiers.anchors};
   ATTEST_ASSIGN_OR_RETURN(claims::ClaimSet incoming, verifier->Verify(ev, context));
-  ATTEST_ASSIGN_OR_RETURN(nlohmann::json body, BuildTokenClaims(request, std::move(incoming)));
+  int64_t lifetime = token::kAttestationTokenLifetime;
+  ATTEST_ASSIGN_OR_RETURN(nlohmann::json body,
+                          BuildTokenClaims(request, std::move(incoming), {}, &lifetime));
   // maa-service-behaviour.md §3.7: a draft-policy result is unsigned (alg none) so that it
   // can never be mistaken for a token issued under the provider's policy.
-  if (request.draft_policy.has_value()) return issuer_.IssueUnsecuredToken(std::move(body));
-  return issuer_.IssueAttestationToken(std::move(body));
+  if (request.draft_policy.has_value()) return issuer_.IssueUnsecuredToken(std::move(body), lifetime);
+  return issuer_.IssueAttestationToken(std::move(body), lifetime);
 }
 
 StatusOr<AttestationService::ProtocolOutcome> AttestationService::AdvanceProtocol(
@@ -111,15 +113,17 @@ StatusOr<AttestationService::ProtocolOutcome> AttestationService::AdvanceProtoco
   if (!step.claims.has_value()) return Err(Status::Internal("protocol step without outcome"));
   AttestationRequest request;
   request.type = type;
+  int64_t lifetime = token::kAttestationTokenLifetime;
   ATTEST_ASSIGN_OR_RETURN(nlohmann::json body, BuildTokenClaims(request, std::move(*step.claims),
-                                                                step.check_configuration));
-  ATTEST_ASSIGN_OR_RETURN(out.token, issuer_.IssueAttestationToken(std::move(body)));
+                                                                step.check_configuration, &lifetime));
+  ATTEST_ASSIGN_OR_RETURN(out.token, issuer_.IssueAttestationToken(std::move(body), lifetime));
   return out;
 }
 
 StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(
     const AttestationRequest& request, claims::ClaimSet incoming,
-    const std::function<Status(const claims::ClaimSet&)>& check_configuration) const {
+    const std::function<Status(const claims::ClaimSet&)>& check_configuration,
+    int64_t* lifetime_seconds) const {
   namespace c = claims;
   const evidence::AttestationTypeDescriptor* type = evidence::FindDescriptor(request.type);
   if (type == nullptr) return Err(evidence::UnsupportedType(request.type));
@@ -140,6 +144,18 @@ StatusOr<nlohmann::json> AttestationService::BuildTokenClaims(
                                            : decision.deny_message));
   }
   if (check_configuration) ATTEST_RETURN_IF_ERROR(check_configuration(decision.properties));
+  if (lifetime_seconds != nullptr) {
+    *lifetime_seconds = token::kAttestationTokenLifetime;
+    // maa-policy-language.md: configuration rule report_validity_in_minutes.
+    if (const nlohmann::json* v = decision.properties.FindValue("report_validity_in_minutes")) {
+      if (!v->is_number_integer() || v->get<int64_t>() < 1 || v->get<int64_t>() > 525600) {
+        return Err(Status::InvalidArgument(
+            reason::kPolicyEvaluationError,
+            "configuration rule report_validity_in_minutes must be an integer from 1 to 525600"));
+      }
+      *lifetime_seconds = v->get<int64_t>() * 60;
+    }
+  }
 
   c::ClaimSet out = std::move(incoming);
   for (std::string_view name : type->policy_only_claims) out.Remove(name);

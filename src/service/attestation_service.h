@@ -79,9 +79,12 @@ class AttestationService {
   // The token claim object for already-verified incoming claims (exposed for tests).
   // `check_configuration`, when set, judges the evidence against the policy's configuration
   // rules once the policy has permitted it (AttestationProtocol::Step).
+  // `lifetime_seconds`, when given, receives the token lifetime the policy's configuration
+  // rule report_validity_in_minutes sets (1-525600), else 8 h.
   StatusOr<nlohmann::json> BuildTokenClaims(
       const AttestationRequest& request, claims::ClaimSet incoming,
-      const std::function<Status(const claims::ClaimSet&)>& check_configuration = {}) const;
+      const std::function<Status(const claims::ClaimSet&)>& check_configuration = {},
+      int64_t* lifetime_seconds = nullptr) const;
 
  private:
   const evidence::Verifier* FindVerifier(evidence::AttestationType type) const;

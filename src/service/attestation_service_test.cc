@@ -392,6 +392,36 @@ TEST_F(AttestationServiceTest, ConfigurationCheckSeesThePolicysConfigurationRule
   EXPECT_EQ(*seen->FindValue("required_pcr_mask"), 255);
 }
 
+// The configuration rule report_validity_in_minutes sets the token lifetime.
+TEST_F(AttestationServiceTest, ReportValidityInMinutesSetsTheTokenLifetime) {
+  AttestationService service(Options(), default_policy_, issuer_);
+  AttestationRequest req;
+  req.type = AttestationType::kTdxVm;
+  req.evidence = {1};
+  req.draft_policy =
+      "version=1.2; configurationrules{ => issueproperty(type=\"report_validity_in_minutes\", value=5); };"
+      " authorizationrules{=> permit();}; issuancerules{};";
+  auto token = service.Attest(req);
+  ASSERT_TRUE(token.has_value()) << token.error().ToString();
+  auto parsed = token::ParseCompactJws(*token);
+  ASSERT_TRUE(parsed.has_value());
+  EXPECT_EQ(parsed->payload["exp"].get<int64_t>() - parsed->payload["iat"].get<int64_t>(), 300);
+
+  req.draft_policy =
+      "version=1.2; authorizationrules{=> permit();}; issuancerules{};";
+  token = service.Attest(req);
+  ASSERT_TRUE(token.has_value());
+  parsed = token::ParseCompactJws(*token);
+  EXPECT_EQ(parsed->payload["exp"].get<int64_t>() - parsed->payload["iat"].get<int64_t>(), 28800);
+
+  req.draft_policy =
+      "version=1.2; configurationrules{ => issueproperty(type=\"report_validity_in_minutes\", value=0); };"
+      " authorizationrules{=> permit();}; issuancerules{};";
+  token = service.Attest(req);
+  ASSERT_FALSE(token.has_value());
+  EXPECT_EQ(token.error().reason(), "POLICY_EVALUATION_ERROR");
+}
+
 TEST_F(AttestationServiceTest, TdxPolicyMayIssueNewNamesAndComplianceStatus) {
   AttestationService service(Options(), default_policy_, issuer_);
   AttestationRequest req;

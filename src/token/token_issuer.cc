@@ -51,8 +51,9 @@ Status TokenIssuer::AddRegisteredClaims(nlohmann::json& claims, int64_t lifetime
   return Status::Ok();
 }
 
-StatusOr<std::string> TokenIssuer::IssueAttestationToken(nlohmann::json claims) const {
-  ATTEST_RETURN_IF_ERROR(AddRegisteredClaims(claims, kAttestationTokenLifetime, true));
+StatusOr<std::string> TokenIssuer::IssueAttestationToken(nlohmann::json claims,
+                                                         int64_t lifetime_seconds) const {
+  ATTEST_RETURN_IF_ERROR(AddRegisteredClaims(claims, lifetime_seconds, true));
   std::shared_ptr<const SigningKey> hold;
   ATTEST_ASSIGN_OR_RETURN(const SigningKey* key, KeyForToken(hold));
   return WithinTokenCap(SignCompactJws(Header(*key), claims, *key));
@@ -65,8 +66,9 @@ StatusOr<std::string> TokenIssuer::IssueManagementToken(nlohmann::json claims) c
   return SignCompactJws(Header(*key), claims, *key);
 }
 
-StatusOr<std::string> TokenIssuer::IssueUnsecuredToken(nlohmann::json claims) const {
-  ATTEST_RETURN_IF_ERROR(AddRegisteredClaims(claims, kAttestationTokenLifetime, true));
+StatusOr<std::string> TokenIssuer::IssueUnsecuredToken(nlohmann::json claims,
+                                                       int64_t lifetime_seconds) const {
+  ATTEST_RETURN_IF_ERROR(AddRegisteredClaims(claims, lifetime_seconds, true));
   return WithinTokenCap(UnsecuredCompactJws(claims));
 }
 

@@ -40,10 +40,13 @@ class TokenIssuer {
   // `claims` must be a JSON object; its iss/iat/nbf/exp/jti members are overwritten.
   // Attestation tokens (signed or unsigned) larger than kMaxAttestationTokenBytes are
   // refused: kInvalidArgument TOKEN_TOO_LARGE.
-  StatusOr<std::string> IssueAttestationToken(nlohmann::json claims) const;
+  // `lifetime_seconds`: exp - iat (a policy's report_validity_in_minutes, else 8 h).
+  StatusOr<std::string> IssueAttestationToken(
+      nlohmann::json claims, int64_t lifetime_seconds = kAttestationTokenLifetime) const;
   StatusOr<std::string> IssueManagementToken(nlohmann::json claims) const;
   // The same claims as an unsigned {"alg":"none"} token (draft-policy results).
-  StatusOr<std::string> IssueUnsecuredToken(nlohmann::json claims) const;
+  StatusOr<std::string> IssueUnsecuredToken(
+      nlohmann::json claims, int64_t lifetime_seconds = kAttestationTokenLifetime) const;
 
   const std::string& base_url() const { return base_url_; }
 
