@@ -5,7 +5,8 @@
 //       cached items (time to expiry, age) and fetch / 429 / failure counters, from /metrics
 //   attestctl collateral fetch (--fmspc HEX [--tee sgx|tdx] [--pck-ca platform|processor]
 //                               | --quote FILE | --snp-report FILE [--product P])...
-//                              [--pcs-url URL] [--kds-url URL] [--collateral-ca FILE] --out DIR
+//                              [--pcs-url URL] [--kds-url URL] [--collateral-ca FILE]
+//                              [--kds-min-interval-ms MS] --out DIR
 //       fetches (and checks) the collateral from the vendor and writes a bundle
 //   attestctl collateral import BUNDLE --data-dir DIR
 //       checks every item against the pinned roots and stores it in attestd's cache
@@ -144,6 +145,7 @@ struct FetchFlags {
   std::string pcs_url;
   std::string kds_url;
   std::string collateral_ca;
+  int64_t kds_min_interval_ms = collateral::kKdsDefaultMinIntervalMs;
   std::string out;
 };
 
@@ -166,6 +168,11 @@ std::unique_ptr<collateral::OnlineCollateralProvider> MakeProvider(
   }
   if (f && !f->kds_url.empty()) {
     options.kds->base_url = f->kds_url;
+  }
+  if (f) {
+    options.kds->min_interval_ms = f->kds_min_interval_ms;
+    // A one-off fetch may wait as long as the pacing asks (a few slots per report).
+    options.vendor.max_pacing_wait_ms = 3600 * 1000;
   }
   options.intel_root_spki = evidence::TrustAnchors::Production().intel_sgx_root_spki;
   // Fetching for a bundle judges nothing by time: every item is kept as served, checked.
@@ -343,6 +350,10 @@ void RegisterCollateralCommand(CLI::App& app, int* exit_code) {
   fetch_cmd->add_option("--pcs-url", fetch_flags->pcs_url, "Intel PCS / PCCS base URL");
   fetch_cmd->add_option("--kds-url", fetch_flags->kds_url, "AMD KDS base URL");
   fetch_cmd->add_option("--collateral-ca", fetch_flags->collateral_ca, "extra CAs for the sources");
+  fetch_cmd
+      ->add_option("--kds-min-interval-ms", fetch_flags->kds_min_interval_ms,
+                   "minimum interval between requests to the KDS host (AMD throttles)")
+      ->check(CLI::Range(int64_t{0}, int64_t{3'600'000}));
   fetch_cmd->add_option("--out", fetch_flags->out, "bundle directory to write")->required();
   fetch_cmd->callback([fetch_flags, exit_code] { *exit_code = RunFetch(*fetch_flags); });
 

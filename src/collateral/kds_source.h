@@ -26,6 +26,10 @@
 namespace attest::collateral {
 
 inline constexpr std::string_view kAmdKdsUrl = "https://kdsintf.amd.com";
+// attestd's default minimum interval between requests to a KDS host: KDS throttles at about
+// one VCEK per 10 s per IP and, once throttling, keeps answering 429 for minutes (issue 10),
+// so pacing below that rate costs less than one 429.
+inline constexpr int64_t kKdsDefaultMinIntervalMs = 10'000;
 
 // The KDS product line of a product name ("Milan-B0" -> "Milan", "Siena" -> "Genoa"), or
 // NOT_FOUND for a product KDS does not serve.
@@ -39,6 +43,9 @@ class KdsSource {
     std::string base_url = std::string(kAmdKdsUrl);
     // DER SPKI of the ARK per product line; a chain whose ARK differs is rejected.
     std::map<std::string, Bytes> pinned_ark_spki;
+    // Minimum interval between requests to the base URL's host (VendorClient pacing); 0 =
+    // none. attestd and attestctl default to kKdsDefaultMinIntervalMs.
+    int64_t min_interval_ms = 0;
   };
   // Gives the checked CA chain item of a product line (through the cache), to check VCEKs.
   using ChainLookup =

@@ -47,9 +47,13 @@ OnlineCollateralProvider::OnlineCollateralProvider(std::unique_ptr<HttpsGetter> 
       cache_(validity_clock, wall_clock, store, options_.cache) {
   if (options_.pcs) {
     pcs_.emplace(client_, *options_.pcs, options_.intel_root_spki);
+    client_.SetMinInterval(VendorClient::HostOf(options_.pcs->base_url),
+                           options_.pcs->min_interval_ms);
   }
   if (options_.kds) {
     kds_.emplace(client_, *options_.kds);
+    client_.SetMinInterval(VendorClient::HostOf(options_.kds->base_url),
+                           options_.kds->min_interval_ms);
   }
 }
 
@@ -326,6 +330,15 @@ std::string OnlineCollateralProvider::RenderPrometheus() const {
   family("attestd_collateral_throttled_refusals_total",
          "Fetches not sent because the source asked attestd to wait (Retry-After).",
          [](const VendorCounters& h) { return h.refused_while_throttled; });
+  family("attestd_collateral_fetch_timeouts_total",
+         "Collateral requests without a complete answer within the fetch timeout.",
+         [](const VendorCounters& h) { return h.timeouts; });
+  family("attestd_collateral_paced_total",
+         "Collateral requests that waited for their host's minimum interval.",
+         [](const VendorCounters& h) { return h.paced; });
+  family("attestd_collateral_paced_refusals_total",
+         "Fetches not sent because the host's next free slot was beyond the request deadline.",
+         [](const VendorCounters& h) { return h.refused_while_paced; });
   out += EarlyTcbWatch::Shared().RenderPrometheus();
   return out;
 }
