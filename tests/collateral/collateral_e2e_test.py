@@ -136,7 +136,15 @@ class CollateralServer:
 
 
 class Attestd:
+    # The test server is both PCS and KDS (one host): the KDS pacing default (10 s between
+    # requests) would pace every fetch of these tests. Started with this config unless the
+    # arguments name another (which then sets kds_min_interval_ms itself).
+    default_config = None
+
     def __init__(self, binary, data_dir, log_path, args):
+        args = list(args)
+        if "--config" not in args and Attestd.default_config:
+            args += ["--config", Attestd.default_config]
         self.port = free_port()
         self.log = open(log_path, "ab")
         self.proc = subprocess.Popen(
@@ -164,6 +172,13 @@ class Attestd:
     def attest(self, type_name, quote):
         status, data = self.request("POST", f"/attest/{type_name}?api-version=2022-08-01",
                                     {"quote": b64url(quote)})
+        try:
+            return status, json.loads(data)
+        except ValueError:
+            return status, {"raw": data[:200]}
+
+    def attest_body(self, type_name, body):
+        status, data = self.request("POST", f"/attest/{type_name}?api-version=2022-08-01", body)
         try:
             return status, json.loads(data)
         except ValueError:
@@ -202,6 +217,133 @@ def item_counts(counts, fragment):
     return sum(n for path, n in counts.items() if fragment in path)
 
 
+def snp_request(case_dir):
+    """A SevSnpVm request carrying the report only: the VCEK and chain must come from KDS."""
+    with open(os.path.join(case_dir, "report.bin"), "rb") as f:
+        report = f.read()
+    return {"report": b64url(json.dumps({"SnpReport": b64url(report)}).encode())}
+
+
+def snp_vcek_path(case_dir):
+    """The KDS VCEK path prefix (/vcek/v1/<P>/<hwid>?) of a case's report."""
+    with open(os.path.join(case_dir, "case.json")) as f:
+        product = json.load(f)["verification"]["product"]
+    with open(os.path.join(case_dir, "report.bin"), "rb") as f:
+        chip = f.read()[0x1A0:0x1E0]
+    return product, f"/vcek/v1/{product}/{(chip[:8] if product == 'Turin' else chip).hex()}?"
+
+
+def snp_checks(args, snp_cases, pki, tmp, server, log, config):
+    """SEV-SNP over KDS: attestd with only --kds-url attests Milan and Turin reports."""
+    with open(os.path.join(snp_cases[0], "case.json")) as f:
+        at = json.load(f)["verification"]["verification_time"]
+    kds_only = ["--kds-url", server.url, "--collateral-ca", pki["ca"], "--collateral-time", at]
+    # Pacing on, briefly: every KDS request of the cold start takes its slot.
+    paced = config("snp-paced.toml", "kds_min_interval_ms = 200\n")
+    requests = [snp_request(d) for d in snp_cases]
+    vcek = dict(snp_vcek_path(d) for d in snp_cases)
+
+    print("SNP over KDS: 40 concurrent first requests, Milan and Turin, report only")
+    server.reset()
+    a = Attestd(args.attestd, os.path.join(tmp, "snp-data"), log, kds_only + ["--config", paced])
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=40) as pool:
+            results = list(pool.map(lambda i: a.attest_body("SevSnpVm", requests[i % 2]),
+                                    range(40)))
+        ok = [b for s, b in results if s == 200 and "token" in b]
+        check(len(ok) == 40, f"all 40 concurrent SNP attestations succeed ({len(ok)}; first other: "
+                             f"{next((r for r in results if r[0] != 200), None)})")
+        sources = {claims_of(b["token"]).get("x-attestd-sevsnp", {}).get("ek_source") for b in ok}
+        check(sources == {"collateral"}, f"the VCEKs came from the collateral service ({sources})")
+        counts = server.counts()
+        for product, path in vcek.items():
+            check(item_counts(counts, path) == 1,
+                  f"exactly one {product} VCEK fetch (got {item_counts(counts, path)})")
+            chain = f"/vcek/v1/{product}/cert_chain"
+            check(counts.get(chain) == 1, f"exactly one fetch of {chain} (got {counts.get(chain)})")
+            crl = f"/vcek/v1/{product}/crl"
+            check(counts.get(crl) == 1, f"{crl}: 404 asked once, then negative-cached "
+                                        f"(got {counts.get(crl)})")
+        check(sum(counts.values()) == 6, f"6 KDS requests in all (got {counts})")
+        check(not any(p.startswith(("/sgx/", "/tdx/")) for p in counts),
+              "no Intel collateral was asked for")
+        paced_line = [l for l in a.metrics().splitlines()
+                      if l.startswith("attestd_collateral_paced_total{")]
+        print(f"  info {paced_line} (200 ms minimum interval)")
+    finally:
+        a.stop()
+
+    print("SNP: a KDS 429 with Retry-After is honoured")
+    server.reset()
+    server.fault(match=vcek["Milan"], mode="429", retry_after="3600", count=1)
+    a = Attestd(args.attestd, os.path.join(tmp, "snp-throttle-data"), log, kds_only)
+    try:
+        s, body = a.attest_body("SevSnpVm", requests[0])
+        check(s == 503 and reason(body) == "COLLATERAL_RATE_LIMITED",
+              f"Milan: 503 COLLATERAL_RATE_LIMITED (got {s} {reason(body)}: {message(body)})")
+        before = sum(server.counts().values())
+        for i, r in enumerate(requests):
+            s, body = a.attest_body("SevSnpVm", r)
+            check(s == 503 and reason(body) == "COLLATERAL_RATE_LIMITED",
+                  f"{list(vcek)[i]} within Retry-After: 503 COLLATERAL_RATE_LIMITED (got {s} {reason(body)})")
+        check(sum(server.counts().values()) == before == 1,
+              f"one request reached KDS, none within Retry-After ({server.counts()})")
+        m = a.metrics()
+        check(f'attestd_collateral_rate_limited_total{{host="127.0.0.1:{server.port}"}} 1' in m,
+              "/metrics: one 429 counted")
+    finally:
+        a.stop()
+
+    print("SNP: corrupted or truncated VCEK answers are rejected and not cached")
+    server.reset()
+    a = Attestd(args.attestd, os.path.join(tmp, "snp-reject-data"), log, kds_only)
+    try:
+        for mode in ("corrupt", "truncate"):
+            server.fault(match=vcek["Milan"], mode=mode, count=1)
+            s, body = a.attest_body("SevSnpVm", requests[0])
+            check(s == 503 and reason(body) == "COLLATERAL_REJECTED",
+                  f"{mode} VCEK: 503 COLLATERAL_REJECTED (got {s} {reason(body)}: {message(body)})")
+            check("VCEK certificate for Milan" in message(body),
+                  f"{mode}: the message names the item ({message(body)})")
+        s, body = a.attest_body("SevSnpVm", requests[0])
+        check(s == 200 and "token" in body, f"then a good answer verifies (got {s} {reason(body)})")
+        check(item_counts(server.counts(), vcek["Milan"]) == 3,
+              "the VCEK was fetched again after each rejected answer (none cached)")
+        check('attestd_collateral_cache_events_total{event="rejected"} 2' in a.metrics(),
+              "/metrics: 2 rejected answers")
+    finally:
+        a.stop()
+
+    print("slow KDS answers: the fetch timeout bounds them, /health stays responsive")
+    server.reset()
+    slow = config("snp-slow.toml", "kds_min_interval_ms = 0\nfetch_timeout_seconds = 3\n")
+    a = Attestd(args.attestd, os.path.join(tmp, "snp-slow-data"), log, kds_only + ["--config", slow])
+    try:
+        server.fault(match=vcek["Milan"], mode="slow", delay=120, count=1)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(a.attest_body, "SevSnpVm", requests[0])
+            wait_for(lambda: item_counts(server.counts(), vcek["Milan"]) == 1,
+                     "the slow VCEK fetch to reach the server")
+            health, _ = a.request("GET", "/health")
+            check(health == 200 and not pending.done(),
+                  f"/health answers while the attestation waits on the vendor ({health})")
+            s, body = pending.result()
+        check(s == 503 and reason(body) == "COLLATERAL_SOURCE_TIMEOUT",
+              f"503 COLLATERAL_SOURCE_TIMEOUT after the fetch timeout (got {s} {reason(body)}: "
+              f"{message(body)})")
+        check("VCEK certificate for Milan" in message(body),
+              f"the message names the item ({message(body)})")
+        server.control("POST", "/_control/release", {})
+        s, body = a.attest_body("SevSnpVm", requests[0])
+        check(s == 200 and "token" in body, f"then a prompt answer verifies (got {s} {reason(body)})")
+        check(item_counts(server.counts(), vcek["Milan"]) == 2,
+              "the timed-out fetch cached nothing: the VCEK was asked for again")
+        check(f'attestd_collateral_fetch_timeouts_total{{host="127.0.0.1:{server.port}"}} 1'
+              in a.metrics(), "/metrics: one fetch timeout counted")
+    finally:
+        a.stop()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--attestd", required=True)
@@ -218,9 +360,14 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="attestd-collateral-") as tmp:
         pki = make_test_pki(tmp)
-        conf = os.path.join(tmp, "early.toml")
-        with open(conf, "w") as f:
-            f.write("[collateral]\ntcb_update = \"standard\"\nevaluate_early = true\n")
+        def config(name, text):
+            path = os.path.join(tmp, name)
+            with open(path, "w") as f:
+                f.write("[collateral]\n" + text)
+            return path
+        Attestd.default_config = config("base.toml", "kds_min_interval_ms = 0\n")
+        conf = config("early.toml", "kds_min_interval_ms = 0\ntcb_update = \"standard\"\n"
+                                    "evaluate_early = true\n")
         snp_cases = [os.path.join(vectors, "snp", c) for c in SNP_CASES]
         server = CollateralServer(vectors, pki, tmp,
                                   extra=[a for d in snp_cases for a in ("--snp", d)])
@@ -312,7 +459,8 @@ def main():
             snp_bundle = os.path.join(tmp, "snp-bundle")
             reports = [a for d in snp_cases for a in ("--snp-report", os.path.join(d, "report.bin"))]
             code, out = ctl(args.attestctl, "collateral", "fetch", *reports, "--kds-url", server.url,
-                            "--collateral-ca", pki["ca"], "--out", snp_bundle)
+                            "--collateral-ca", pki["ca"], "--kds-min-interval-ms", "0",
+                            "--out", snp_bundle)
             check(code == 0 and "wrote 4 collateral item(s)" in out,
                   f"fetch --snp-report Milan + Turin: 2 VCEKs + 2 chains ({code}: {out})")
             counts = server.counts()
@@ -340,6 +488,8 @@ def main():
                   and 'throttled_refusals_total{host="127.0.0.1:%d"} 0' % server.port not in m,
                   "/metrics: refusals while throttled counted")
             a.stop()
+
+            snp_checks(args, snp_cases, pki, tmp, server, log, config)
 
             print("evaluate_early without a published early set: the standard verdict stands")
             a = Attestd(args.attestd, os.path.join(tmp, "no-early-data"), log,

@@ -20,8 +20,10 @@ Control routes (JSON), for tests:
   POST /_control/fault             {"match": "substring of path?query", "mode": M,
                                     "retry_after": "120", "count": n}   n = how many answers
                                     (default unlimited); modes: 429, 503, 500, 404, corrupt,
-                                    truncate, wrongsig
-  POST /_control/reset             clears faults and counts
+                                    truncate, wrongsig, slow ({"delay": s, default 60}: the
+                                    answer is held that long, or until /_control/release)
+  POST /_control/release           lets every held (slow) answer go now
+  POST /_control/reset             clears faults and counts, releases held answers
 
 Usage: collateral_server.py --cert C --key K --port-file F [--sgx DIR] [--tdx DIR]
        [--snp DIR ...] [--early sgx=DIR] [--port N]
@@ -158,6 +160,12 @@ class State:
         self.lock = threading.Lock()
         self.counts = {}
         self.faults = []
+        self.release = threading.Event()  # set: held answers go; replaced once they went
+
+    def release_held(self):
+        """Wakes every held answer; later slow answers wait on a new event. Lock held."""
+        self.release.set()
+        self.release = threading.Event()
 
 
 def make_handler(coll: Collateral, state: State, wrong: WrongSigner):
@@ -168,13 +176,16 @@ def make_handler(coll: Collateral, state: State, wrong: WrongSigner):
             pass
 
         def reply(self, status, body=b"", headers=()):
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Request-ID", "test-%d" % threading.get_ident())
-            for k, v in headers:
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Request-ID", "test-%d" % threading.get_ident())
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                self.close_connection = True  # the client gave up (e.g. attestd's fetch timeout)
 
         def do_POST(self):
             n = int(self.headers.get("Content-Length") or 0)
@@ -185,6 +196,9 @@ def make_handler(coll: Collateral, state: State, wrong: WrongSigner):
                 elif self.path == "/_control/reset":
                     state.faults.clear()
                     state.counts.clear()
+                    state.release_held()
+                elif self.path == "/_control/release":
+                    state.release_held()
                 else:
                     return self.reply(404)
             self.reply(200, b"{}", [("Content-Type", "application/json")])
@@ -203,7 +217,11 @@ def make_handler(coll: Collateral, state: State, wrong: WrongSigner):
                         if "count" in f:
                             f["count"] -= 1
                         break
+                release = state.release
             mode = fault["mode"] if fault else None
+            if mode == "slow":
+                # A vendor that takes its time: nothing is sent until the delay passed.
+                release.wait(float(fault.get("delay", 60)))
             if mode in ("429", "503", "500", "404"):
                 headers = [("Retry-After", str(fault["retry_after"]))] if "retry_after" in fault else []
                 return self.reply(int(mode), b"{}", headers)
