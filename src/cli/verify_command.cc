@@ -167,7 +167,8 @@ void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
       ->required();
   cmd->add_option("--evidence", args->evidence, "Evidence file (quote, OE report or evidence)");
   cmd->add_option("--collateral", args->collateral,
-                  "Collateral directory (Intel PCS formats, vectors layout)");
+                  "Collateral directory (Intel PCS formats, vectors layout) or a collateral "
+                  "bundle (directory or tar)");
   cmd->add_option("--at", args->at,
                   "RFC 3339 time at which collateral and certificates are judged (default: now)");
   cmd->add_option("--runtime-data", args->runtime_data,

@@ -361,9 +361,9 @@ int main(int argc, char** argv) {
   auto* collateral_ca = app.add_option("--collateral-ca", cli.online_collateral.ca_file,
                                        "PEM CAs trusted for the collateral sources (e.g. PCCS)")
                             ->check(CLI::ExistingFile);
-  auto* collateral_bundle =
-      app.add_option("--collateral-bundle", cli.online_collateral.bundle,
-                     "collateral bundle directory to check and import at start (air-gapped)");
+  auto* collateral_bundle = app.add_option(
+      "--collateral-bundle", cli.online_collateral.bundle,
+      "collateral bundle (directory or tar) to check and import at start (air-gapped)");
 
   attest::server::InitOptions init;
   CLI::App* init_cmd = app.add_subcommand(

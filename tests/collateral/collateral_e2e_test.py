@@ -26,6 +26,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 
@@ -344,6 +345,64 @@ def snp_checks(args, snp_cases, pki, tmp, server, log, config):
         a.stop()
 
 
+def tar_round_trip(args, tmp, log, online, sgx_case, sgx_quote, data_dir):
+    """The bundle round trip in its tar form: export -> import / --collateral-bundle / verify."""
+    print("bundles as tar: export, import on an empty attestd, attestd --collateral-bundle, verify")
+    at = sgx_case["verification_time"]
+    quote_file = os.path.join(tmp, "sgx-quote.bin")
+    with open(quote_file, "wb") as f:
+        f.write(sgx_quote)
+    tar_path = os.path.join(tmp, "exported.tar")
+    code, out = ctl(args.attestctl, "collateral", "export", "--data-dir", data_dir, "--out", tar_path)
+    check(code == 0 and "wrote 4 collateral item(s)" in out, f"export --out .tar ({code}: {out})")
+    with tarfile.open(tar_path) as t:
+        members = t.getmembers()
+        manifest = json.load(t.extractfile("manifest.json"))
+    check(sorted(m.name for m in members) == sorted(["manifest.json"] + [i["file"] for i in manifest["items"]])
+          and all(m.isreg() for m in members) and len(manifest["items"]) == 4,
+          f"the tar holds the manifest and its 4 item files, regular files only ({[m.name for m in members]})")
+    empty = os.path.join(tmp, "airgap-tar")
+    code, out = ctl(args.attestctl, "collateral", "import", tar_path, "--data-dir", empty)
+    check(code == 0 and "imported 4 item(s), rejected 0" in out, f"import of the tar ({code}: {out})")
+    a = Attestd(args.attestd, empty, log, online + ["--collateral-time", at])
+    try:
+        s, body = a.attest("SgxEnclave", sgx_quote)
+        check(s == 200 and "token" in body, f"SGX verifies from the imported tar (got {s} {reason(body)})")
+    finally:
+        a.stop()
+    a = Attestd(args.attestd, os.path.join(tmp, "airgap-tar-2"), log,
+                online + ["--collateral-bundle", tar_path, "--collateral-time", at])
+    try:
+        s, body = a.attest("SgxEnclave", sgx_quote)
+        check(s == 200 and "token" in body, f"attestd --collateral-bundle B.tar verifies (got {s} {reason(body)})")
+    finally:
+        a.stop()
+    code, out = ctl(args.attestctl, "verify", "--type", "sgx", "--evidence",
+                    quote_file, "--collateral", tar_path, "--at", at)
+    check(code == 0 and '"valid": true' in out,
+          f"attestctl verify --collateral B.tar re-verifies offline ({code}: {out[:200]})")
+
+    # A hostile tar: the manifest and items are fine, plus a link pointing out of the bundle.
+    hostile = os.path.join(tmp, "hostile.tar")
+    with tarfile.open(tar_path) as src, tarfile.open(hostile, "w") as dst:
+        for m in src.getmembers():
+            dst.addfile(m, src.extractfile(m))
+        link = tarfile.TarInfo("items/9999.bin")
+        link.type = tarfile.SYMTYPE
+        link.linkname = "/etc/shadow"
+        dst.addfile(link)
+    code, out = ctl(args.attestctl, "collateral", "import", hostile, "--data-dir",
+                    os.path.join(tmp, "airgap-hostile"))
+    check(code == 2 and "BUNDLE_INVALID" in out and "'items/9999.bin' is a link" in out,
+          f"a tar with a symbolic link is refused, naming the entry ({code}: {out.strip()})")
+    proc = subprocess.run([args.attestd, "--listen", f"127.0.0.1:{free_port()}", "--insecure-http",
+                           "--data-dir", os.path.join(tmp, "airgap-hostile-2"),
+                           "--collateral-bundle", hostile] + online,
+                          capture_output=True, text=True, timeout=60)
+    check(proc.returncode != 0 and "is a link" in proc.stdout + proc.stderr,
+          f"attestd --collateral-bundle refuses it at start ({proc.returncode})")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--attestd", required=True)
@@ -456,13 +515,17 @@ def main():
             with open(os.path.join(bundle, tcb[0]["file"]), "rb") as f, \
                     open(os.path.join(vectors, SGX_CASE, "tcb_info.json"), "rb") as g:
                 check(f.read() == g.read(), "the TCB info is stored exactly as served")
-            snp_bundle = os.path.join(tmp, "snp-bundle")
+            snp_bundle = os.path.join(tmp, "snp-bundle.tar")
             reports = [a for d in snp_cases for a in ("--snp-report", os.path.join(d, "report.bin"))]
             code, out = ctl(args.attestctl, "collateral", "fetch", *reports, "--kds-url", server.url,
                             "--collateral-ca", pki["ca"], "--kds-min-interval-ms", "0",
                             "--out", snp_bundle)
             check(code == 0 and "wrote 4 collateral item(s)" in out,
                   f"fetch --snp-report Milan + Turin: 2 VCEKs + 2 chains ({code}: {out})")
+            with tarfile.open(snp_bundle) as t:
+                keys = sorted(i["key"].split("/")[1] for i in json.load(t.extractfile("manifest.json"))["items"])
+            check(keys == ["cert_chain", "cert_chain", "vcek", "vcek"],
+                  f"fetch --out B.tar writes a tar bundle ({keys})")
             counts = server.counts()
             check(counts.get("/vcek/v1/Turin/3b42092f69c656d3?blSPL=1&teeSPL=0&snpSPL=2&ucodeSPL=71&fmcSPL=0") == 1,
                   "Turin VCEK fetched with an 8-byte hwID and fmcSPL")
@@ -558,6 +621,7 @@ def main():
         exported = os.path.join(tmp, "exported")
         code, out = ctl(args.attestctl, "collateral", "export", "--data-dir", empty, "--out", exported)
         check(code == 0 and "wrote 4 collateral item(s)" in out, f"export ({code}: {out})")
+        tar_round_trip(args, tmp, log, online, sgx_case, sgx_quote, empty)
         tampered = os.path.join(tmp, "tampered")
         shutil.copytree(bundle, tampered)
         with open(os.path.join(tampered, "manifest.json")) as f:
