@@ -176,6 +176,7 @@ std::unique_ptr<collateral::OnlineCollateralProvider> MakeProvider(
     options.vendor.max_pacing_wait_ms = 3600 * 1000;
   }
   options.intel_root_spki = evidence::TrustAnchors::Production().intel_sgx_root_spki;
+  options.amd_ark_pins = evidence::TrustAnchors::Production().amd_arks;
   // Fetching for a bundle judges nothing by time: every item is kept as served, checked.
   static const FixedClock kEndOfTime(std::numeric_limits<int64_t>::min() / 2);
   return std::make_unique<collateral::OnlineCollateralProvider>(

@@ -141,8 +141,7 @@ int RunVerify(const VerifyArgs& a) {
   std::unique_ptr<collateral::OnlineCollateralProvider> bundle;
   if (!a.collateral.empty() && collateral::IsCollateralBundle(a.collateral)) {
     collateral::LoadReport report;
-    auto opened = collateral::OpenBundleProvider(a.collateral, config.anchors.intel_sgx_root_spki,
-                                                 &report);
+    auto opened = collateral::OpenBundleProvider(a.collateral, config.anchors, &report);
     if (!opened) return PrintFailure(opened.error().WithContext("--collateral"), 2);
     for (const std::string& r : report.rejected_reasons) {
       std::cerr << "collateral bundle item rejected: " << r << "\n";

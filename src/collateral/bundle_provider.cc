@@ -27,16 +27,16 @@ bool IsCollateralBundle(const std::string& path) {
   return FileExists(path + "/manifest.json") || std::filesystem::is_regular_file(path, ec);
 }
 
-StatusOr<std::unique_ptr<OnlineCollateralProvider>> OpenBundleProvider(const std::string& path,
-                                                                       const Bytes& intel_root_spki,
-                                                                       LoadReport* report) {
+StatusOr<std::unique_ptr<OnlineCollateralProvider>> OpenBundleProvider(
+    const std::string& path, const evidence::TrustAnchors& anchors, LoadReport* report) {
   // A validity clock before every item's issue date: the cache never considers one stale.
   static const FixedClock kBeforeEverything(std::numeric_limits<int64_t>::min() / 2);
   ATTEST_ASSIGN_OR_RETURN(auto items, ReadBundle(path));
   OnlineCollateralOptions options;
   options.pcs.emplace();
   options.kds.emplace();
-  options.intel_root_spki = intel_root_spki;
+  options.intel_root_spki = anchors.intel_sgx_root_spki;
+  options.amd_ark_pins = anchors.amd_arks;
   auto provider = std::make_unique<OnlineCollateralProvider>(std::make_unique<NothingElseGetter>(),
                                                              kBeforeEverything, SystemClock::Get(),
                                                              nullptr, options);

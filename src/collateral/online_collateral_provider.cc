@@ -51,6 +51,7 @@ OnlineCollateralProvider::OnlineCollateralProvider(std::unique_ptr<HttpsGetter> 
                            options_.pcs->min_interval_ms);
   }
   if (options_.kds) {
+    options_.kds->pinned_arks = options_.amd_ark_pins;
     kds_.emplace(client_, *options_.kds);
     client_.SetMinInterval(VendorClient::HostOf(options_.kds->base_url),
                            options_.kds->min_interval_ms);
@@ -87,7 +88,10 @@ StatusOr<CollateralItem> OnlineCollateralProvider::CheckItem(CollateralItem item
     return checker.Check(std::move(item));
   }
   if (KdsSource::Owns(item.key)) {
-    KdsSource checker(client_, options_.kds.value_or(KdsSource::Options{}));
+    // Imported AMD items are checked against the pins even when no KDS is configured.
+    KdsSource::Options kds = options_.kds.value_or(KdsSource::Options{});
+    kds.pinned_arks = options_.amd_ark_pins;
+    KdsSource checker(client_, std::move(kds));
     return checker.Check(std::move(item), [this](const std::string& k) { return ChainItem(k); });
   }
   return Err(

@@ -32,6 +32,9 @@ struct OnlineCollateralOptions {
   std::optional<PcsSource::Options> pcs;  // nullopt: no Intel source
   std::optional<KdsSource::Options> kds;  // nullopt: no AMD source
   Bytes intel_root_spki;                  // pinned Intel SGX Root CA key (DER SPKI)
+  // Pinned AMD ARKs (TrustAnchors::amd_arks): KDS chains, fetched or imported, must end at
+  // one of their product's. Replaces kds->pinned_arks.
+  std::vector<evidence::AmdArkPin> amd_ark_pins;
   ItemCache::Options cache;
   VendorClient::Options vendor;
   int64_t refresh_interval_seconds = 300;  // how often the refresher looks for due items

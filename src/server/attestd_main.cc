@@ -159,9 +159,20 @@ int Serve(ServerConfig config) {
         "and carry x-attestd-collateral-time.",
         FormatRfc3339(*t));
   }
+  if (!config.test_trust_anchors.empty()) {
+    if (Status s = AddTestTrustAnchors(config.test_trust_anchors, options.verifiers.anchors);
+        !s.ok()) {
+      return Fail(s);
+    }
+    spdlog::warn("test_trust_anchors {}: test AMD roots are trusted (loopback tests only)",
+                 config.test_trust_anchors);
+  }
+  // Collateral is checked against the same roots as the evidence.
   auto collateral = CollateralSetup::Build(
-      config, collateral_clock.has_value() ? static_cast<const Clock&>(*collateral_clock)
-                                           : SystemClock::Get());
+      config,
+      collateral_clock.has_value() ? static_cast<const Clock&>(*collateral_clock)
+                                   : SystemClock::Get(),
+      options.verifiers.anchors);
   if (!collateral.has_value()) return Fail(collateral.error());
   if ((*collateral)->provider() == nullptr) {
     spdlog::warn("no collateral source configured: attestation requests will fail with 503");
@@ -171,14 +182,6 @@ int Serve(ServerConfig config) {
   const bool tpm_key_from_kek = keys_in_store && config.tpm_context_key.empty();
   if (Status s = ConfigureTpm(config, tpm_key_from_kek, options.verifiers.tpm); !s.ok()) {
     return Fail(s);
-  }
-  if (!config.test_trust_anchors.empty()) {
-    if (Status s = AddTestTrustAnchors(config.test_trust_anchors, options.verifiers.anchors);
-        !s.ok()) {
-      return Fail(s);
-    }
-    spdlog::warn("test_trust_anchors {}: test AMD roots are trusted (loopback tests only)",
-                 config.test_trust_anchors);
   }
   options.verifiers.dcap.tcb_update = config.online_collateral.tcb_update == "early"
                                           ? collateral::TcbUpdate::kEarly

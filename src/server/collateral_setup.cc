@@ -31,8 +31,9 @@ class StandardSetOnly final : public collateral::CollateralProviderWrapper {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<CollateralSetup>> CollateralSetup::Build(const ServerConfig& config,
-                                                                  const Clock& validity_clock) {
+StatusOr<std::unique_ptr<CollateralSetup>> CollateralSetup::Build(
+    const ServerConfig& config, const Clock& validity_clock,
+    const evidence::TrustAnchors& anchors) {
   std::unique_ptr<CollateralSetup> setup(new CollateralSetup());
   const auto& oc = config.online_collateral;
   std::vector<std::unique_ptr<collateral::CollateralProvider>> sources;
@@ -68,7 +69,8 @@ StatusOr<std::unique_ptr<CollateralSetup>> CollateralSetup::Build(const ServerCo
     options.kds->min_interval_ms = oc.kds_min_interval_ms;
     // A request waits for its vendor slot no longer than the request itself may take.
     options.vendor.max_pacing_wait_ms = int64_t{config.request_deadline_seconds} * 1000;
-    options.intel_root_spki = evidence::TrustAnchors::Production().intel_sgx_root_spki;
+    options.intel_root_spki = anchors.intel_sgx_root_spki;
+    options.amd_ark_pins = anchors.amd_arks;
     options.refresh_interval_seconds = oc.refresh_interval_seconds;
     auto getter =
         std::make_unique<collateral::HttpsClientGetter>(collateral::HttpsClientGetter::Options{

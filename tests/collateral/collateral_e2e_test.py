@@ -295,7 +295,7 @@ def snp_checks(args, snp_cases, pki, tmp, server, log, config):
     finally:
         a.stop()
 
-    print("SNP: corrupted or truncated VCEK answers are rejected and not cached")
+    print("SNP: corrupted or truncated VCEKs and a look-alike ARK chain are rejected, not cached")
     server.reset()
     a = Attestd(args.attestd, os.path.join(tmp, "snp-reject-data"), log, kds_only)
     try:
@@ -310,8 +310,20 @@ def snp_checks(args, snp_cases, pki, tmp, server, log, config):
         check(s == 200 and "token" in body, f"then a good answer verifies (got {s} {reason(body)})")
         check(item_counts(server.counts(), vcek["Milan"]) == 3,
               "the VCEK was fetched again after each rejected answer (none cached)")
-        check('attestd_collateral_cache_events_total{event="rejected"} 2' in a.metrics(),
-              "/metrics: 2 rejected answers")
+        # A chain under a look-alike ARK-Turin: self-signed and signing its ASK, but not AMD's.
+        server.fault(match="/vcek/v1/Turin/cert_chain", mode="fakeark", count=1)
+        s, body = a.attest_body("SevSnpVm", requests[1])
+        check(s == 503 and reason(body) == "COLLATERAL_REJECTED"
+              and "not a pinned AMD root of Turin" in message(body),
+              f"a chain under a look-alike ARK: 503 COLLATERAL_REJECTED, not a 400 blaming the "
+              f"evidence (got {s} {reason(body)}: {message(body)})")
+        s, body = a.attest_body("SevSnpVm", requests[1])
+        check(s == 200 and "token" in body, f"then AMD's chain verifies (got {s} {reason(body)})")
+        check(server.counts().get("/vcek/v1/Turin/cert_chain") == 2,
+              "the look-alike chain was not cached: fetched again")
+        # Milan: corrupt + truncate VCEK; Turin: the chain and the VCEK fetch that needed it.
+        check('attestd_collateral_cache_events_total{event="rejected"} 4' in a.metrics(),
+              "/metrics: 4 rejected fetches")
     finally:
         a.stop()
 
