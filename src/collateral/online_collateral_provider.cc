@@ -240,6 +240,9 @@ LoadReport OnlineCollateralProvider::LoadFromStore() {
 size_t OnlineCollateralProvider::RefreshOnce() {
   size_t failures = 0;
   for (const std::string& key : cache_.RefreshDue()) {
+    if (stopping_.load()) {
+      break;
+    }
     if (!cache_.Refresh(key, Describe(key), [this, &key] { return FetchKey(key); }).ok()) {
       ++failures;
     }
@@ -253,6 +256,7 @@ void OnlineCollateralProvider::Start() {
     return;
   }
   stop_ = false;
+  stopping_.store(false);
   refresher_ = std::thread([this] { RefreshLoop(); });
 }
 
@@ -260,6 +264,7 @@ void OnlineCollateralProvider::Stop() {
   {
     std::lock_guard<std::mutex> lock(refresher_mu_);
     stop_ = true;
+    stopping_.store(true);
   }
   refresher_cv_.notify_all();
   if (refresher_.joinable()) {
