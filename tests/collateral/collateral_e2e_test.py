@@ -1,15 +1,21 @@
 #!/usr/bin/python3
 """attestd's online collateral service against a test PCS/KDS server (issue 10).
 
-attestd is started with --pcs-url pointing at collateral_server.py (HTTPS, a throw-away test
-CA passed with --collateral-ca) and NO offline collateral directory, and attests real SGX and
-TDX quotes from $ATTESTD_VECTORS; the server serves those cases' real Intel collateral and
-counts every request. Checks:
-  - 100 concurrent first requests -> exactly one fetch per collateral item;
+attestd is started with --pcs-url / --kds-url pointing at collateral_server.py (HTTPS, a
+throw-away test CA passed with --collateral-ca) and NO offline collateral directory, and
+attests real SGX and TDX quotes and SEV-SNP reports (Milan, Turin) from $ATTESTD_VECTORS; the
+server serves those cases' real Intel and AMD collateral and counts every request. Checks:
+  - 100 concurrent first SGX requests (40 SNP) -> exactly one fetch per collateral item;
   - an FMSPC the server does not know -> 503 COLLATERAL_MISSING, remembered (one fetch);
-  - corrupted, truncated and wrongly signed answers -> 503 COLLATERAL_REJECTED, not cached;
-  - a 429 with Retry-After -> 503 COLLATERAL_RATE_LIMITED and no request until it passes;
+  - corrupted, truncated and wrongly signed answers (TCB info, VCEK, a look-alike ARK chain)
+    -> 503 COLLATERAL_REJECTED, not cached;
+  - a 429 with Retry-After (PCS and KDS) -> 503 COLLATERAL_RATE_LIMITED and no request until
+    it passes;
+  - a held (slow) answer -> 503 COLLATERAL_SOURCE_TIMEOUT after fetch_timeout_seconds, with
+    /health answering meanwhile;
   - restart with the server stopped -> the persisted cache still verifies;
+  - bundles (directory and tar): fetch / export -> import / --collateral-bundle / verify
+    offline; a tar with a link is refused;
   - later than the items' nextUpdate with the server stopped -> 503 COLLATERAL_STALE naming
     the item (never a pass).
 Exit codes: 0 pass, 1 fail, 77 skipped (no vectors / python3-cryptography).
