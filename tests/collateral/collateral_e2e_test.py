@@ -27,6 +27,7 @@ import http.client
 import json
 import os
 import hashlib
+import re
 import shutil
 import signal
 import socket
@@ -330,6 +331,25 @@ def snp_checks(args, snp_cases, pki, tmp, server, log, config):
         # Milan: corrupt + truncate VCEK; Turin: the chain and the VCEK fetch that needed it.
         check('attestd_collateral_cache_events_total{event="rejected"} 4' in a.metrics(),
               "/metrics: 4 rejected fetches")
+    finally:
+        a.stop()
+
+    print("KDS pacing: a slot beyond the request deadline is refused at once, not waited for")
+    server.reset()
+    far = config("snp-far.toml", "kds_min_interval_ms = 600000\n")
+    a = Attestd(args.attestd, os.path.join(tmp, "snp-paced-data"), log, kds_only + ["--config", far])
+    try:
+        for attempt in (1, 2):
+            s, body = a.attest_body("SevSnpVm", requests[0])
+            check(s == 503 and reason(body) == "COLLATERAL_RATE_LIMITED"
+                  and re.search(r"next free slot is in (5\d\d|600) s", message(body)),
+                  f"attempt {attempt}: the chain's slot is 600 s away, past the 30 s request "
+                  f"deadline: 503 COLLATERAL_RATE_LIMITED (got {s} {reason(body)}: {message(body)})")
+        counts = server.counts()
+        check(counts == {k: 1 for k in counts} and len(counts) == 1 and item_counts(counts, vcek["Milan"]) == 1,
+              f"KDS saw only the first request, the VCEK ({counts})")
+        check(f'attestd_collateral_paced_refusals_total{{host="127.0.0.1:{server.port}"}} 2'
+              in a.metrics(), "/metrics: 2 paced refusals")
     finally:
         a.stop()
 
