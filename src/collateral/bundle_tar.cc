@@ -96,16 +96,17 @@ StatusOr<std::string> SafeName(const char* raw) {
 
 }  // namespace
 
-StatusOr<std::map<std::string, Bytes>> ReadBundleTar(const std::string& path,
-                                                     const BundleTarLimits& limits) {
+StatusOr<std::map<std::string, Bytes>> ReadBundleTar(ByteSpan tar, const BundleTarLimits& limits) {
   ReadArchivePtr a(archive_read_new());
   if (!a) {
     return Err(Status::Internal("libarchive could not start"));
   }
   // Plain tar only (ustar, pax, GNU); no compression filters, no other formats.
   archive_read_support_format_tar(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), 64 * 1024) != ARCHIVE_OK) {
-    return Err(Invalid("cannot read " + path + " as a tar: " + ArchiveError(a.get())));
+  static const uint8_t kNothing = 0;
+  if (archive_read_open_memory(a.get(), tar.empty() ? &kNothing : tar.data(), tar.size()) !=
+      ARCHIVE_OK) {
+    return Err(Invalid("cannot read the bundle as a tar: " + ArchiveError(a.get())));
   }
   std::map<std::string, Bytes> files;
   size_t entries = 0;
@@ -117,11 +118,11 @@ StatusOr<std::map<std::string, Bytes>> ReadBundleTar(const std::string& path,
       break;
     }
     if (r != ARCHIVE_OK) {
-      return Err(Invalid(path + " is not a well-formed tar: " + ArchiveError(a.get())));
+      return Err(Invalid("the bundle is not a well-formed tar: " + ArchiveError(a.get())));
     }
     if (++entries > limits.max_entries) {
       return Err(
-          Invalid(path + " has more than " + std::to_string(limits.max_entries) + " entries"));
+          Invalid("the tar has more than " + std::to_string(limits.max_entries) + " entries"));
     }
     ATTEST_ASSIGN_OR_RETURN(std::string name, SafeName(archive_entry_pathname(entry)));
     const std::string shown = Printable(archive_entry_pathname(entry));
@@ -151,7 +152,7 @@ StatusOr<std::map<std::string, Bytes>> ReadBundleTar(const std::string& path,
     }
     if (size > limits.max_total_bytes - total) {
       return Err(
-          Invalid(path + " holds more than " + std::to_string(limits.max_total_bytes) + " bytes"));
+          Invalid("the tar holds more than " + std::to_string(limits.max_total_bytes) + " bytes"));
     }
     Bytes data(static_cast<size_t>(size));
     size_t got = 0;

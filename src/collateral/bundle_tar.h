@@ -25,9 +25,8 @@ struct BundleTarLimits {
   size_t max_total_bytes = 0;  // all files
 };
 
-// The regular files of the tar at `path`, by name ("./" prefixes removed).
-StatusOr<std::map<std::string, Bytes>> ReadBundleTar(const std::string& path,
-                                                     const BundleTarLimits& limits);
+// The regular files of the tar `tar` (read from memory), by name ("./" prefixes removed).
+StatusOr<std::map<std::string, Bytes>> ReadBundleTar(ByteSpan tar, const BundleTarLimits& limits);
 
 // Writes `files` (name, bytes) as a POSIX tar at `path`, replacing it atomically; entries are
 // owner-writable, world-readable, with modification time `mtime`.

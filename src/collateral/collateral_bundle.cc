@@ -20,7 +20,7 @@ constexpr size_t kMaxItemBytes = 8 * 1024 * 1024;
 // A tar holds the manifest, the items and at most two directory entries ("." and items/).
 constexpr BundleTarLimits kTarLimits = {.max_entries = kMaxBundleItems + 3,
                                         .max_entry_bytes = kMaxManifestBytes,
-                                        .max_total_bytes = 512 * 1024 * 1024};
+                                        .max_total_bytes = 256 * 1024 * 1024};
 
 Status Invalid(std::string message) {
   return Status::InvalidArgument("BUNDLE_INVALID", std::move(message));
@@ -95,38 +95,16 @@ Status WriteBundle(const std::string& path, const std::vector<StoredCollateralIt
   return WriteFile(std::filesystem::path(path) / "manifest.json", text);
 }
 
-StatusOr<std::vector<StoredCollateralItem>> ReadBundle(const std::string& path) {
-  // The bundle's files, from its directory or its tar.
-  std::function<StatusOr<Bytes>(const std::string&, size_t)> read_file;
-  std::map<std::string, Bytes> tar;
-  std::error_code ec;
-  if (std::filesystem::is_regular_file(path, ec)) {
-    ATTEST_ASSIGN_OR_RETURN(tar, ReadBundleTar(path, kTarLimits));
-    for (const auto& [name, body] : tar) {
-      if (name != "manifest.json" && !SafeItemFile(name)) {
-        return Err(Invalid("tar entry '" + name +
-                           "' is not a bundle file (manifest.json, "
-                           "items/NNNN.bin)"));
-      }
-    }
-    read_file = [&tar](const std::string& name, size_t max) -> StatusOr<Bytes> {
-      auto it = tar.find(name);
-      if (it == tar.end()) {
-        return Err(Invalid("the tar has no " + name));
-      }
-      if (it->second.size() > max) {
-        return Err(Invalid(name + " is larger than " + std::to_string(max) + " bytes"));
-      }
-      return it->second;
-    };
-  } else {
-    read_file = [&path](const std::string& name, size_t max) {
-      return ReadFileBytes(path + "/" + name, max);
-    };
-  }
+namespace {
+
+// A bundle's manifest and the item files it names, read through `read_file` (name, cap);
+// `where` names the bundle's files in messages ("DIR/", "the tar's ").
+StatusOr<std::vector<StoredCollateralItem>> ReadBundleFiles(
+    const std::string& where,
+    const std::function<StatusOr<Bytes>(const std::string&, size_t)>& read_file) {
   auto manifest = read_file("manifest.json", kMaxManifestBytes);
   if (!manifest) {
-    return Err(Invalid("cannot read " + path + "/manifest.json"));
+    return Err(Invalid("cannot read " + where + "manifest.json: " + manifest.error().message()));
   }
   nlohmann::json m = nlohmann::json::parse(manifest->begin(), manifest->end(), nullptr,
                                            /*allow_exceptions=*/false);
@@ -173,6 +151,44 @@ StatusOr<std::vector<StoredCollateralItem>> ReadBundle(const std::string& path) 
     out.push_back(std::move(item));
   }
   return out;
+}
+
+}  // namespace
+
+StatusOr<std::vector<StoredCollateralItem>> ReadTarBundle(ByteSpan tar) {
+  ATTEST_ASSIGN_OR_RETURN(auto files, ReadBundleTar(tar, kTarLimits));
+  for (const auto& [name, body] : files) {
+    if (name != "manifest.json" && !SafeItemFile(name)) {
+      return Err(
+          Invalid("tar entry '" + name + "' is not a bundle file (manifest.json, items/NNNN.bin)"));
+    }
+  }
+  return ReadBundleFiles(
+      "the tar's ", [&files](const std::string& name, size_t max) -> StatusOr<Bytes> {
+        auto it = files.find(name);
+        if (it == files.end()) {
+          return Err(Invalid("the tar has no " + name));
+        }
+        if (it->second.size() > max) {
+          return Err(Invalid(name + " is larger than " + std::to_string(max) + " bytes"));
+        }
+        return it->second;
+      });
+}
+
+StatusOr<std::vector<StoredCollateralItem>> ReadBundle(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec)) {
+    // A tar is read whole, capped at its contents' cap plus room for tar headers.
+    auto tar = ReadFileBytes(path, kTarLimits.max_total_bytes + 16 * 1024 * 1024);
+    if (!tar) {
+      return Err(Invalid("cannot read " + path + ": " + tar.error().message()));
+    }
+    return ReadTarBundle(*tar);
+  }
+  return ReadBundleFiles(path + "/", [&path](const std::string& name, size_t max) {
+    return ReadFileBytes(path + "/" + name, max);
+  });
 }
 
 }  // namespace attest::collateral

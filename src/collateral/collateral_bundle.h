@@ -27,5 +27,7 @@ Status WriteBundle(const std::string& path, const std::vector<StoredCollateralIt
 // Reasons: BUNDLE_INVALID (malformed manifest or tar, missing file, hash mismatch, too large,
 // an entry that is not an item file).
 StatusOr<std::vector<StoredCollateralItem>> ReadBundle(const std::string& path);
+// A tar bundle's items, from the tar's bytes (what ReadBundle does with a file).
+StatusOr<std::vector<StoredCollateralItem>> ReadTarBundle(ByteSpan tar);
 
 }  // namespace attest::collateral

@@ -54,6 +54,11 @@ std::string ReadAll(const std::filesystem::path& p) {
   return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
+Bytes ReadAllBytes(const std::filesystem::path& p) {
+  const std::string s = ReadAll(p);
+  return Bytes(s.begin(), s.end());
+}
+
 class BundleTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -134,8 +139,9 @@ TEST_F(BundleTest, TarRoundTripKeepsBodiesHeadersAndFetchTimes) {
   // The same bytes as the directory form: a tar holds that directory's files.
   const auto as_dir = dir_ / "as-dir";
   ASSERT_TRUE(WriteBundle(as_dir.string(), Items(), 1750000100).ok());
-  auto files = ReadBundleTar(
-      tar, {.max_entries = 10, .max_entry_bytes = 1 << 20, .max_total_bytes = 1 << 20});
+  auto files =
+      ReadBundleTar(ReadAllBytes(tar),
+                    {.max_entries = 10, .max_entry_bytes = 1 << 20, .max_total_bytes = 1 << 20});
   ASSERT_TRUE(files);
   ASSERT_EQ(files->size(), 3u);
   for (const auto& [name, body] : *files) {
@@ -261,20 +267,20 @@ TEST_F(BundleTarTest, ReadBundleTarEnforcesEntryAndSizeCaps) {
   std::filesystem::create_directories(dir_);
   const auto tar = dir_ / "caps.tar";
   WriteRawTar(tar, {{"a", "12345"}, {"b", "12345"}, {"c", "1"}});
-  auto too_many = ReadBundleTar(tar.string(),
+  auto too_many = ReadBundleTar(ReadAllBytes(tar),
                                 {.max_entries = 2, .max_entry_bytes = 100, .max_total_bytes = 100});
   ASSERT_FALSE(too_many);
   EXPECT_NE(too_many.error().message().find("more than 2 entries"), std::string::npos);
-  auto too_big = ReadBundleTar(tar.string(),
+  auto too_big = ReadBundleTar(ReadAllBytes(tar),
                                {.max_entries = 10, .max_entry_bytes = 4, .max_total_bytes = 100});
   ASSERT_FALSE(too_big);
   EXPECT_NE(too_big.error().message().find("'a' is larger than 4 bytes"), std::string::npos);
-  auto too_much =
-      ReadBundleTar(tar.string(), {.max_entries = 10, .max_entry_bytes = 5, .max_total_bytes = 10});
+  auto too_much = ReadBundleTar(ReadAllBytes(tar),
+                                {.max_entries = 10, .max_entry_bytes = 5, .max_total_bytes = 10});
   ASSERT_FALSE(too_much);
   EXPECT_NE(too_much.error().message().find("more than 10 bytes"), std::string::npos);
-  auto fits =
-      ReadBundleTar(tar.string(), {.max_entries = 3, .max_entry_bytes = 5, .max_total_bytes = 11});
+  auto fits = ReadBundleTar(ReadAllBytes(tar),
+                            {.max_entries = 3, .max_entry_bytes = 5, .max_total_bytes = 11});
   ASSERT_TRUE(fits) << fits.error().ToString();
   EXPECT_EQ(fits->at("b"), (Bytes{'1', '2', '3', '4', '5'}));
 }
