@@ -31,7 +31,7 @@ if [ ${#targets[@]} -eq 0 ]; then
            oe_evidence_fuzz attest_request_fuzz policy_fuzz jmespath_fuzz bearer_token_fuzz
            management_jws_fuzz toml_config_fuzz snp_report_fuzz snp_document_fuzz uvm_cose_fuzz
            hcl_report_fuzz hcl_variable_data_fuzz tpm_structures_fuzz tpm_eventlog_fuzz
-           tpm_protocol_fuzz azure_guest_fuzz)
+           tpm_protocol_fuzz azure_guest_fuzz bundle_tar_fuzz)
 fi
 
 # Per-target libFuzzer options: dictionary and input size (quotes and collateral are KBs).
@@ -53,6 +53,7 @@ options_for() {
     tpm_structures_fuzz) echo "-max_len=4096" ;;
     tpm_eventlog_fuzz) echo "-max_len=16384" ;;
     tpm_protocol_fuzz|azure_guest_fuzz) echo "-max_len=16384 -dict=$here/dict/json.dict" ;;
+    bundle_tar_fuzz) echo "-max_len=16384" ;;
   esac
 }
 

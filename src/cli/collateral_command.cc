@@ -5,12 +5,14 @@
 //       cached items (time to expiry, age) and fetch / 429 / failure counters, from /metrics
 //   attestctl collateral fetch (--fmspc HEX [--tee sgx|tdx] [--pck-ca platform|processor]
 //                               | --quote FILE | --snp-report FILE [--product P])...
-//                              [--pcs-url URL] [--kds-url URL] [--collateral-ca FILE] --out DIR
+//                              [--pcs-url URL] [--kds-url URL] [--collateral-ca FILE]
+//                              [--kds-min-interval-ms MS] --out DIR|FILE.tar
 //       fetches (and checks) the collateral from the vendor and writes a bundle
 //   attestctl collateral import BUNDLE --data-dir DIR
 //       checks every item against the pinned roots and stores it in attestd's cache
 //   attestctl collateral export --data-dir DIR --out BUNDLE
 //       writes attestd's persisted cache as a bundle
+// A bundle is a directory, or a tar when its name ends in ".tar" (collateral_bundle.h).
 // Exit 0 ok, 1 an operation failed (or an item was rejected), 2 usage/local errors.
 #include <cstdio>
 #include <filesystem>
@@ -144,6 +146,7 @@ struct FetchFlags {
   std::string pcs_url;
   std::string kds_url;
   std::string collateral_ca;
+  int64_t kds_min_interval_ms = collateral::kKdsDefaultMinIntervalMs;
   std::string out;
 };
 
@@ -167,7 +170,13 @@ std::unique_ptr<collateral::OnlineCollateralProvider> MakeProvider(
   if (f && !f->kds_url.empty()) {
     options.kds->base_url = f->kds_url;
   }
+  if (f) {
+    options.kds->min_interval_ms = f->kds_min_interval_ms;
+    // A one-off fetch may wait as long as the pacing asks (a few slots per report).
+    options.vendor.max_pacing_wait_ms = 3600 * 1000;
+  }
   options.intel_root_spki = evidence::TrustAnchors::Production().intel_sgx_root_spki;
+  options.amd_ark_pins = evidence::TrustAnchors::Production().amd_arks;
   // Fetching for a bundle judges nothing by time: every item is kept as served, checked.
   static const FixedClock kEndOfTime(std::numeric_limits<int64_t>::min() / 2);
   return std::make_unique<collateral::OnlineCollateralProvider>(
@@ -176,7 +185,7 @@ std::unique_ptr<collateral::OnlineCollateralProvider> MakeProvider(
 
 int RunFetch(const FetchFlags& f) {
   if (f.out.empty()) {
-    return Fail(Status::InvalidArgument("USAGE", "--out DIR is required"), 2);
+    return Fail(Status::InvalidArgument("USAGE", "--out DIR|FILE.tar is required"), 2);
   }
   if (f.fmspcs.empty() && f.quotes.empty() && f.snp_reports.empty()) {
     return Fail(Status::InvalidArgument("USAGE", "give --fmspc, --quote or --snp-report"), 2);
@@ -343,14 +352,19 @@ void RegisterCollateralCommand(CLI::App& app, int* exit_code) {
   fetch_cmd->add_option("--pcs-url", fetch_flags->pcs_url, "Intel PCS / PCCS base URL");
   fetch_cmd->add_option("--kds-url", fetch_flags->kds_url, "AMD KDS base URL");
   fetch_cmd->add_option("--collateral-ca", fetch_flags->collateral_ca, "extra CAs for the sources");
-  fetch_cmd->add_option("--out", fetch_flags->out, "bundle directory to write")->required();
+  fetch_cmd
+      ->add_option("--kds-min-interval-ms", fetch_flags->kds_min_interval_ms,
+                   "minimum interval between requests to the KDS host (AMD throttles)")
+      ->check(CLI::Range(int64_t{0}, int64_t{3'600'000}));
+  fetch_cmd->add_option("--out", fetch_flags->out, "bundle to write: a directory, or FILE.tar")
+      ->required();
   fetch_cmd->callback([fetch_flags, exit_code] { *exit_code = RunFetch(*fetch_flags); });
 
   auto bundle = std::make_shared<std::string>();
   auto data_dir = std::make_shared<std::string>();
   CLI::App* import_cmd =
       cmd->add_subcommand("import", "check a bundle and load it into attestd's cache");
-  import_cmd->add_option("bundle", *bundle, "bundle directory")->required();
+  import_cmd->add_option("bundle", *bundle, "bundle: a directory or a tar")->required();
   import_cmd->add_option("--data-dir", *data_dir, "attestd data directory")->required();
   import_cmd->callback(
       [bundle, data_dir, exit_code] { *exit_code = RunImport(*bundle, *data_dir); });
@@ -360,7 +374,7 @@ void RegisterCollateralCommand(CLI::App& app, int* exit_code) {
   CLI::App* export_cmd =
       cmd->add_subcommand("export", "write attestd's collateral cache as a bundle");
   export_cmd->add_option("--data-dir", *export_dir, "attestd data directory")->required();
-  export_cmd->add_option("--out", *out, "bundle directory to write")->required();
+  export_cmd->add_option("--out", *out, "bundle to write: a directory, or FILE.tar")->required();
   export_cmd->callback([export_dir, out, exit_code] { *exit_code = RunExport(*export_dir, *out); });
 }
 

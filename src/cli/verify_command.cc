@@ -141,8 +141,7 @@ int RunVerify(const VerifyArgs& a) {
   std::unique_ptr<collateral::OnlineCollateralProvider> bundle;
   if (!a.collateral.empty() && collateral::IsCollateralBundle(a.collateral)) {
     collateral::LoadReport report;
-    auto opened = collateral::OpenBundleProvider(a.collateral, config.anchors.intel_sgx_root_spki,
-                                                 &report);
+    auto opened = collateral::OpenBundleProvider(a.collateral, config.anchors, &report);
     if (!opened) return PrintFailure(opened.error().WithContext("--collateral"), 2);
     for (const std::string& r : report.rejected_reasons) {
       std::cerr << "collateral bundle item rejected: " << r << "\n";
@@ -167,7 +166,8 @@ void RegisterVerifyCommand(CLI::App& app, int* exit_code) {
       ->required();
   cmd->add_option("--evidence", args->evidence, "Evidence file (quote, OE report or evidence)");
   cmd->add_option("--collateral", args->collateral,
-                  "Collateral directory (Intel PCS formats, vectors layout)");
+                  "Collateral directory (Intel PCS formats, vectors layout) or a collateral "
+                  "bundle (directory or tar)");
   cmd->add_option("--at", args->at,
                   "RFC 3339 time at which collateral and certificates are judged (default: now)");
   cmd->add_option("--runtime-data", args->runtime_data,

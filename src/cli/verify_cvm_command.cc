@@ -183,8 +183,7 @@ int RunCvmVerify(const CvmVerifyArgs& a, const TpmVerifyArgs& t, bool signature_
   std::unique_ptr<collateral::OnlineCollateralProvider> bundle;
   if (!collateral_path.empty() && collateral::IsCollateralBundle(collateral_path)) {
     collateral::LoadReport report;
-    auto opened = collateral::OpenBundleProvider(collateral_path,
-                                                 config.anchors.intel_sgx_root_spki, &report);
+    auto opened = collateral::OpenBundleProvider(collateral_path, config.anchors, &report);
     if (!opened) {
       return Usage(opened.error().WithContext("--collateral"));
     }

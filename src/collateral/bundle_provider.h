@@ -13,11 +13,11 @@ namespace attest::collateral {
 
 // Items are served whatever their validity: the verifier judges it at its own time, so an
 // expired item is reported as expired (e.g. TCB_INFO_EXPIRED), not as missing.
-StatusOr<std::unique_ptr<OnlineCollateralProvider>> OpenBundleProvider(const std::string& dir,
-                                                                       const Bytes& intel_root_spki,
-                                                                       LoadReport* report);
+// Items are checked against `anchors` (the Intel root key, the AMD ARKs).
+StatusOr<std::unique_ptr<OnlineCollateralProvider>> OpenBundleProvider(
+    const std::string& path, const evidence::TrustAnchors& anchors, LoadReport* report);
 
-// True when `dir` holds a bundle manifest.
-bool IsCollateralBundle(const std::string& dir);
+// True when `path` is a directory holding a bundle manifest, or a file (a tar bundle).
+bool IsCollateralBundle(const std::string& path);
 
 }  // namespace attest::collateral

@@ -3,10 +3,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "base/encoding.h"
 #include "base/file.h"
+#include "collateral/bundle_tar.h"
 #include "crypto/digest.h"
 
 namespace attest::collateral {
@@ -14,6 +17,10 @@ namespace {
 
 constexpr size_t kMaxManifestBytes = 16 * 1024 * 1024;
 constexpr size_t kMaxItemBytes = 8 * 1024 * 1024;
+// A tar holds the manifest, the items and at most two directory entries ("." and items/).
+constexpr BundleTarLimits kTarLimits = {.max_entries = kMaxBundleItems + 3,
+                                        .max_entry_bytes = kMaxManifestBytes,
+                                        .max_total_bytes = 256 * 1024 * 1024};
 
 Status Invalid(std::string message) {
   return Status::InvalidArgument("BUNDLE_INVALID", std::move(message));
@@ -44,13 +51,11 @@ bool SafeItemFile(const std::string& f) {
 
 }  // namespace
 
-Status WriteBundle(const std::string& dir, const std::vector<StoredCollateralItem>& items,
+bool IsTarBundlePath(const std::string& path) { return path.ends_with(".tar"); }
+
+Status WriteBundle(const std::string& path, const std::vector<StoredCollateralItem>& items,
                    UnixTime created) {
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(dir) / "items", ec);
-  if (ec) {
-    return Status::Unavailable("BUNDLE_WRITE_FAILED", "cannot create " + dir);
-  }
+  std::vector<std::pair<std::string, Bytes>> files;
   nlohmann::json manifest = {{"format", "attestd-collateral-bundle"},
                              {"version", 1},
                              {"created", FormatRfc3339(created)},
@@ -59,10 +64,7 @@ Status WriteBundle(const std::string& dir, const std::vector<StoredCollateralIte
     char name[32];
     std::snprintf(name, sizeof name, "items/%04zu.bin", i + 1);
     const StoredCollateralItem& item = items[i];
-    Status s = WriteFile(std::filesystem::path(dir) / name, AsChars(item.body));
-    if (!s.ok()) {
-      return s;
-    }
+    files.emplace_back(name, item.body);
     nlohmann::json headers = nlohmann::json::array();
     for (const auto& [k, v] : item.headers) {
       headers.push_back({k, v});
@@ -74,16 +76,38 @@ Status WriteBundle(const std::string& dir, const std::vector<StoredCollateralIte
                                  {"headers", headers},
                                  {"fetched_at", FormatRfc3339(item.fetched_at)}});
   }
-  return WriteFile(std::filesystem::path(dir) / "manifest.json",
-                   manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  const std::string text =
+      manifest.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (IsTarBundlePath(path)) {
+    files.insert(files.begin(), {"manifest.json", Bytes(text.begin(), text.end())});
+    return WriteBundleTar(path, files, created);
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path) / "items", ec);
+  if (ec) {
+    return Status::Unavailable("BUNDLE_WRITE_FAILED", "cannot create " + path);
+  }
+  for (const auto& [name, body] : files) {
+    if (Status s = WriteFile(std::filesystem::path(path) / name, AsChars(body)); !s.ok()) {
+      return s;
+    }
+  }
+  return WriteFile(std::filesystem::path(path) / "manifest.json", text);
 }
 
-StatusOr<std::vector<StoredCollateralItem>> ReadBundle(const std::string& dir) {
-  auto text = ReadFileText(dir + "/manifest.json", kMaxManifestBytes);
-  if (!text) {
-    return Err(Invalid("cannot read " + dir + "/manifest.json"));
+namespace {
+
+// A bundle's manifest and the item files it names, read through `read_file` (name, cap);
+// `where` names the bundle's files in messages ("DIR/", "the tar's ").
+StatusOr<std::vector<StoredCollateralItem>> ReadBundleFiles(
+    const std::string& where,
+    const std::function<StatusOr<Bytes>(const std::string&, size_t)>& read_file) {
+  auto manifest = read_file("manifest.json", kMaxManifestBytes);
+  if (!manifest) {
+    return Err(Invalid("cannot read " + where + "manifest.json: " + manifest.error().message()));
   }
-  nlohmann::json m = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json m = nlohmann::json::parse(manifest->begin(), manifest->end(), nullptr,
+                                           /*allow_exceptions=*/false);
   if (!m.is_object() || m.value("format", "") != "attestd-collateral-bundle" ||
       !m.contains("version") || m["version"] != 1 || !m.contains("items") ||
       !m["items"].is_array()) {
@@ -106,9 +130,9 @@ StatusOr<std::vector<StoredCollateralItem>> ReadBundle(const std::string& dir) {
     if (!SafeItemFile(file)) {
       return Err(Invalid("item file name '" + file + "' is not allowed"));
     }
-    auto body = ReadFileBytes(dir + "/" + file, kMaxItemBytes);
+    auto body = read_file(file, kMaxItemBytes);
     if (!body) {
-      return Err(Invalid("cannot read " + file + " (" + item.key + ")"));
+      return Err(Invalid("cannot read " + file + " (" + item.key + "): " + body.error().message()));
     }
     if (HexEncode(crypto::Sha256(*body)) != e["sha256"].get<std::string>()) {
       return Err(Invalid(file + " does not match its sha256 in the manifest (" + item.key + ")"));
@@ -127,6 +151,44 @@ StatusOr<std::vector<StoredCollateralItem>> ReadBundle(const std::string& dir) {
     out.push_back(std::move(item));
   }
   return out;
+}
+
+}  // namespace
+
+StatusOr<std::vector<StoredCollateralItem>> ReadTarBundle(ByteSpan tar) {
+  ATTEST_ASSIGN_OR_RETURN(auto files, ReadBundleTar(tar, kTarLimits));
+  for (const auto& [name, body] : files) {
+    if (name != "manifest.json" && !SafeItemFile(name)) {
+      return Err(
+          Invalid("tar entry '" + name + "' is not a bundle file (manifest.json, items/NNNN.bin)"));
+    }
+  }
+  return ReadBundleFiles(
+      "the tar's ", [&files](const std::string& name, size_t max) -> StatusOr<Bytes> {
+        auto it = files.find(name);
+        if (it == files.end()) {
+          return Err(Invalid("the tar has no " + name));
+        }
+        if (it->second.size() > max) {
+          return Err(Invalid(name + " is larger than " + std::to_string(max) + " bytes"));
+        }
+        return it->second;
+      });
+}
+
+StatusOr<std::vector<StoredCollateralItem>> ReadBundle(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec)) {
+    // A tar is read whole, capped at its contents' cap plus room for tar headers.
+    auto tar = ReadFileBytes(path, kTarLimits.max_total_bytes + 16 * 1024 * 1024);
+    if (!tar) {
+      return Err(Invalid("cannot read " + path + ": " + tar.error().message()));
+    }
+    return ReadTarBundle(*tar);
+  }
+  return ReadBundleFiles(path + "/", [&path](const std::string& name, size_t max) {
+    return ReadFileBytes(path + "/" + name, max);
+  });
 }
 
 }  // namespace attest::collateral

@@ -95,9 +95,14 @@ StatusOr<std::shared_ptr<const CollateralItem>> ItemCache::Fly(
                         : StatusOr<std::shared_ptr<const CollateralItem>>(old->second);
         } else if (old != items_.end()) {
           ++counters_.stale_refusals;
+          // Fetch failures name the item already (VendorClient::FetchItem): say it once.
+          std::string cause = error.message();
+          if (cause.starts_with(what + ": ")) {
+            cause.erase(0, what.size() + 2);
+          }
           out = Err(Status::Unavailable(
               "COLLATERAL_STALE", what + " expired at " + FormatRfc3339(old->second->valid_until) +
-                                      " and could not be fetched again: " + error.message()));
+                                      " and could not be fetched again: " + cause));
         } else {
           out = Err(error);
         }

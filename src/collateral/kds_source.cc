@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/encoding.h"
+#include "crypto/digest.h"
 #include "crypto/x509.h"
 
 namespace attest::collateral {
@@ -103,6 +104,23 @@ std::vector<Spl> Spls(const std::string& product, uint64_t tcb) {
           {"teeSPL", "1.3.6.1.4.1.3704.1.3.2", TcbByte(tcb, 1)},
           {"snpSPL", "1.3.6.1.4.1.3704.1.3.3", TcbByte(tcb, 6)},
           {"ucodeSPL", "1.3.6.1.4.1.3704.1.3.8", TcbByte(tcb, 7)}};
+}
+
+// amd-sev-snp.md §6.3: the ARK must be one the operator trusts for the product line, by the
+// SHA-256 of its DER or of its key (as the SNP verifier judges ARKs).
+bool IsPinnedArk(const crypto::Certificate& ark, const std::string& product,
+                 const std::vector<evidence::AmdArkPin>& pins) {
+  const crypto::Sha256Digest der = crypto::Sha256(ark.der());
+  const crypto::Sha256Digest spki = crypto::Sha256(ark.SpkiDer());
+  const Bytes der_hash(der.begin(), der.end());
+  const Bytes spki_hash(spki.begin(), spki.end());
+  for (const evidence::AmdArkPin& pin : pins) {
+    if (pin.product == product && ((!pin.der_sha256.empty() && pin.der_sha256 == der_hash) ||
+                                   (!pin.spki_sha256.empty() && pin.spki_sha256 == spki_hash))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // A DER INTEGER extension value (amd-sev-snp.md §6.4: never read byte[2]).
@@ -258,9 +276,8 @@ StatusOr<CollateralItem> KdsSource::Check(CollateralItem item, const ChainLookup
     if (!ark.IsSelfIssued() || !ark.VerifySignedBy(ark.public_key())) {
       return Err(Rejected(what, "the ARK is not self-signed"));
     }
-    if (auto pin = options_.pinned_ark_spki.find(k.product);
-        pin != options_.pinned_ark_spki.end() && !ConstantTimeEquals(ark.SpkiDer(), pin->second)) {
-      return Err(Rejected(what, "the ARK is not the pinned ARK of " + k.product));
+    if (!options_.pinned_arks.empty() && !IsPinnedArk(ark, k.product, options_.pinned_arks)) {
+      return Err(Rejected(what, "the ARK is not a pinned AMD root of " + k.product));
     }
     if (!ca.IssuedBy(ark) || !ca.VerifySignedBy(ark.public_key())) {
       return Err(Rejected(what, "'" + ca.SubjectCommonName() + "' is not signed by the ARK"));

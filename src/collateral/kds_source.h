@@ -6,12 +6,12 @@
 //
 // <P> is the KDS product line: Zen4c parts (Siena, Bergamo) and Genoa-X use Genoa
 // (KdsProductLine). Checks before an answer is returned (so only verified items are cached):
-// the chain's ARK is self-signed (and equals a pinned ARK when one is configured) and signs
-// the ASK/ASVK; a VCEK parses, is signed by its product's ASK and names the requested chip
-// (hwID); a CRL is signed by the ARK. Failed checks are UNAVAILABLE COLLATERAL_REJECTED.
-// Item keys: amd/vcek/<P>/<hwid hex>/<reported TCB, 16 hex>, amd/cert_chain/<vcek|vlek>/<P>,
-// amd/crl/<vcek|vlek>/<P>. VLEKs are never fetched (KDS serves them to CSPs only).
-// Thread-safe.
+// the chain's ARK is self-signed, is a pinned ARK of the product (when pins are configured:
+// attestd and attestctl always pin the production ARKs) and signs the ASK/ASVK; a VCEK parses, is
+// signed by its product's ASK and names the requested chip (hwID); a CRL is signed by the ARK.
+// Failed checks are UNAVAILABLE COLLATERAL_REJECTED. Item keys: amd/vcek/<P>/<hwid hex>/<reported
+// TCB, 16 hex>, amd/cert_chain/<vcek|vlek>/<P>, amd/crl/<vcek|vlek>/<P>. VLEKs are never fetched
+// (KDS serves them to CSPs only). Thread-safe.
 #pragma once
 
 #include <functional>
@@ -22,10 +22,15 @@
 #include "collateral/collateral_item.h"
 #include "collateral/collateral_provider.h"
 #include "collateral/vendor_client.h"
+#include "evidence/trust_anchors.h"
 
 namespace attest::collateral {
 
 inline constexpr std::string_view kAmdKdsUrl = "https://kdsintf.amd.com";
+// attestd's default minimum interval between requests to a KDS host: KDS throttles at about
+// one VCEK per 10 s per IP and, once throttling, keeps answering 429 for minutes (issue 10),
+// so pacing below that rate costs less than one 429.
+inline constexpr int64_t kKdsDefaultMinIntervalMs = 10'000;
 
 // The KDS product line of a product name ("Milan-B0" -> "Milan", "Siena" -> "Genoa"), or
 // NOT_FOUND for a product KDS does not serve.
@@ -37,8 +42,13 @@ class KdsSource {
  public:
   struct Options {
     std::string base_url = std::string(kAmdKdsUrl);
-    // DER SPKI of the ARK per product line; a chain whose ARK differs is rejected.
-    std::map<std::string, Bytes> pinned_ark_spki;
+    // The ARKs a chain may end at (TrustAnchors::amd_arks: SHA-256 of DER or SPKI, per
+    // product line); a chain whose ARK is none of its product's is rejected. Empty: any
+    // self-signed ARK-<P> (unit tests of other checks only).
+    std::vector<evidence::AmdArkPin> pinned_arks;
+    // Minimum interval between requests to the base URL's host (VendorClient pacing); 0 =
+    // none. attestd and attestctl default to kKdsDefaultMinIntervalMs.
+    int64_t min_interval_ms = 0;
   };
   // Gives the checked CA chain item of a product line (through the cache), to check VCEKs.
   using ChainLookup =

@@ -7,6 +7,7 @@
 
 #include "collateral/collateral_test_support.h"
 #include "collateral/item_cache.h"
+#include "evidence/trust_anchors.h"
 
 namespace attest::collateral {
 namespace {
@@ -109,6 +110,37 @@ TEST_F(KdsSourceTest, FetchesAndChecksRealVceksOfMilanAndTurin) {
                           "/vcek/v1/Turin/3b42092f69c656d3?blSPL=1&teeSPL=0&snpSPL=2&ucodeSPL=71"
                           "&fmcSPL=0"),
             1);
+}
+
+TEST_F(KdsSourceTest, AcceptsChainsEndingAtThePinnedProductionArks) {
+  KdsSource pinned(
+      client_, {.base_url = kBase, .pinned_arks = evidence::TrustAnchors::Production().amd_arks});
+  for (const char* name : {"oak-milan-v3-containers-release", "oak-turin-v5-containers"}) {
+    SnpCase c = LoadCase(name);
+    Serve(c);
+    auto r = pinned.Fetch("amd/cert_chain/vcek/" + c.product, chains_);
+    ASSERT_TRUE(r) << name << ": " << r.error().ToString();
+    EXPECT_EQ(r->kind, ItemKind::kAmdCaChain);
+  }
+}
+
+// A self-signed ARK-Milan that signs its ASK passes every other check: only the pin tells it
+// from AMD's. A product without a pin is refused too.
+TEST_F(KdsSourceTest, RejectsAChainWhoseArkIsNotPinned) {
+  KdsSource pinned(
+      client_,
+      {.base_url = kBase, .pinned_arks = {{.product = "Milan", .spki_sha256 = Bytes(32, 0xAB)}}});
+  for (const char* name : {"oak-milan-v3-containers-release", "oak-turin-v5-containers"}) {
+    SnpCase c = LoadCase(name);
+    Serve(c);
+    auto r = pinned.Fetch("amd/cert_chain/vcek/" + c.product, chains_);
+    ASSERT_FALSE(r) << name;
+    EXPECT_EQ(r.error().code(), StatusCode::kUnavailable);
+    EXPECT_EQ(r.error().reason(), "COLLATERAL_REJECTED");
+    EXPECT_NE(r.error().message().find("the ARK is not a pinned AMD root of " + c.product),
+              std::string::npos)
+        << r.error().message();
+  }
 }
 
 TEST_F(KdsSourceTest, RejectsTheVcekOfAnotherChip) {

@@ -47,9 +47,14 @@ OnlineCollateralProvider::OnlineCollateralProvider(std::unique_ptr<HttpsGetter> 
       cache_(validity_clock, wall_clock, store, options_.cache) {
   if (options_.pcs) {
     pcs_.emplace(client_, *options_.pcs, options_.intel_root_spki);
+    client_.SetMinInterval(VendorClient::HostOf(options_.pcs->base_url),
+                           options_.pcs->min_interval_ms);
   }
   if (options_.kds) {
+    options_.kds->pinned_arks = options_.amd_ark_pins;
     kds_.emplace(client_, *options_.kds);
+    client_.SetMinInterval(VendorClient::HostOf(options_.kds->base_url),
+                           options_.kds->min_interval_ms);
   }
 }
 
@@ -83,7 +88,10 @@ StatusOr<CollateralItem> OnlineCollateralProvider::CheckItem(CollateralItem item
     return checker.Check(std::move(item));
   }
   if (KdsSource::Owns(item.key)) {
-    KdsSource checker(client_, options_.kds.value_or(KdsSource::Options{}));
+    // Imported AMD items are checked against the pins even when no KDS is configured.
+    KdsSource::Options kds = options_.kds.value_or(KdsSource::Options{});
+    kds.pinned_arks = options_.amd_ark_pins;
+    KdsSource checker(client_, std::move(kds));
     return checker.Check(std::move(item), [this](const std::string& k) { return ChainItem(k); });
   }
   return Err(
@@ -232,6 +240,9 @@ LoadReport OnlineCollateralProvider::LoadFromStore() {
 size_t OnlineCollateralProvider::RefreshOnce() {
   size_t failures = 0;
   for (const std::string& key : cache_.RefreshDue()) {
+    if (stopping_.load()) {
+      break;
+    }
     if (!cache_.Refresh(key, Describe(key), [this, &key] { return FetchKey(key); }).ok()) {
       ++failures;
     }
@@ -245,6 +256,7 @@ void OnlineCollateralProvider::Start() {
     return;
   }
   stop_ = false;
+  stopping_.store(false);
   refresher_ = std::thread([this] { RefreshLoop(); });
 }
 
@@ -252,6 +264,7 @@ void OnlineCollateralProvider::Stop() {
   {
     std::lock_guard<std::mutex> lock(refresher_mu_);
     stop_ = true;
+    stopping_.store(true);
   }
   refresher_cv_.notify_all();
   if (refresher_.joinable()) {
@@ -326,6 +339,15 @@ std::string OnlineCollateralProvider::RenderPrometheus() const {
   family("attestd_collateral_throttled_refusals_total",
          "Fetches not sent because the source asked attestd to wait (Retry-After).",
          [](const VendorCounters& h) { return h.refused_while_throttled; });
+  family("attestd_collateral_fetch_timeouts_total",
+         "Collateral requests without a complete answer within the fetch timeout.",
+         [](const VendorCounters& h) { return h.timeouts; });
+  family("attestd_collateral_paced_total",
+         "Collateral requests that waited for their host's minimum interval.",
+         [](const VendorCounters& h) { return h.paced; });
+  family("attestd_collateral_paced_refusals_total",
+         "Fetches not sent because the host's next free slot was beyond the request deadline.",
+         [](const VendorCounters& h) { return h.refused_while_paced; });
   out += EarlyTcbWatch::Shared().RenderPrometheus();
   return out;
 }

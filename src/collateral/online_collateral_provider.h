@@ -32,6 +32,9 @@ struct OnlineCollateralOptions {
   std::optional<PcsSource::Options> pcs;  // nullopt: no Intel source
   std::optional<KdsSource::Options> kds;  // nullopt: no AMD source
   Bytes intel_root_spki;                  // pinned Intel SGX Root CA key (DER SPKI)
+  // Pinned AMD ARKs (TrustAnchors::amd_arks): KDS chains, fetched or imported, must end at
+  // one of their product's. Replaces kds->pinned_arks.
+  std::vector<evidence::AmdArkPin> amd_ark_pins;
   ItemCache::Options cache;
   VendorClient::Options vendor;
   int64_t refresh_interval_seconds = 300;  // how often the refresher looks for due items
@@ -65,7 +68,8 @@ class OnlineCollateralProvider final : public CollateralProvider {
   // Checks items as delivered (bundle import) and caches (and persists) those that pass.
   LoadReport Import(const std::vector<StoredCollateralItem>& items);
 
-  // Renews every item due for refresh; returns how many failed. Runs on the caller's thread.
+  // Renews every item due for refresh; returns how many failed. Runs on the caller's thread;
+  // stops between items once Stop() was called (a paced KDS refresh takes 10 s per item).
   size_t RefreshOnce();
   // Starts / stops the background refresher (RefreshOnce every refresh_interval_seconds).
   void Start();
@@ -109,6 +113,7 @@ class OnlineCollateralProvider final : public CollateralProvider {
   std::mutex refresher_mu_;
   std::condition_variable refresher_cv_;
   bool stop_ = false;
+  std::atomic<bool> stopping_{false};  // stop_ without the lock, for RefreshOnce
   std::thread refresher_;
 };
 

@@ -169,6 +169,17 @@ TEST_F(OnlineProviderTest, BackgroundRefreshRenewsBeforeNextUpdate) {
             std::string::npos);
 }
 
+// Once Stop() was called a refresh pass sends nothing more (a paced KDS pass would otherwise
+// hold shutdown for 10 s per item due).
+TEST_F(OnlineProviderTest, ARefreshPassEndsOnceStopped) {
+  auto p = Make(false, nullptr);
+  ASSERT_TRUE(p->GetDcapCollateral(Request()));
+  clock_.Set(ParseRfc3339("2025-07-12T10:56:11Z").value());  // TCB info, QE id, PCK CRL due
+  p->Stop();
+  EXPECT_EQ(p->RefreshOnce(), 0u);
+  EXPECT_EQ(canned_.Total(), 4);
+}
+
 TEST_F(OnlineProviderTest, ImportChecksEveryItem) {
   auto source = Make(false, nullptr);
   ASSERT_TRUE(source->GetDcapCollateral(Request()));

@@ -31,6 +31,9 @@ class PcsSource {
   struct Options {
     std::string base_url = std::string(kIntelPcsUrl);  // no trailing slash
     std::string root_ca_crl_url;  // "" = Intel's CDP for Intel's PCS, else the PCCS route
+    // Minimum interval between requests to the base URL's host (0 = none; PCS and PCCS
+    // publish no per-client limit, and answer 429 with Retry-After when they have one).
+    int64_t min_interval_ms = 0;
   };
   // `client` is borrowed; `root_spki` is the pinned Intel SGX Root CA key (DER SPKI).
   PcsSource(VendorClient& client, Options options, Bytes root_spki);

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
+#include "base/reasons.h"
 #include "collateral/collateral_item.h"
 
 namespace attest::collateral {
@@ -17,8 +20,40 @@ std::string_view FindHeader(const HeaderList& headers, std::string_view name) {
   return {};
 }
 
+Pacer& Pacer::Steady() {
+  class SteadyPacer final : public Pacer {
+   public:
+    int64_t NowMs() const override {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::steady_clock::now().time_since_epoch())
+          .count();
+    }
+    void SleepMs(int64_t ms) override {
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    }
+  };
+  static SteadyPacer pacer;
+  return pacer;
+}
+
 VendorClient::VendorClient(HttpsGetter& getter, const Clock& clock, Options options)
-    : getter_(getter), clock_(clock), options_(options) {}
+    : getter_(getter),
+      clock_(clock),
+      options_(options),
+      pacer_(options.pacer != nullptr ? *options.pacer : Pacer::Steady()) {}
+
+void VendorClient::SetMinInterval(const std::string& host, int64_t min_interval_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  HostState& h = hosts_[host];
+  h.min_interval_ms = std::max(h.min_interval_ms, std::max<int64_t>(0, min_interval_ms));
+}
+
+Status VendorClient::RefuseThrottled(HostState& h, UnixTime now) {
+  ++h.counters.refused_while_throttled;
+  return Status::Unavailable("COLLATERAL_RATE_LIMITED",
+                             "the collateral source asked attestd to wait; retry in " +
+                                 std::to_string(h.blocked_until - now) + " s");
+}
 
 std::string VendorClient::HostOf(const std::string& url) {
   size_t start = url.find("://");
@@ -82,15 +117,43 @@ int64_t VendorClient::ParseRetryAfter(std::string_view value, UnixTime now) {
 
 StatusOr<HttpsResponse> VendorClient::Get(const std::string& url) {
   const std::string host = HostOf(url);
+  int64_t wait_ms = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     HostState& h = hosts_[host];
     UnixTime now = clock_.Now();
     if (now < h.blocked_until) {
-      ++h.counters.refused_while_throttled;
-      return Err(Status::Unavailable("COLLATERAL_RATE_LIMITED",
-                                     "the collateral source asked attestd to wait; retry in " +
-                                         std::to_string(h.blocked_until - now) + " s"));
+      return Err(RefuseThrottled(h, now));
+    }
+    if (h.min_interval_ms > 0) {
+      // Take the next free slot; a slot further away than the caller can wait is not taken.
+      const int64_t now_ms = pacer_.NowMs();
+      const int64_t slot = std::max(now_ms, h.next_slot_ms);
+      wait_ms = slot - now_ms;
+      if (wait_ms > options_.max_pacing_wait_ms) {
+        ++h.counters.refused_while_paced;
+        return Err(Status::Unavailable(
+            "COLLATERAL_RATE_LIMITED",
+            "attestd sends " + host + " at most one request per " +
+                std::to_string(h.min_interval_ms) + " ms and its next free slot is in " +
+                std::to_string((wait_ms + 999) / 1000) + " s; retry then"));
+      }
+      h.next_slot_ms = slot + h.min_interval_ms;
+      if (wait_ms > 0) {
+        ++h.counters.paced;
+      }
+    }
+    if (wait_ms == 0) {
+      ++h.counters.requests;
+    }
+  }
+  if (wait_ms > 0) {
+    pacer_.SleepMs(wait_ms);
+    std::lock_guard<std::mutex> lock(mu_);
+    HostState& h = hosts_[host];
+    // A 429 answered to another request while this one waited applies to it too.
+    if (UnixTime now = clock_.Now(); now < h.blocked_until) {
+      return Err(RefuseThrottled(h, now));
     }
     ++h.counters.requests;
   }
@@ -99,6 +162,13 @@ StatusOr<HttpsResponse> VendorClient::Get(const std::string& url) {
   HostState& h = hosts_[host];
   if (!got) {
     ++h.counters.failures;
+    if (got.error().reason() == reason::kTimeout) {
+      ++h.counters.timeouts;
+      return Err(
+          Status::Unavailable("COLLATERAL_SOURCE_TIMEOUT",
+                              "the collateral source did not answer within the fetch timeout (" +
+                                  got.error().message() + ")"));
+    }
     return Err(Status::Unavailable(
         "COLLATERAL_SOURCE_UNREACHABLE",
         "the collateral source could not be reached (" + got.error().reason() + ")"));
@@ -150,7 +220,12 @@ int64_t VendorClient::ThrottledFor(const std::string& host) const {
 StatusOr<CollateralItem> VendorClient::FetchItem(
     const std::string& key, const std::string& url, const std::string& what,
     const std::function<bool(std::string_view)>& keep_header) {
-  ATTEST_ASSIGN_OR_RETURN(HttpsResponse r, Get(url));
+  StatusOr<HttpsResponse> got = Get(url);
+  if (!got) {
+    // The cache reports this to the request that needed the item: say which item it was.
+    return Err(Status::Unavailable(got.error().reason(), what + ": " + got.error().message()));
+  }
+  HttpsResponse& r = *got;
   if (r.status == 404) {
     return Err(Status::NotFound("COLLATERAL_MISSING",
                                 what + " is not published by the collateral source"));

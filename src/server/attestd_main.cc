@@ -159,9 +159,20 @@ int Serve(ServerConfig config) {
         "and carry x-attestd-collateral-time.",
         FormatRfc3339(*t));
   }
+  if (!config.test_trust_anchors.empty()) {
+    if (Status s = AddTestTrustAnchors(config.test_trust_anchors, options.verifiers.anchors);
+        !s.ok()) {
+      return Fail(s);
+    }
+    spdlog::warn("test_trust_anchors {}: test AMD roots are trusted (loopback tests only)",
+                 config.test_trust_anchors);
+  }
+  // Collateral is checked against the same roots as the evidence.
   auto collateral = CollateralSetup::Build(
-      config, collateral_clock.has_value() ? static_cast<const Clock&>(*collateral_clock)
-                                           : SystemClock::Get());
+      config,
+      collateral_clock.has_value() ? static_cast<const Clock&>(*collateral_clock)
+                                   : SystemClock::Get(),
+      options.verifiers.anchors);
   if (!collateral.has_value()) return Fail(collateral.error());
   if ((*collateral)->provider() == nullptr) {
     spdlog::warn("no collateral source configured: attestation requests will fail with 503");
@@ -171,14 +182,6 @@ int Serve(ServerConfig config) {
   const bool tpm_key_from_kek = keys_in_store && config.tpm_context_key.empty();
   if (Status s = ConfigureTpm(config, tpm_key_from_kek, options.verifiers.tpm); !s.ok()) {
     return Fail(s);
-  }
-  if (!config.test_trust_anchors.empty()) {
-    if (Status s = AddTestTrustAnchors(config.test_trust_anchors, options.verifiers.anchors);
-        !s.ok()) {
-      return Fail(s);
-    }
-    spdlog::warn("test_trust_anchors {}: test AMD roots are trusted (loopback tests only)",
-                 config.test_trust_anchors);
   }
   options.verifiers.dcap.tcb_update = config.online_collateral.tcb_update == "early"
                                           ? collateral::TcbUpdate::kEarly
@@ -361,9 +364,9 @@ int main(int argc, char** argv) {
   auto* collateral_ca = app.add_option("--collateral-ca", cli.online_collateral.ca_file,
                                        "PEM CAs trusted for the collateral sources (e.g. PCCS)")
                             ->check(CLI::ExistingFile);
-  auto* collateral_bundle =
-      app.add_option("--collateral-bundle", cli.online_collateral.bundle,
-                     "collateral bundle directory to check and import at start (air-gapped)");
+  auto* collateral_bundle = app.add_option(
+      "--collateral-bundle", cli.online_collateral.bundle,
+      "collateral bundle (directory or tar) to check and import at start (air-gapped)");
 
   attest::server::InitOptions init;
   CLI::App* init_cmd = app.add_subcommand(

@@ -31,8 +31,9 @@ class StandardSetOnly final : public collateral::CollateralProviderWrapper {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<CollateralSetup>> CollateralSetup::Build(const ServerConfig& config,
-                                                                  const Clock& validity_clock) {
+StatusOr<std::unique_ptr<CollateralSetup>> CollateralSetup::Build(
+    const ServerConfig& config, const Clock& validity_clock,
+    const evidence::TrustAnchors& anchors) {
   std::unique_ptr<CollateralSetup> setup(new CollateralSetup());
   const auto& oc = config.online_collateral;
   std::vector<std::unique_ptr<collateral::CollateralProvider>> sources;
@@ -60,14 +61,21 @@ StatusOr<std::unique_ptr<CollateralSetup>> CollateralSetup::Build(const ServerCo
     if (!oc.pcs_url.empty()) {
       options.pcs->base_url = oc.pcs_url;
     }
+    options.pcs->min_interval_ms = oc.pcs_min_interval_ms;
     options.kds.emplace();
     if (!oc.kds_url.empty()) {
       options.kds->base_url = oc.kds_url;
     }
-    options.intel_root_spki = evidence::TrustAnchors::Production().intel_sgx_root_spki;
+    options.kds->min_interval_ms = oc.kds_min_interval_ms;
+    // A request waits for its vendor slot no longer than the request itself may take.
+    options.vendor.max_pacing_wait_ms = int64_t{config.request_deadline_seconds} * 1000;
+    options.intel_root_spki = anchors.intel_sgx_root_spki;
+    options.amd_ark_pins = anchors.amd_arks;
     options.refresh_interval_seconds = oc.refresh_interval_seconds;
-    auto getter = std::make_unique<collateral::HttpsClientGetter>(
-        collateral::HttpsClientGetter::Options{.extra_ca_file = oc.ca_file});
+    auto getter =
+        std::make_unique<collateral::HttpsClientGetter>(collateral::HttpsClientGetter::Options{
+            .extra_ca_file = oc.ca_file,
+            .timeout = std::chrono::seconds(oc.fetch_timeout_seconds)});
     auto provider = std::make_unique<collateral::OnlineCollateralProvider>(
         std::move(getter), validity_clock, SystemClock::Get(), setup->store_.get(),
         std::move(options));
@@ -88,10 +96,13 @@ StatusOr<std::unique_ptr<CollateralSetup>> CollateralSetup::Build(const ServerCo
     }
     setup->online_ = provider.get();
     provider->Start();
-    spdlog::info("collateral: online sources Intel {} , AMD {}{}",
-                 oc.pcs_url.empty() ? std::string(collateral::kIntelPcsUrl) : oc.pcs_url,
-                 oc.kds_url.empty() ? std::string(collateral::kAmdKdsUrl) : oc.kds_url,
-                 oc.ca_file.empty() ? "" : " (extra CAs " + oc.ca_file + ")");
+    spdlog::info(
+        "collateral: online sources Intel {} , AMD {}{}; fetch timeout {} s, minimum interval "
+        "{} ms (PCS) / {} ms (KDS)",
+        oc.pcs_url.empty() ? std::string(collateral::kIntelPcsUrl) : oc.pcs_url,
+        oc.kds_url.empty() ? std::string(collateral::kAmdKdsUrl) : oc.kds_url,
+        oc.ca_file.empty() ? "" : " (extra CAs " + oc.ca_file + ")", oc.fetch_timeout_seconds,
+        oc.pcs_min_interval_ms, oc.kds_min_interval_ms);
     sources.push_back(std::move(provider));
   }
   if (sources.size() == 1) {

@@ -10,15 +10,18 @@
 #include "collateral/collateral_provider.h"
 #include "collateral/online_collateral_provider.h"
 #include "collateral/sqlite_collateral_cache_store.h"
+#include "evidence/trust_anchors.h"
 #include "server/config.h"
 
 namespace attest::server {
 
 class CollateralSetup {
  public:
-  // `validity_clock` judges collateral validity (the verification clock); borrowed.
+  // `validity_clock` judges collateral validity (the verification clock); fetched and
+  // imported items must chain to `anchors` (the verifiers' anchors). Both are borrowed.
   static StatusOr<std::unique_ptr<CollateralSetup>> Build(const ServerConfig& config,
-                                                          const Clock& validity_clock);
+                                                          const Clock& validity_clock,
+                                                          const evidence::TrustAnchors& anchors);
   ~CollateralSetup();
 
   // Null when no source is configured.

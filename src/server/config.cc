@@ -234,7 +234,10 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
                                                                        "tcb_update",
                                                                        "evaluate_early",
                                                                        "bundle",
-                                                                       "refresh_interval_seconds"};
+                                                                       "refresh_interval_seconds",
+                                                                       "fetch_timeout_seconds",
+                                                                       "kds_min_interval_ms",
+                                                                       "pcs_min_interval_ms"};
     for (const auto& [key, value] : *t) {
       if (!kCollateralKeys.contains(key.str())) {
         return Invalid("unknown config key 'collateral." + std::string(key.str()) + "' in " + path);
@@ -253,6 +256,19 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
       return Invalid("collateral.refresh_interval_seconds must be between 1 and 86400");
     }
     oc.refresh_interval_seconds = static_cast<unsigned>(interval);
+    int64_t timeout = oc.fetch_timeout_seconds;
+    CONFIG_RETURN_IF_ERROR(Read(*t, "fetch_timeout_seconds", timeout));
+    if (timeout < 1 || timeout > 600) {
+      return Invalid("collateral.fetch_timeout_seconds must be between 1 and 600");
+    }
+    oc.fetch_timeout_seconds = static_cast<unsigned>(timeout);
+    for (auto [name, field] : {std::pair{"kds_min_interval_ms", &oc.kds_min_interval_ms},
+                               std::pair{"pcs_min_interval_ms", &oc.pcs_min_interval_ms}}) {
+      CONFIG_RETURN_IF_ERROR(Read(*t, name, *field));
+      if (*field < 0 || *field > 3'600'000) {
+        return Invalid(std::string("collateral.") + name + " must be between 0 and 3600000");
+      }
+    }
   }
   CONFIG_RETURN_IF_ERROR(Read(table, "store", config.store));
   int64_t refresh = config.policy_refresh_ms;

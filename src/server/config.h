@@ -21,6 +21,9 @@
 //   evaluate_early = false             # with standard: also judge quotes by the early set
 //   bundle = "collateral.tar"          # a bundle to import at start (air-gapped sites)
 //   refresh_interval_seconds = 300     # how often the refresher looks for items due
+//   fetch_timeout_seconds = 20         # one vendor request, connect to last byte; then 503
+//   kds_min_interval_ms = 10000        # at most one request per interval to the KDS host
+//   pcs_min_interval_ms = 0            # same for the PCS/PCCS host (0 = no pacing)
 // The online sources are used when pcs_url/kds_url is set or no collateral_dir is configured.
 // Bearer-token validation of policy-management calls (both modes; maa-service-behaviour.md
 // §1.1). Without aad_issuer + aad_jwks every management call is refused with 401.
@@ -98,6 +101,9 @@ struct ServerConfig {
     bool evaluate_early = false;
     std::string bundle;
     unsigned refresh_interval_seconds = 300;
+    unsigned fetch_timeout_seconds = 20;
+    int64_t kds_min_interval_ms = 10'000;  // collateral::kKdsDefaultMinIntervalMs
+    int64_t pcs_min_interval_ms = 0;
   } online_collateral;
   std::string store;  // libpq URL; empty = SQLite in data_dir
   unsigned policy_refresh_ms = 1000;

@@ -1,15 +1,21 @@
 #!/usr/bin/python3
 """attestd's online collateral service against a test PCS/KDS server (issue 10).
 
-attestd is started with --pcs-url pointing at collateral_server.py (HTTPS, a throw-away test
-CA passed with --collateral-ca) and NO offline collateral directory, and attests real SGX and
-TDX quotes from $ATTESTD_VECTORS; the server serves those cases' real Intel collateral and
-counts every request. Checks:
-  - 100 concurrent first requests -> exactly one fetch per collateral item;
+attestd is started with --pcs-url / --kds-url pointing at collateral_server.py (HTTPS, a
+throw-away test CA passed with --collateral-ca) and NO offline collateral directory, and
+attests real SGX and TDX quotes and SEV-SNP reports (Milan, Turin) from $ATTESTD_VECTORS; the
+server serves those cases' real Intel and AMD collateral and counts every request. Checks:
+  - 100 concurrent first SGX requests (40 SNP) -> exactly one fetch per collateral item;
   - an FMSPC the server does not know -> 503 COLLATERAL_MISSING, remembered (one fetch);
-  - corrupted, truncated and wrongly signed answers -> 503 COLLATERAL_REJECTED, not cached;
-  - a 429 with Retry-After -> 503 COLLATERAL_RATE_LIMITED and no request until it passes;
+  - corrupted, truncated and wrongly signed answers (TCB info, VCEK, a look-alike ARK chain)
+    -> 503 COLLATERAL_REJECTED, not cached;
+  - a 429 with Retry-After (PCS and KDS) -> 503 COLLATERAL_RATE_LIMITED and no request until
+    it passes;
+  - a held (slow) answer -> 503 COLLATERAL_SOURCE_TIMEOUT after fetch_timeout_seconds, with
+    /health answering meanwhile;
   - restart with the server stopped -> the persisted cache still verifies;
+  - bundles (directory and tar): fetch / export -> import / --collateral-bundle / verify
+    offline; a tar with a link is refused;
   - later than the items' nextUpdate with the server stopped -> 503 COLLATERAL_STALE naming
     the item (never a pass).
 Exit codes: 0 pass, 1 fail, 77 skipped (no vectors / python3-cryptography).
@@ -21,11 +27,13 @@ import http.client
 import json
 import os
 import hashlib
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 
@@ -136,7 +144,15 @@ class CollateralServer:
 
 
 class Attestd:
+    # The test server is both PCS and KDS (one host): the KDS pacing default (10 s between
+    # requests) would pace every fetch of these tests. Started with this config unless the
+    # arguments name another (which then sets kds_min_interval_ms itself).
+    default_config = None
+
     def __init__(self, binary, data_dir, log_path, args):
+        args = list(args)
+        if "--config" not in args and Attestd.default_config:
+            args += ["--config", Attestd.default_config]
         self.port = free_port()
         self.log = open(log_path, "ab")
         self.proc = subprocess.Popen(
@@ -164,6 +180,13 @@ class Attestd:
     def attest(self, type_name, quote):
         status, data = self.request("POST", f"/attest/{type_name}?api-version=2022-08-01",
                                     {"quote": b64url(quote)})
+        try:
+            return status, json.loads(data)
+        except ValueError:
+            return status, {"raw": data[:200]}
+
+    def attest_body(self, type_name, body):
+        status, data = self.request("POST", f"/attest/{type_name}?api-version=2022-08-01", body)
         try:
             return status, json.loads(data)
         except ValueError:
@@ -202,6 +225,222 @@ def item_counts(counts, fragment):
     return sum(n for path, n in counts.items() if fragment in path)
 
 
+def snp_request(case_dir):
+    """A SevSnpVm request carrying the report only: the VCEK and chain must come from KDS."""
+    with open(os.path.join(case_dir, "report.bin"), "rb") as f:
+        report = f.read()
+    return {"report": b64url(json.dumps({"SnpReport": b64url(report)}).encode())}
+
+
+def snp_vcek_path(case_dir):
+    """The KDS VCEK path prefix (/vcek/v1/<P>/<hwid>?) of a case's report."""
+    with open(os.path.join(case_dir, "case.json")) as f:
+        product = json.load(f)["verification"]["product"]
+    with open(os.path.join(case_dir, "report.bin"), "rb") as f:
+        chip = f.read()[0x1A0:0x1E0]
+    return product, f"/vcek/v1/{product}/{(chip[:8] if product == 'Turin' else chip).hex()}?"
+
+
+def snp_checks(args, snp_cases, pki, tmp, server, log, config):
+    """SEV-SNP over KDS: attestd with only --kds-url attests Milan and Turin reports."""
+    with open(os.path.join(snp_cases[0], "case.json")) as f:
+        at = json.load(f)["verification"]["verification_time"]
+    kds_only = ["--kds-url", server.url, "--collateral-ca", pki["ca"], "--collateral-time", at]
+    # Pacing on, briefly: every KDS request of the cold start takes its slot.
+    paced = config("snp-paced.toml", "kds_min_interval_ms = 200\n")
+    requests = [snp_request(d) for d in snp_cases]
+    vcek = dict(snp_vcek_path(d) for d in snp_cases)
+
+    print("SNP over KDS: 40 concurrent first requests, Milan and Turin, report only")
+    server.reset()
+    a = Attestd(args.attestd, os.path.join(tmp, "snp-data"), log, kds_only + ["--config", paced])
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=40) as pool:
+            results = list(pool.map(lambda i: a.attest_body("SevSnpVm", requests[i % 2]),
+                                    range(40)))
+        ok = [b for s, b in results if s == 200 and "token" in b]
+        check(len(ok) == 40, f"all 40 concurrent SNP attestations succeed ({len(ok)}; first other: "
+                             f"{next((r for r in results if r[0] != 200), None)})")
+        sources = {claims_of(b["token"]).get("x-attestd-sevsnp", {}).get("ek_source") for b in ok}
+        check(sources == {"collateral"}, f"the VCEKs came from the collateral service ({sources})")
+        counts = server.counts()
+        for product, path in vcek.items():
+            check(item_counts(counts, path) == 1,
+                  f"exactly one {product} VCEK fetch (got {item_counts(counts, path)})")
+            chain = f"/vcek/v1/{product}/cert_chain"
+            check(counts.get(chain) == 1, f"exactly one fetch of {chain} (got {counts.get(chain)})")
+            crl = f"/vcek/v1/{product}/crl"
+            check(counts.get(crl) == 1, f"{crl}: 404 asked once, then negative-cached "
+                                        f"(got {counts.get(crl)})")
+        check(sum(counts.values()) == 6, f"6 KDS requests in all (got {counts})")
+        check(not any(p.startswith(("/sgx/", "/tdx/")) for p in counts),
+              "no Intel collateral was asked for")
+        paced_line = [l for l in a.metrics().splitlines()
+                      if l.startswith("attestd_collateral_paced_total{")]
+        print(f"  info {paced_line} (200 ms minimum interval)")
+    finally:
+        a.stop()
+
+    print("SNP: a KDS 429 with Retry-After is honoured")
+    server.reset()
+    server.fault(match=vcek["Milan"], mode="429", retry_after="3600", count=1)
+    a = Attestd(args.attestd, os.path.join(tmp, "snp-throttle-data"), log, kds_only)
+    try:
+        s, body = a.attest_body("SevSnpVm", requests[0])
+        check(s == 503 and reason(body) == "COLLATERAL_RATE_LIMITED",
+              f"Milan: 503 COLLATERAL_RATE_LIMITED (got {s} {reason(body)}: {message(body)})")
+        before = sum(server.counts().values())
+        for i, r in enumerate(requests):
+            s, body = a.attest_body("SevSnpVm", r)
+            check(s == 503 and reason(body) == "COLLATERAL_RATE_LIMITED",
+                  f"{list(vcek)[i]} within Retry-After: 503 COLLATERAL_RATE_LIMITED (got {s} {reason(body)})")
+        check(sum(server.counts().values()) == before == 1,
+              f"one request reached KDS, none within Retry-After ({server.counts()})")
+        m = a.metrics()
+        check(f'attestd_collateral_rate_limited_total{{host="127.0.0.1:{server.port}"}} 1' in m,
+              "/metrics: one 429 counted")
+    finally:
+        a.stop()
+
+    print("SNP: corrupted or truncated VCEKs and a look-alike ARK chain are rejected, not cached")
+    server.reset()
+    a = Attestd(args.attestd, os.path.join(tmp, "snp-reject-data"), log, kds_only)
+    try:
+        for mode in ("corrupt", "truncate"):
+            server.fault(match=vcek["Milan"], mode=mode, count=1)
+            s, body = a.attest_body("SevSnpVm", requests[0])
+            check(s == 503 and reason(body) == "COLLATERAL_REJECTED",
+                  f"{mode} VCEK: 503 COLLATERAL_REJECTED (got {s} {reason(body)}: {message(body)})")
+            check("VCEK certificate for Milan" in message(body),
+                  f"{mode}: the message names the item ({message(body)})")
+        s, body = a.attest_body("SevSnpVm", requests[0])
+        check(s == 200 and "token" in body, f"then a good answer verifies (got {s} {reason(body)})")
+        check(item_counts(server.counts(), vcek["Milan"]) == 3,
+              "the VCEK was fetched again after each rejected answer (none cached)")
+        # A chain under a look-alike ARK-Turin: self-signed and signing its ASK, but not AMD's.
+        server.fault(match="/vcek/v1/Turin/cert_chain", mode="fakeark", count=1)
+        s, body = a.attest_body("SevSnpVm", requests[1])
+        check(s == 503 and reason(body) == "COLLATERAL_REJECTED"
+              and "not a pinned AMD root of Turin" in message(body),
+              f"a chain under a look-alike ARK: 503 COLLATERAL_REJECTED, not a 400 blaming the "
+              f"evidence (got {s} {reason(body)}: {message(body)})")
+        s, body = a.attest_body("SevSnpVm", requests[1])
+        check(s == 200 and "token" in body, f"then AMD's chain verifies (got {s} {reason(body)})")
+        check(server.counts().get("/vcek/v1/Turin/cert_chain") == 2,
+              "the look-alike chain was not cached: fetched again")
+        # Milan: corrupt + truncate VCEK; Turin: the chain and the VCEK fetch that needed it.
+        check('attestd_collateral_cache_events_total{event="rejected"} 4' in a.metrics(),
+              "/metrics: 4 rejected fetches")
+    finally:
+        a.stop()
+
+    print("KDS pacing: a slot beyond the request deadline is refused at once, not waited for")
+    server.reset()
+    far = config("snp-far.toml", "kds_min_interval_ms = 600000\n")
+    a = Attestd(args.attestd, os.path.join(tmp, "snp-paced-data"), log, kds_only + ["--config", far])
+    try:
+        for attempt in (1, 2):
+            s, body = a.attest_body("SevSnpVm", requests[0])
+            check(s == 503 and reason(body) == "COLLATERAL_RATE_LIMITED"
+                  and re.search(r"next free slot is in (5\d\d|600) s", message(body)),
+                  f"attempt {attempt}: the chain's slot is 600 s away, past the 30 s request "
+                  f"deadline: 503 COLLATERAL_RATE_LIMITED (got {s} {reason(body)}: {message(body)})")
+        counts = server.counts()
+        check(counts == {k: 1 for k in counts} and len(counts) == 1 and item_counts(counts, vcek["Milan"]) == 1,
+              f"KDS saw only the first request, the VCEK ({counts})")
+        check(f'attestd_collateral_paced_refusals_total{{host="127.0.0.1:{server.port}"}} 2'
+              in a.metrics(), "/metrics: 2 paced refusals")
+    finally:
+        a.stop()
+
+    print("slow KDS answers: the fetch timeout bounds them, /health stays responsive")
+    server.reset()
+    slow = config("snp-slow.toml", "kds_min_interval_ms = 0\nfetch_timeout_seconds = 3\n")
+    a = Attestd(args.attestd, os.path.join(tmp, "snp-slow-data"), log, kds_only + ["--config", slow])
+    try:
+        server.fault(match=vcek["Milan"], mode="slow", delay=120, count=1)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(a.attest_body, "SevSnpVm", requests[0])
+            wait_for(lambda: item_counts(server.counts(), vcek["Milan"]) == 1,
+                     "the slow VCEK fetch to reach the server")
+            health, _ = a.request("GET", "/health")
+            check(health == 200 and not pending.done(),
+                  f"/health answers while the attestation waits on the vendor ({health})")
+            s, body = pending.result()
+        check(s == 503 and reason(body) == "COLLATERAL_SOURCE_TIMEOUT",
+              f"503 COLLATERAL_SOURCE_TIMEOUT after the fetch timeout (got {s} {reason(body)}: "
+              f"{message(body)})")
+        check("VCEK certificate for Milan" in message(body),
+              f"the message names the item ({message(body)})")
+        server.control("POST", "/_control/release", {})
+        s, body = a.attest_body("SevSnpVm", requests[0])
+        check(s == 200 and "token" in body, f"then a prompt answer verifies (got {s} {reason(body)})")
+        check(item_counts(server.counts(), vcek["Milan"]) == 2,
+              "the timed-out fetch cached nothing: the VCEK was asked for again")
+        check(f'attestd_collateral_fetch_timeouts_total{{host="127.0.0.1:{server.port}"}} 1'
+              in a.metrics(), "/metrics: one fetch timeout counted")
+    finally:
+        a.stop()
+
+
+def tar_round_trip(args, tmp, log, online, sgx_case, sgx_quote, data_dir):
+    """The bundle round trip in its tar form: export -> import / --collateral-bundle / verify."""
+    print("bundles as tar: export, import on an empty attestd, attestd --collateral-bundle, verify")
+    at = sgx_case["verification_time"]
+    quote_file = os.path.join(tmp, "sgx-quote.bin")
+    with open(quote_file, "wb") as f:
+        f.write(sgx_quote)
+    tar_path = os.path.join(tmp, "exported.tar")
+    code, out = ctl(args.attestctl, "collateral", "export", "--data-dir", data_dir, "--out", tar_path)
+    check(code == 0 and "wrote 4 collateral item(s)" in out, f"export --out .tar ({code}: {out})")
+    with tarfile.open(tar_path) as t:
+        members = t.getmembers()
+        manifest = json.load(t.extractfile("manifest.json"))
+    check(sorted(m.name for m in members) == sorted(["manifest.json"] + [i["file"] for i in manifest["items"]])
+          and all(m.isreg() for m in members) and len(manifest["items"]) == 4,
+          f"the tar holds the manifest and its 4 item files, regular files only ({[m.name for m in members]})")
+    empty = os.path.join(tmp, "airgap-tar")
+    code, out = ctl(args.attestctl, "collateral", "import", tar_path, "--data-dir", empty)
+    check(code == 0 and "imported 4 item(s), rejected 0" in out, f"import of the tar ({code}: {out})")
+    a = Attestd(args.attestd, empty, log, online + ["--collateral-time", at])
+    try:
+        s, body = a.attest("SgxEnclave", sgx_quote)
+        check(s == 200 and "token" in body, f"SGX verifies from the imported tar (got {s} {reason(body)})")
+    finally:
+        a.stop()
+    a = Attestd(args.attestd, os.path.join(tmp, "airgap-tar-2"), log,
+                online + ["--collateral-bundle", tar_path, "--collateral-time", at])
+    try:
+        s, body = a.attest("SgxEnclave", sgx_quote)
+        check(s == 200 and "token" in body, f"attestd --collateral-bundle B.tar verifies (got {s} {reason(body)})")
+    finally:
+        a.stop()
+    code, out = ctl(args.attestctl, "verify", "--type", "sgx", "--evidence",
+                    quote_file, "--collateral", tar_path, "--at", at)
+    check(code == 0 and '"valid": true' in out,
+          f"attestctl verify --collateral B.tar re-verifies offline ({code}: {out[:200]})")
+
+    # A hostile tar: the manifest and items are fine, plus a link pointing out of the bundle.
+    hostile = os.path.join(tmp, "hostile.tar")
+    with tarfile.open(tar_path) as src, tarfile.open(hostile, "w") as dst:
+        for m in src.getmembers():
+            dst.addfile(m, src.extractfile(m))
+        link = tarfile.TarInfo("items/9999.bin")
+        link.type = tarfile.SYMTYPE
+        link.linkname = "/etc/shadow"
+        dst.addfile(link)
+    code, out = ctl(args.attestctl, "collateral", "import", hostile, "--data-dir",
+                    os.path.join(tmp, "airgap-hostile"))
+    check(code == 2 and "BUNDLE_INVALID" in out and "'items/9999.bin' is a link" in out,
+          f"a tar with a symbolic link is refused, naming the entry ({code}: {out.strip()})")
+    proc = subprocess.run([args.attestd, "--listen", f"127.0.0.1:{free_port()}", "--insecure-http",
+                           "--data-dir", os.path.join(tmp, "airgap-hostile-2"),
+                           "--collateral-bundle", hostile] + online,
+                          capture_output=True, text=True, timeout=60)
+    check(proc.returncode != 0 and "is a link" in proc.stdout + proc.stderr,
+          f"attestd --collateral-bundle refuses it at start ({proc.returncode})")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--attestd", required=True)
@@ -218,9 +457,14 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="attestd-collateral-") as tmp:
         pki = make_test_pki(tmp)
-        conf = os.path.join(tmp, "early.toml")
-        with open(conf, "w") as f:
-            f.write("[collateral]\ntcb_update = \"standard\"\nevaluate_early = true\n")
+        def config(name, text):
+            path = os.path.join(tmp, name)
+            with open(path, "w") as f:
+                f.write("[collateral]\n" + text)
+            return path
+        Attestd.default_config = config("base.toml", "kds_min_interval_ms = 0\n")
+        conf = config("early.toml", "kds_min_interval_ms = 0\ntcb_update = \"standard\"\n"
+                                    "evaluate_early = true\n")
         snp_cases = [os.path.join(vectors, "snp", c) for c in SNP_CASES]
         server = CollateralServer(vectors, pki, tmp,
                                   extra=[a for d in snp_cases for a in ("--snp", d)])
@@ -309,12 +553,17 @@ def main():
             with open(os.path.join(bundle, tcb[0]["file"]), "rb") as f, \
                     open(os.path.join(vectors, SGX_CASE, "tcb_info.json"), "rb") as g:
                 check(f.read() == g.read(), "the TCB info is stored exactly as served")
-            snp_bundle = os.path.join(tmp, "snp-bundle")
+            snp_bundle = os.path.join(tmp, "snp-bundle.tar")
             reports = [a for d in snp_cases for a in ("--snp-report", os.path.join(d, "report.bin"))]
             code, out = ctl(args.attestctl, "collateral", "fetch", *reports, "--kds-url", server.url,
-                            "--collateral-ca", pki["ca"], "--out", snp_bundle)
+                            "--collateral-ca", pki["ca"], "--kds-min-interval-ms", "0",
+                            "--out", snp_bundle)
             check(code == 0 and "wrote 4 collateral item(s)" in out,
                   f"fetch --snp-report Milan + Turin: 2 VCEKs + 2 chains ({code}: {out})")
+            with tarfile.open(snp_bundle) as t:
+                keys = sorted(i["key"].split("/")[1] for i in json.load(t.extractfile("manifest.json"))["items"])
+            check(keys == ["cert_chain", "cert_chain", "vcek", "vcek"],
+                  f"fetch --out B.tar writes a tar bundle ({keys})")
             counts = server.counts()
             check(counts.get("/vcek/v1/Turin/3b42092f69c656d3?blSPL=1&teeSPL=0&snpSPL=2&ucodeSPL=71&fmcSPL=0") == 1,
                   "Turin VCEK fetched with an 8-byte hwID and fmcSPL")
@@ -340,6 +589,8 @@ def main():
                   and 'throttled_refusals_total{host="127.0.0.1:%d"} 0' % server.port not in m,
                   "/metrics: refusals while throttled counted")
             a.stop()
+
+            snp_checks(args, snp_cases, pki, tmp, server, log, config)
 
             print("evaluate_early without a published early set: the standard verdict stands")
             a = Attestd(args.attestd, os.path.join(tmp, "no-early-data"), log,
@@ -408,6 +659,7 @@ def main():
         exported = os.path.join(tmp, "exported")
         code, out = ctl(args.attestctl, "collateral", "export", "--data-dir", empty, "--out", exported)
         check(code == 0 and "wrote 4 collateral item(s)" in out, f"export ({code}: {out})")
+        tar_round_trip(args, tmp, log, online, sgx_case, sgx_quote, empty)
         tampered = os.path.join(tmp, "tampered")
         shutil.copytree(bundle, tampered)
         with open(os.path.join(tampered, "manifest.json")) as f:

@@ -20,8 +20,11 @@ Control routes (JSON), for tests:
   POST /_control/fault             {"match": "substring of path?query", "mode": M,
                                     "retry_after": "120", "count": n}   n = how many answers
                                     (default unlimited); modes: 429, 503, 500, 404, corrupt,
-                                    truncate, wrongsig
-  POST /_control/reset             clears faults and counts
+                                    truncate, wrongsig, fakeark (a KDS cert_chain under a
+                                    look-alike ARK-<P>), slow ({"delay": s, default 60}: the
+                                    answer is held that long, or until /_control/release)
+  POST /_control/release           lets every held (slow) answer go now
+  POST /_control/reset             clears faults and counts, releases held answers
 
 Usage: collateral_server.py --cert C --key K --port-file F [--sgx DIR] [--tdx DIR]
        [--snp DIR ...] [--early sgx=DIR] [--port N]
@@ -97,6 +100,34 @@ class WrongSigner:
         return body.replace(doc["signature"].encode(), sig.encode())
 
 
+class FakeArk:
+    """A look-alike KDS chain: ARK-<P> (self-signed) and SEV-<P> under it, not AMD's keys."""
+
+    def __init__(self):
+        self.chains = {}
+
+    def chain_pem(self, product):
+        if product not in self.chains:
+            now = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
+            later = datetime.datetime(2049, 1, 1, tzinfo=datetime.timezone.utc)
+            ark_key = ec.generate_private_key(ec.SECP384R1())
+            ark_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ARK-" + product)])
+            ark = (x509.CertificateBuilder().subject_name(ark_name).issuer_name(ark_name)
+                   .public_key(ark_key.public_key()).serial_number(1)
+                   .not_valid_before(now).not_valid_after(later)
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+                   .sign(ark_key, hashes.SHA384()))
+            ask = (x509.CertificateBuilder()
+                   .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "SEV-" + product)]))
+                   .issuer_name(ark_name).public_key(ec.generate_private_key(ec.SECP384R1()).public_key())
+                   .serial_number(2).not_valid_before(now).not_valid_after(later)
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+                   .sign(ark_key, hashes.SHA384()))
+            self.chains[product] = (ask.public_bytes(serialization.Encoding.PEM) +
+                                    ark.public_bytes(serialization.Encoding.PEM))
+        return self.chains[product]
+
+
 class Collateral:
     def __init__(self, args):
         self.tcb = {}        # (tee, update, fmspc lower) -> (body, chain)
@@ -158,9 +189,15 @@ class State:
         self.lock = threading.Lock()
         self.counts = {}
         self.faults = []
+        self.release = threading.Event()  # set: held answers go; replaced once they went
+
+    def release_held(self):
+        """Wakes every held answer; later slow answers wait on a new event. Lock held."""
+        self.release.set()
+        self.release = threading.Event()
 
 
-def make_handler(coll: Collateral, state: State, wrong: WrongSigner):
+def make_handler(coll: Collateral, state: State, wrong: WrongSigner, fake_ark: FakeArk):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -168,13 +205,16 @@ def make_handler(coll: Collateral, state: State, wrong: WrongSigner):
             pass
 
         def reply(self, status, body=b"", headers=()):
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Request-ID", "test-%d" % threading.get_ident())
-            for k, v in headers:
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Request-ID", "test-%d" % threading.get_ident())
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                self.close_connection = True  # the client gave up (e.g. attestd's fetch timeout)
 
         def do_POST(self):
             n = int(self.headers.get("Content-Length") or 0)
@@ -185,6 +225,9 @@ def make_handler(coll: Collateral, state: State, wrong: WrongSigner):
                 elif self.path == "/_control/reset":
                     state.faults.clear()
                     state.counts.clear()
+                    state.release_held()
+                elif self.path == "/_control/release":
+                    state.release_held()
                 else:
                     return self.reply(404)
             self.reply(200, b"{}", [("Content-Type", "application/json")])
@@ -203,7 +246,11 @@ def make_handler(coll: Collateral, state: State, wrong: WrongSigner):
                         if "count" in f:
                             f["count"] -= 1
                         break
+                release = state.release
             mode = fault["mode"] if fault else None
+            if mode == "slow":
+                # A vendor that takes its time: nothing is sent until the delay passed.
+                release.wait(float(fault.get("delay", 60)))
             if mode in ("429", "503", "500", "404"):
                 headers = [("Retry-After", str(fault["retry_after"]))] if "retry_after" in fault else []
                 return self.reply(int(mode), b"{}", headers)
@@ -214,6 +261,8 @@ def make_handler(coll: Collateral, state: State, wrong: WrongSigner):
                 # One changed byte inside the signed content (JSON) or the CRL/certificate body.
                 i = body.find(b'"issueDate":"') + 13 if member else len(body) // 2
                 body = body[:i] + bytes([body[i] ^ 0x01]) + body[i + 1:]
+            elif status == 200 and mode == "fakeark" and self.path.endswith("/cert_chain"):
+                body = fake_ark.chain_pem(self.path.split("/")[3])
             elif status == 200 and mode == "wrongsig" and member:
                 body = wrong.resign(body, member)
                 headers = [(k, quote_chain(wrong.chain_pem()) if k.endswith("Issuer-Chain") else v)
@@ -283,7 +332,7 @@ def main():
     args = ap.parse_args()
     coll = Collateral(args)
     state = State()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(coll, state, WrongSigner()))
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(coll, state, WrongSigner(), FakeArk()))
     server.daemon_threads = True
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(args.cert, args.key)
