@@ -10,6 +10,9 @@
 //   Sha256Throughput: SHA-256 over 1 MiB (bytes/s).
 //   EventLogReplay:   parse + replay (sha1, sha256, sha384 banks) of the real GCE COS 85 log
 //                     from $ATTESTD_VECTORS (bytes/s of log); skipped without vectors.
+//   TpmClaimsWindowsLog: the incoming claims of the real Windows log (43 KiB, legacy SHA-1):
+//                     the policy-1.2 event model with its SIPA trust boundaries, Secure Boot
+//                     state and databases, the Windows boot booleans (bytes/s of log).
 #include <benchmark/benchmark.h>
 #include <openssl/evp.h>
 
@@ -18,7 +21,9 @@
 
 #include "base/file.h"
 #include "evidence/tpm/event_log.h"
+#include "evidence/tpm/pcr_values_json.h"
 #include "evidence/tpm/quote_verifier.h"
+#include "evidence/tpm/tpm_claims.h"
 #include "testing/tpm_builder.h"
 
 namespace attest {
@@ -103,6 +108,26 @@ void EventLogReplay(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(log->size()));
 }
 BENCHMARK(EventLogReplay)->MeasureProcessCPUTime();
+
+void TpmClaimsWindowsLog(benchmark::State& state) {
+  const char* v = std::getenv("ATTESTD_VECTORS");
+  std::string dir = std::string(v && *v ? v : ATTEST_VECTORS_DEFAULT) + "/tpm/go-attestation-windows-gce-sha1";
+  auto bytes = ReadFileBytes(dir + "/eventlog.bin", 1 << 24);
+  auto pcr_text = ReadFileText(dir + "/pcrs_sha1.json", 1 << 20);
+  PcrValues pcrs;
+  if (!bytes || !pcr_text || !ParsePcrValuesJson(*pcr_text, pcrs).ok()) {
+    state.SkipWithError("no TPM vectors");
+    return;
+  }
+  auto log = ParseEventLog(*bytes);
+  AkPublic none;
+  for (auto _ : state) {
+    claims::ClaimSet c = TpmClaims(none, AkTrustMode::kAsPresented, pcrs, &*log);
+    benchmark::DoNotOptimize(c);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(bytes->size()));
+}
+BENCHMARK(TpmClaimsWindowsLog)->MeasureProcessCPUTime();
 
 }  // namespace
 }  // namespace attest

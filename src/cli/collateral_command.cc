@@ -146,7 +146,7 @@ struct FetchFlags {
   std::string pcs_url;
   std::string kds_url;
   std::string collateral_ca;
-  int64_t kds_min_interval_ms = collateral::kKdsDefaultMinIntervalMs;
+  int64_t kds_min_interval_ms = -1;  // unset: collateral::DefaultKdsMinIntervalMs(kds_url)
   std::string out;
 };
 
@@ -171,7 +171,9 @@ std::unique_ptr<collateral::OnlineCollateralProvider> MakeProvider(
     options.kds->base_url = f->kds_url;
   }
   if (f) {
-    options.kds->min_interval_ms = f->kds_min_interval_ms;
+    options.kds->min_interval_ms = f->kds_min_interval_ms >= 0
+                                       ? f->kds_min_interval_ms
+                                       : collateral::DefaultKdsMinIntervalMs(f->kds_url);
     // A one-off fetch may wait as long as the pacing asks (a few slots per report).
     options.vendor.max_pacing_wait_ms = 3600 * 1000;
   }
@@ -354,7 +356,8 @@ void RegisterCollateralCommand(CLI::App& app, int* exit_code) {
   fetch_cmd->add_option("--collateral-ca", fetch_flags->collateral_ca, "extra CAs for the sources");
   fetch_cmd
       ->add_option("--kds-min-interval-ms", fetch_flags->kds_min_interval_ms,
-                   "minimum interval between requests to the KDS host (AMD throttles)")
+                   "minimum interval between requests to the KDS host (default 10000 for "
+                   "AMD's KDS, which throttles; 0 for another --kds-url)")
       ->check(CLI::Range(int64_t{0}, int64_t{3'600'000}));
   fetch_cmd->add_option("--out", fetch_flags->out, "bundle to write: a directory, or FILE.tar")
       ->required();

@@ -1,5 +1,8 @@
 #include "collateral/kds_source.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <openssl/asn1.h>
 #include <openssl/x509.h>
 
@@ -11,6 +14,17 @@
 #include "crypto/x509.h"
 
 namespace attest::collateral {
+
+int64_t DefaultKdsMinIntervalMs(std::string_view base_url) {
+  if (base_url.empty()) return kKdsDefaultMinIntervalMs;
+  std::string_view rest = base_url;
+  if (auto scheme = rest.find("://"); scheme != std::string_view::npos) rest.remove_prefix(scheme + 3);
+  std::string host(rest.substr(0, rest.find_first_of("/?#")));
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (host.ends_with(":443")) host.resize(host.size() - 4);
+  return host == "kdsintf.amd.com" ? kKdsDefaultMinIntervalMs : 0;
+}
 namespace {
 
 std::vector<std::string_view> Split(std::string_view s, char sep) {

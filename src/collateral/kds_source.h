@@ -31,6 +31,10 @@ inline constexpr std::string_view kAmdKdsUrl = "https://kdsintf.amd.com";
 // one VCEK per 10 s per IP and, once throttling, keeps answering 429 for minutes (issue 10),
 // so pacing below that rate costs less than one 429.
 inline constexpr int64_t kKdsDefaultMinIntervalMs = 10'000;
+// The pacing to use when the operator sets none: kKdsDefaultMinIntervalMs against AMD's own
+// KDS host (`base_url` empty or naming kdsintf.amd.com), none against any other host (a
+// cache or test server of the operator's, which does not throttle like AMD).
+int64_t DefaultKdsMinIntervalMs(std::string_view base_url);
 
 // The KDS product line of a product name ("Milan-B0" -> "Milan", "Siena" -> "Genoa"), or
 // NOT_FOUND for a product KDS does not serve.

@@ -224,3 +224,20 @@ TEST(KdsProductLineTest, MapsZen4cToGenoaAndDropsTheStepping) {
 
 }  // namespace
 }  // namespace attest::collateral
+
+namespace attest::collateral {
+namespace {
+
+// AMD's KDS throttles (about one VCEK per 10 s per IP): paced by default. Another host (an
+// operator's cache or test server) is not, unless the operator says so.
+TEST(KdsPacingDefaultTest, PacesOnlyAmdsOwnKds) {
+  EXPECT_EQ(DefaultKdsMinIntervalMs(""), kKdsDefaultMinIntervalMs);
+  EXPECT_EQ(DefaultKdsMinIntervalMs("https://kdsintf.amd.com"), kKdsDefaultMinIntervalMs);
+  EXPECT_EQ(DefaultKdsMinIntervalMs("https://KDSINTF.amd.com:443/"), kKdsDefaultMinIntervalMs);
+  EXPECT_EQ(DefaultKdsMinIntervalMs("https://127.0.0.1:8443"), 0);
+  EXPECT_EQ(DefaultKdsMinIntervalMs("https://kdsintf.amd.com.example.net"), 0);
+  EXPECT_EQ(DefaultKdsMinIntervalMs("https://cache.example/kdsintf.amd.com"), 0);
+}
+
+}  // namespace
+}  // namespace attest::collateral

@@ -66,7 +66,8 @@ StatusOr<std::unique_ptr<CollateralSetup>> CollateralSetup::Build(
     if (!oc.kds_url.empty()) {
       options.kds->base_url = oc.kds_url;
     }
-    options.kds->min_interval_ms = oc.kds_min_interval_ms;
+    options.kds->min_interval_ms =
+        oc.kds_min_interval_ms.value_or(collateral::DefaultKdsMinIntervalMs(oc.kds_url));
     // A request waits for its vendor slot no longer than the request itself may take.
     options.vendor.max_pacing_wait_ms = int64_t{config.request_deadline_seconds} * 1000;
     options.intel_root_spki = anchors.intel_sgx_root_spki;
@@ -102,7 +103,7 @@ StatusOr<std::unique_ptr<CollateralSetup>> CollateralSetup::Build(
         oc.pcs_url.empty() ? std::string(collateral::kIntelPcsUrl) : oc.pcs_url,
         oc.kds_url.empty() ? std::string(collateral::kAmdKdsUrl) : oc.kds_url,
         oc.ca_file.empty() ? "" : " (extra CAs " + oc.ca_file + ")", oc.fetch_timeout_seconds,
-        oc.pcs_min_interval_ms, oc.kds_min_interval_ms);
+        oc.pcs_min_interval_ms, options.kds->min_interval_ms);
     sources.push_back(std::move(provider));
   }
   if (sources.size() == 1) {

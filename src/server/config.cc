@@ -1,5 +1,7 @@
 #include "server/config.h"
 
+#include <limits>
+
 #include <toml++/toml.h>
 
 #include <exception>
@@ -262,13 +264,16 @@ Status LoadConfigFile(const std::string& path, ServerConfig& config) {
       return Invalid("collateral.fetch_timeout_seconds must be between 1 and 600");
     }
     oc.fetch_timeout_seconds = static_cast<unsigned>(timeout);
-    for (auto [name, field] : {std::pair{"kds_min_interval_ms", &oc.kds_min_interval_ms},
+    constexpr int64_t kUnset = std::numeric_limits<int64_t>::min();
+    int64_t kds = kUnset;
+    for (auto [name, field] : {std::pair{"kds_min_interval_ms", &kds},
                                std::pair{"pcs_min_interval_ms", &oc.pcs_min_interval_ms}}) {
       CONFIG_RETURN_IF_ERROR(Read(*t, name, *field));
-      if (*field < 0 || *field > 3'600'000) {
+      if (*field != kUnset && (*field < 0 || *field > 3'600'000)) {
         return Invalid(std::string("collateral.") + name + " must be between 0 and 3600000");
       }
     }
+    if (kds != kUnset) oc.kds_min_interval_ms = kds;
   }
   CONFIG_RETURN_IF_ERROR(Read(table, "store", config.store));
   int64_t refresh = config.policy_refresh_ms;

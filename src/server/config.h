@@ -23,6 +23,7 @@
 //   refresh_interval_seconds = 300     # how often the refresher looks for items due
 //   fetch_timeout_seconds = 20         # one vendor request, connect to last byte; then 503
 //   kds_min_interval_ms = 10000        # at most one request per interval to the KDS host
+//                                      # (default 10000 against kdsintf.amd.com, else 0)
 //   pcs_min_interval_ms = 0            # same for the PCS/PCCS host (0 = no pacing)
 // The online sources are used when pcs_url/kds_url is set or no collateral_dir is configured.
 // Bearer-token validation of policy-management calls (both modes; maa-service-behaviour.md
@@ -102,7 +103,8 @@ struct ServerConfig {
     std::string bundle;
     unsigned refresh_interval_seconds = 300;
     unsigned fetch_timeout_seconds = 20;
-    int64_t kds_min_interval_ms = 10'000;  // collateral::kKdsDefaultMinIntervalMs
+    // Unset: collateral::DefaultKdsMinIntervalMs(kds_url) (10 s against AMD's KDS, else 0).
+    std::optional<int64_t> kds_min_interval_ms;
     int64_t pcs_min_interval_ms = 0;
   } online_collateral;
   std::string store;  // libpq URL; empty = SQLite in data_dir

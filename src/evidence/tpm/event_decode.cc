@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "base/byte_reader.h"
 #include "base/encoding.h"
@@ -114,10 +116,31 @@ bool IsKeyDatabase(const UefiVariable& v) {
   return false;
 }
 
+// The subject of a DER certificate, nullopt when it does not parse. Boot logs carry the same
+// few certificates (Microsoft's KEK and db CAs, a PK), and parsing one costs more than the
+// rest of a log's decoding, so subjects are remembered by the certificate's SHA-256; the
+// table is bounded and starts over when full.
+std::optional<std::string> CertificateSubject(ByteSpan der, const std::string& sha256_hex) {
+  constexpr size_t kMaxRemembered = 1024;
+  static std::mutex mu;
+  static std::unordered_map<std::string, std::optional<std::string>> remembered;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = remembered.find(sha256_hex); it != remembered.end()) return it->second;
+  }
+  std::optional<std::string> subject;
+  if (auto cert = crypto::Certificate::FromDer(der)) subject = cert->SubjectText();
+  std::lock_guard<std::mutex> lock(mu);
+  if (remembered.size() >= kMaxRemembered) remembered.clear();
+  remembered.emplace(sha256_hex, subject);
+  return subject;
+}
+
 nlohmann::json CertificateJson(ByteSpan der) {
-  auto cert = crypto::Certificate::FromDer(der);
-  if (!cert) return nlohmann::json::object();
-  return {{"Subject", cert->SubjectText()}, {"Sha256", HexEncode(crypto::Sha256(der))}};
+  std::string fingerprint = HexEncode(crypto::Sha256(der));
+  std::optional<std::string> subject = CertificateSubject(der, fingerprint);
+  if (!subject) return nlohmann::json::object();
+  return {{"Subject", std::move(*subject)}, {"Sha256", std::move(fingerprint)}};
 }
 
 // EFI_SIGNATURE_DATA of an authority event: owner GUID then the certificate. Some shims omit

@@ -132,16 +132,27 @@ size_t HashSize(uint16_t alg) {
   }
 }
 
+// Explicitly fetched once: EVP_sha1() and friends make every EVP_Digest fetch the algorithm
+// again under OpenSSL's store lock, which dominated decoding a log's events (one hash each).
+// The fetched objects live as long as the process.
 const EVP_MD* HashMd(uint16_t alg) {
   switch (alg) {
-    case kAlgSha1:
-      return EVP_sha1();
-    case kAlgSha256:
-      return EVP_sha256();
-    case kAlgSha384:
-      return EVP_sha384();
-    case kAlgSha512:
-      return EVP_sha512();
+    case kAlgSha1: {
+      static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+      return md;
+    }
+    case kAlgSha256: {
+      static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+      return md;
+    }
+    case kAlgSha384: {
+      static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA384", nullptr);
+      return md;
+    }
+    case kAlgSha512: {
+      static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA512", nullptr);
+      return md;
+    }
     default:
       return nullptr;
   }
