@@ -300,21 +300,32 @@ bool IsSipaPcr(uint32_t pcr) { return (pcr >= 12 && pcr <= 14) || pcr == 19 || p
 WindowsBootState ExtractWindowsBootState(const EventLog& log, uint16_t bank) {
   WindowsBootState s;
   bool trust_boundary = false;
+  bool windows = false;  // a trust boundary, or unmeasured bytes claiming to be SIPA
+  std::optional<uint32_t> unmatched_pcr;
   for (const TcgEvent& e : log.events) {
     if (e.type != kEvEventTag || !IsSipaPcr(e.pcr)) continue;
-    std::optional<std::vector<SipaItem>> items = ParseSipa(e.data);
-    if (!items || !IsWindowsSipa(*items)) continue;  // a tagged event of another kind
+    // The digest first: data that is not what was measured must not be skipped as "another
+    // kind of event" either, or swapping a trust boundary's bytes for garbage would hide it.
     if (!EventDataMatchesDigest(e, bank)) {
-      WindowsBootState refused;
-      refused.reason = "a Windows boot event in PCR " + std::to_string(e.pcr) +
-                       " does not match its digest";
-      return refused;
+      if (!unmatched_pcr) unmatched_pcr = e.pcr;
+      // Still a Windows log if the bytes claim to be Windows boot events.
+      auto claimed = ParseSipa(e.data);
+      windows = windows || (claimed && IsWindowsSipa(*claimed));
+      continue;
     }
+    std::optional<std::vector<SipaItem>> items = ParseSipa(e.data);
+    if (!items || !IsWindowsSipa(*items)) continue;  // a measured tagged event of another kind
     for (const SipaItem& item : *items) trust_boundary |= item.type == kSipaTrustBoundary;
     Gather(*items, s);
   }
-  s.present = trust_boundary;
+  if (unmatched_pcr && (trust_boundary || windows)) {
+    WindowsBootState refused;
+    refused.reason = "a Windows boot event in PCR " + std::to_string(*unmatched_pcr) +
+                     " does not match its digest";
+    return refused;
+  }
   if (!trust_boundary) return WindowsBootState{};
+  s.present = true;
   return s;
 }
 

@@ -177,5 +177,31 @@ TEST(SipaTest, AnEventWhoseDataIsNotItsDigestMakesTheStateUnusable) {
   EXPECT_EQ(s.reason, "a Windows boot event in PCR 12 does not match its digest");
 }
 
+// A second boundary (test signing on) whose bytes are swapped for ones that do not parse: it
+// must not be skipped as a tagged event of another kind, leaving only the favourable first.
+TEST(SipaTest, AnUnparsableEventWhoseDataIsNotItsDigestIsNotSkipped) {
+  Bytes second = TrustBoundary(0, 1);
+  Bytes log_bytes = testing::BuildAgileEventLog({kAlgSha256}, {{12, 6, TrustBoundary(0, 0)}, {12, 6, second}});
+  auto at = std::search(log_bytes.begin(), log_bytes.end(), second.begin(), second.end());
+  ASSERT_NE(at, log_bytes.end());
+  std::fill(at, at + 8, 0xEE);  // its first item header: no longer a well-formed run
+  auto log = ParseEventLog(log_bytes);
+  ASSERT_TRUE(log);
+  WindowsBootState s = ExtractWindowsBootState(*log, kAlgSha256);
+  EXPECT_FALSE(s.present);
+  EXPECT_EQ(s.reason, "a Windows boot event in PCR 12 does not match its digest");
+}
+
+// A measured tagged event in PCR 12 that is not SIPA (digest = H(data)) is simply not read.
+TEST(SipaTest, AMeasuredTaggedEventOfAnotherKindIsIgnored) {
+  Bytes other = Item(0x8F3B22ED, ToBytes("quiet"));
+  Bytes log_bytes = testing::BuildAgileEventLog({kAlgSha256}, {{12, 6, other}, {12, 6, TrustBoundary(0, 0)}});
+  auto log = ParseEventLog(log_bytes);
+  ASSERT_TRUE(log);
+  WindowsBootState s = ExtractWindowsBootState(*log, kAlgSha256);
+  EXPECT_TRUE(s.present) << s.reason;
+  EXPECT_EQ(s.test_signing, false);
+}
+
 }  // namespace
 }  // namespace attest::evidence::tpm
