@@ -151,9 +151,10 @@ Bytes Sha256List(size_t entries, uint32_t list_size_delta = 0) {
 TEST(EventLogTest, DecodesKeyDatabasesAndLeavesMalformedListsUndecoded) {
   Bytes dbx = testing::UefiVariableData(testing::ImageSecurityDatabaseGuid(), u"dbx", Sha256List(3));
   Bytes db = testing::UefiVariableData(testing::ImageSecurityDatabaseGuid(), u"db", Sha256List(2, 1));
-  auto parsed = ParseEventLog(testing::BuildAgileEventLog(
+  Bytes log = testing::BuildAgileEventLog(  // the parsed log views it
       {kAlgSha256}, {{7, 0x80000001, testing::SecureBootVariable({1})}, {7, 0x80000001, db},
-                     {7, 0x80000001, dbx}, {7, 4, Bytes(4, 0)}}));
+                     {7, 0x80000001, dbx}, {7, 4, Bytes(4, 0)}});
+  auto parsed = ParseEventLog(log);
   ASSERT_TRUE(parsed);
   nlohmann::json events = DecodeEvents(*parsed, kAlgSha256)["Events"];
   const nlohmann::json& lists = events[3]["ProcessedData"]["SignatureLists"];
@@ -174,9 +175,10 @@ TEST(EventLogTest, DecodesKeyDatabasesAndLeavesMalformedListsUndecoded) {
 TEST(EventLogTest, KeyDatabasesMeasuredTwiceOrAfterTheSeparatorAreNotBelieved) {
   Bytes dbx = testing::UefiVariableData(testing::ImageSecurityDatabaseGuid(), u"dbx", Sha256List(1));
   Bytes late = testing::UefiVariableData(testing::ImageSecurityDatabaseGuid(), u"db", Sha256List(1));
-  auto parsed = ParseEventLog(testing::BuildAgileEventLog(
+  Bytes log = testing::BuildAgileEventLog(  // the parsed log views it
       {kAlgSha256}, {{7, 0x80000001, dbx}, {7, 0x80000001, dbx}, {7, 4, Bytes(4, 0)},
-                     {7, 0x80000001, late}}));
+                     {7, 0x80000001, late}});
+  auto parsed = ParseEventLog(log);
   ASSERT_TRUE(parsed);
   nlohmann::json summary = SecureBootDatabases(*parsed, kAlgSha256);
   EXPECT_EQ(summary["dbx"]["error"], "measured more than once");
